@@ -1,0 +1,33 @@
+"""Threat assessment: power × proximity × offensive advantage (Walt 1987).
+
+Walt's balance of threat weighs aggregate power, geographic proximity,
+offensive capabilities and perceived intentions.  The core reads threat as
+the power of the others, discounted by the loss-of-strength gradient and
+scaled by the offense–defense balance θ (offense dominance sharpens the
+security dilemma, Jervis 1978), relative to the state's own power:
+
+    τ_i = (1 − ρ) · θ^w · Σ_{j≠i, alive} P_j · exp(−λ d_ij) / P_i
+
+Under a world authority (ρ > 0) part of the security burden is lifted from
+each state — the hierarchy counterfactual to Waltz's self-help.  Perceived
+hostility (beliefs about intentions) multiplies in when that mechanism is on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..state import EngineParams, WorldState
+
+
+def threat_ratio(state: WorldState, power: NDArray[np.float64], params: EngineParams) -> NDArray[np.float64]:
+    """Each state's threat ratio τ (R, N); 0 for dead states."""
+    alive = state.alive
+    p_others = np.where(alive, power, 0.0)
+    # Σ_j P_j·decay_ij over j ≠ i (diagonal removed)
+    off = params.decay * (1.0 - np.eye(params.n_states))
+    pressure = (p_others[:, None, :] * off[None, :, :]).sum(axis=-1)
+    own = np.where(alive & (power > 0), power, 1.0)
+    scale = (1.0 - params.enforcement) * params.theta**params.offense_weight
+    return np.where(alive, scale * pressure / own, 0.0)

@@ -1,0 +1,416 @@
+"""Scenarios: the states of a system and every mechanism parameter, validated.
+
+A scenario is what a user writes (YAML) or picks from the built-ins.  It is
+validated by pydantic v2 with unknown fields forbidden, so a typo in a
+parameter name is an error and never a silently ignored setting.  Each
+parameter has a documented default and allowed range (see
+``docs/parameters.md``, generated from these models by
+``neorealism scenarios --params``).
+
+Loading guards against hostile or broken files: safe YAML only, no aliases
+(so no "billion laughs" expansion), a size limit, and one clear message per
+problem naming the field path, the bad value and the allowed range or type.
+"""
+
+from __future__ import annotations
+
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ScenarioError
+
+#: Largest scenario file read, in bytes (a scenario is a few KiB; a larger file is refused).
+MAX_SCENARIO_BYTES = 2_000_000
+#: Bounds that keep a run inside this machine's memory and time.
+MAX_STATES = 400
+MAX_WORLDS = 10_000_000
+MAX_YEARS = 10_000
+
+DOCTRINES = ("defensive", "offensive")
+COMPONENTS = ("military", "economy", "population", "resources", "technology")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+FiniteNonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+
+
+class StateSpec(_Model):
+    """One state: its name, its five capability components, where it is, how it thinks.
+
+    Capabilities are in arbitrary but common units across states (only
+    shares matter for the power index, as in COW's CINC; Singer, Bremer &
+    Stuckey 1972).  ``position`` is a point on the map: plane coordinates in
+    thousands of km (``geography.metric: plane``) or ``[lat, lon]`` degrees
+    (``geography.metric: sphere``).
+    """
+
+    name: str = Field(min_length=1, max_length=64, description="unique state name")
+    military: FiniteNonNeg = Field(description="military stock (arms, forces), ≥ 0")
+    economy: float = Field(gt=0.0, allow_inf_nan=False, description="economic output, > 0")
+    population: float = Field(gt=0.0, allow_inf_nan=False, description="population, > 0")
+    resources: FiniteNonNeg = Field(description="natural resources / energy, ≥ 0")
+    technology: float = Field(
+        gt=0.0, le=1000.0, allow_inf_nan=False,
+        description="technology multiplier on military production (1 = baseline), (0, 1000]",
+    )
+    position: tuple[float, float] = Field(description="map position [x, y] (plane) or [lat, lon] (sphere)")
+    doctrine: Literal["defensive", "offensive"] = Field(
+        default="defensive",
+        description="defensive (Waltz, Van Evera) or offensive (Mearsheimer 2001) realism",
+    )
+    regime: float | None = Field(
+        default=None, ge=-10.0, le=10.0, allow_inf_nan=False,
+        description="optional regime score (Polity2 scale −10..10) for the domestic-factors critique",
+    )
+    growth: float | None = Field(
+        default=None, ge=-0.2, le=0.3, allow_inf_nan=False,
+        description="this state's base economic growth rate per year (default: growth.base)",
+    )
+    burden: float | None = Field(
+        default=None, ge=0.0, le=0.9, allow_inf_nan=False,
+        description="initial military burden, share of the economy spent on arms (default: armament.base_burden)",
+    )
+    ccode: int | None = Field(default=None, ge=1, le=999, description="COW state code, when built from data")
+
+    @field_validator("position")
+    @classmethod
+    def _finite_position(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not all(math.isfinite(x) for x in v):
+            raise ValueError("coordinates must be finite numbers")
+        return v
+
+
+class GrowthParams(_Model):
+    """Differential growth and the guns-versus-butter trade-off.
+
+    E' = E·(1 + g_i + ε − c·burden), ε ~ N(0, sd).  Uneven growth is what
+    shifts the distribution of capabilities over time (Gilpin 1981; Waltz
+    1979 treats the distribution as the variable that changes).
+    """
+
+    base: float = Field(default=0.02, ge=-0.2, le=0.3, description="default base growth rate g_i")
+    spread: float = Field(default=0.005, ge=0.0, le=0.2, description="sd of per-state growth rates drawn once per world around each state's g_i")
+    sd: float = Field(default=0.02, ge=0.0, le=0.5, description="sd of the yearly growth shock ε")
+    guns_butter: float = Field(default=0.5, ge=0.0, le=5.0, description="c: growth lost per unit of military burden")
+    population: float = Field(default=0.01, ge=-0.1, le=0.1, description="yearly population growth")
+    technology: float = Field(default=0.01, ge=-0.1, le=0.2, description="yearly technology growth")
+    resources: float = Field(default=0.0, ge=-0.1, le=0.1, description="yearly change of resources")
+
+
+class ArmamentParams(_Model):
+    """Internal balancing: military burden rises with perceived threat (Waltz 1979, ch. 8).
+
+    target burden b* = base + (max − base)·τ/(1 + τ), τ = sensitivity·threat ratio;
+    b' = b + adjustment·(b* − b);  M' = (1 − depreciation)·M + b'·E·tech·conversion.
+    """
+
+    base_burden: float = Field(default=0.02, ge=0.0, le=0.9, description="burden with no threat")
+    max_burden: float = Field(default=0.2, ge=0.0, le=0.9, description="burden under overwhelming threat")
+    sensitivity: float = Field(default=0.08, ge=0.0, le=100.0, description="how strongly burden responds to threat")
+    adjustment: float = Field(default=0.3, ge=0.0, le=1.0, description="share of the gap to the target burden closed each year (inertia)")
+    depreciation: float = Field(default=0.08, ge=0.0, le=1.0, description="δ: yearly depreciation of the military stock")
+    conversion: float = Field(default=1.0, gt=0.0, le=100.0, description="military stock bought per unit of spending at technology 1")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ArmamentParams:
+        if self.max_burden < self.base_burden:
+            raise ValueError(
+                f"max_burden ({self.max_burden}) must be ≥ base_burden ({self.base_burden})"
+            )
+        return self
+
+
+class ThreatParams(_Model):
+    """Threat assessment: power × proximity (× offensive advantage), after Walt (1987).
+
+    Perceived hostility (intentions) is added by the perception mechanism.
+    """
+
+    offense_weight: float = Field(default=1.0, ge=0.0, le=5.0, description="exponent on θ in threat: how much offense dominance heightens threat (Jervis 1978)")
+
+
+class GeographyParams(_Model):
+    """Where states are and how power fades with distance (Boulding 1962's loss-of-strength gradient)."""
+
+    metric: Literal["plane", "sphere"] = Field(default="plane", description="plane: positions in 1000 km; sphere: [lat, lon] degrees, great-circle distance")
+    decay: float = Field(default=0.15, ge=0.0, le=10.0, description="λ: projected power × exp(−λ·d), d in 1000 km")
+
+
+class WarParams(_Model):
+    """War: initiation by expected utility, a contest success function, costs, transfers, death.
+
+    P(A wins) = (θ·A)^m / ((θ·A)^m + B^m), A = attacker's military projected over
+    distance, B = defender's at home (Hirshleifer 1989; θ is the offense–defense
+    balance of Jervis 1978 and Van Evera 1999).
+    """
+
+    offense_defense: float = Field(default=1.0, gt=0.0, le=10.0, description="θ: > 1 favours attackers, < 1 defenders")
+    decisiveness: float = Field(default=2.0, gt=0.0, le=20.0, description="m: contest exponent; larger = the stronger side wins more surely")
+    cost: float = Field(default=0.15, ge=0.0, le=1.0, description="κ: each year of war destroys κ·min(A, B) of each side's military")
+    economic_cost: float = Field(default=0.03, ge=0.0, le=1.0, description="share of economy each side loses per year of war")
+    transfer: float = Field(default=0.25, ge=0.0, le=1.0, description="share of economy, population and resources the loser cedes to the winner")
+    decisive_prob: float = Field(default=0.6, gt=0.0, le=1.0, description="probability a year of war ends in a decision (else it goes on)")
+    threshold: float = Field(default=0.02, ge=-1.0, le=1.0, description="expected gain (share of own economy) a state needs before starting a war")
+    offensive_threshold: float = Field(default=-0.01, ge=-1.0, le=1.0, description="the same threshold for states with the offensive doctrine (Mearsheimer: seize opportunities)")
+    temperature: float = Field(default=0.03, gt=0.0, le=1.0, description="noise of the decision: P(attack) = logistic((EU − threshold)/temperature)")
+    opportunity: float = Field(default=0.15, ge=0.0, le=1.0, description="probability a state weighs war at all in a year (crises are rare)")
+    survival_floor: float = Field(default=0.15, ge=0.0, lt=1.0, description="a state that loses a decisive war while its composite power is below this fraction of the winner's is conquered (absorbed by the winner)")
+
+    @field_validator("offense_defense")
+    @classmethod
+    def _theta_finite(cls, v: float) -> float:
+        if not math.isfinite(v):
+            raise ValueError("must be finite")
+        return v
+
+
+class AuthorityParams(_Model):
+    """Anarchy or hierarchy.  ρ = 0 is anarchy (Waltz 1979): no one enforces anything.
+
+    ρ > 0 is the counterfactual of a world authority that, with probability ρ,
+    stops a war and punishes its initiator.
+    """
+
+    enforcement: float = Field(default=0.0, ge=0.0, le=1.0, description="ρ: probability the authority punishes an initiator of war")
+    penalty: float = Field(default=0.3, ge=0.0, le=1.0, description="share of military and economy the authority takes from a punished initiator")
+
+
+class PerceptionParams(_Model):
+    """What states see of each other (seam for beliefs about intentions)."""
+
+    capability_noise: float = Field(default=0.0, ge=0.0, le=5.0, description="sd of log-normal noise on observed capabilities (0 = capabilities seen exactly)")
+
+
+class MeasureParams(_Model):
+    """How great powers and polarity are read from the distribution of power."""
+
+    gp_rule: Literal["share", "relative"] = Field(default="share", description="share: power share ≥ gp_threshold; relative: share ≥ gp_relative × leader's share")
+    gp_threshold: float = Field(default=0.10, gt=0.0, le=1.0, description="share of system power that makes a great power (rule 'share')")
+    gp_relative: float = Field(default=0.25, gt=0.0, le=1.0, description="fraction of the leader's share that makes a great power (rule 'relative')")
+
+
+class Params(_Model):
+    """Every mechanism parameter, grouped by mechanism."""
+
+    growth: GrowthParams = GrowthParams()
+    armament: ArmamentParams = ArmamentParams()
+    threat: ThreatParams = ThreatParams()
+    geography: GeographyParams = GeographyParams()
+    war: WarParams = WarParams()
+    authority: AuthorityParams = AuthorityParams()
+    perception: PerceptionParams = PerceptionParams()
+    measures: MeasureParams = MeasureParams()
+
+
+class Scenario(_Model):
+    """A whole scenario: the states, their initial alliances, parameters and run settings."""
+
+    name: str = Field(min_length=1, max_length=64, description="scenario name")
+    description: str = Field(default="", max_length=4000)
+    start_year: int = Field(default=0, ge=-5000, le=5000, description="calendar year of the first simulated year (label only)")
+    years: int = Field(default=100, ge=1, le=MAX_YEARS, description="years to simulate")
+    worlds: int = Field(default=100, ge=1, le=MAX_WORLDS, description="independent worlds (Monte Carlo replications)")
+    seed: int = Field(default=0, ge=0, le=2**63 - 1, description="root seed")
+    states: list[StateSpec] = Field(min_length=2, max_length=MAX_STATES, description="the states of the system (at least 2)")
+    alliances: list[tuple[str, str]] = Field(default_factory=list, description="pairs of state names allied at the start")
+    params: Params = Params()
+    source: str | None = Field(default=None, max_length=4000, description="where the numbers come from (e.g. COW NMC v6.0, 1913)")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        names = [s.name for s in self.states]
+        seen: set[str] = set()
+        dups = sorted({n for n in names if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
+        if dups:
+            raise ValueError(f"state names must be unique; repeated: {', '.join(dups)}")
+        known = set(names)
+        for k, (a, b) in enumerate(self.alliances):
+            for n in (a, b):
+                if n not in known:
+                    raise ValueError(f"alliances[{k}] names unknown state {n!r}")
+            if a == b:
+                raise ValueError(f"alliances[{k}] pairs {a!r} with itself")
+        if self.params.geography.metric == "sphere":
+            for k, s in enumerate(self.states):
+                lat, lon = s.position
+                if not (-90 <= lat <= 90 and -180 <= lon <= 360):
+                    raise ValueError(
+                        f"states[{k}].position = {list(s.position)}: with geography.metric 'sphere' "
+                        "position is [lat, lon] with −90 ≤ lat ≤ 90 and −180 ≤ lon ≤ 360"
+                    )
+        return self
+
+    @property
+    def n_states(self) -> int:
+        return len(self.states)
+
+    def with_run(self, *, worlds: int | None = None, years: int | None = None, seed: int | None = None) -> Scenario:
+        """A copy with run settings overridden (validated like the file)."""
+        data = self.model_dump()
+        if worlds is not None:
+            data["worlds"] = worlds
+        if years is not None:
+            data["years"] = years
+        if seed is not None:
+            data["seed"] = seed
+        return validate_scenario(data, source=f"{self.name} (overrides)")
+
+    def to_yaml(self) -> str:
+        data = self.model_dump(mode="json", exclude_none=True)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe loader that refuses anchors/aliases (no exponential 'billion laughs' blow-up)."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.YAMLError(
+                f"YAML aliases (*name) are not allowed in scenarios (line {event.start_mark.line + 1})"
+            )
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise yaml.YAMLError(
+                f"YAML anchors (&{anchor}) are not allowed in scenarios (line {event.start_mark.line + 1})"
+            )
+        return super().compose_node(parent, index)
+
+
+def _constraint_text(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """The allowed range or choices of the field at ``loc``, read from the models."""
+    current: Any = model
+    field = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        field = fields[part]
+        ann = field.annotation
+        # descend into nested models and list[Model]
+        args = getattr(ann, "__args__", ()) or ()
+        nxt = None
+        for cand in (ann, *args):
+            if isinstance(cand, type) and issubclass(cand, BaseModel):
+                nxt = cand
+        current = nxt if nxt is not None else ann
+    if field is None:
+        return None
+    lo = hi = None
+    lo_incl = hi_incl = True
+    for m in field.metadata:
+        for attr, incl in (("ge", True), ("gt", False)):
+            if getattr(m, attr, None) is not None:
+                lo, lo_incl = getattr(m, attr), incl
+        for attr, incl in (("le", True), ("lt", False)):
+            if getattr(m, attr, None) is not None:
+                hi, hi_incl = getattr(m, attr), incl
+    parts = []
+    if lo is not None or hi is not None:
+        left = "[" if lo_incl else "("
+        right = "]" if hi_incl else ")"
+        parts.append(f"allowed {left}{'−∞' if lo is None else lo}, {'∞' if hi is None else hi}{right}")
+    if field.description:
+        parts.append(field.description)
+    return "; ".join(parts) if parts else None
+
+
+def _format_errors(exc: ValidationError) -> list[str]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err.get("loc", ()))
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(top level)"
+        msg = err.get("msg", "invalid")
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown field (not a scenario parameter; check the spelling, see `neorealism scenarios --params`)"
+        inp = err.get("input")
+        shown = repr(inp)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        line = f"{path} = {shown}: {msg}"
+        if err.get("type") != "extra_forbidden":
+            hint = _constraint_text(Scenario, loc)
+            if hint:
+                line += f" ({hint})"
+        problems.append(line)
+    return problems
+
+
+def validate_scenario(data: Any, source: str = "<mapping>") -> Scenario:
+    """Validate a mapping as a :class:`Scenario`, or raise :class:`ScenarioError`."""
+    if not isinstance(data, dict):
+        raise ScenarioError(source, [f"(top level): expected a mapping of scenario fields, got {type(data).__name__}"])
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(source, _format_errors(exc)) from None
+
+
+def parse_scenario_text(text: str, source: str = "<text>") -> Scenario:
+    """Parse YAML text (safe, alias-free) and validate it."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(source, [f"file is larger than {MAX_SCENARIO_BYTES} bytes; a scenario is a few KiB"])
+    try:
+        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(source, [f"YAML syntax error{where}: {problem}"]) from None
+    if data is None:
+        raise ScenarioError(source, ["(top level): the file is empty; expected a mapping with at least 'name' and 'states'"])
+    return validate_scenario(data, source=source)
+
+
+def load_scenario_file(path: str | Path) -> Scenario:
+    """Load and validate a scenario file."""
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(str(p), ["file not found (give a built-in name, see `neorealism scenarios`, or a path to a .yaml file)"])
+    size = p.stat().st_size
+    if size > MAX_SCENARIO_BYTES:
+        raise ScenarioError(str(p), [f"file is {size} bytes, larger than the limit of {MAX_SCENARIO_BYTES} bytes"])
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(str(p), [f"not UTF-8 text (byte {exc.start})"]) from None
+    return parse_scenario_text(text, source=str(p))
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped inside the package."""
+    folder = resources.files("neorealism") / "scenarios"
+    return sorted(f.name[:-5] for f in folder.iterdir() if f.name.endswith(".yaml"))
+
+
+def load_builtin(name: str) -> Scenario:
+    folder = resources.files("neorealism") / "scenarios"
+    f = folder / f"{name}.yaml"
+    if not f.is_file():
+        raise ScenarioError(name, [f"no built-in scenario named {name!r}; built-ins: {', '.join(builtin_names())}"])
+    return parse_scenario_text(f.read_text(encoding="utf-8"), source=f"built-in {name}")
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A built-in scenario by name, or a scenario file by path."""
+    s = str(name_or_path)
+    if s in builtin_names():
+        return load_builtin(s)
+    p = Path(s)
+    if p.suffix.lower() in (".yaml", ".yml") or p.exists():
+        return load_scenario_file(p)
+    raise ScenarioError(s, [f"neither a built-in scenario ({', '.join(builtin_names())}) nor an existing .yaml file"])
