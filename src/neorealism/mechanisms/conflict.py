@@ -215,6 +215,7 @@ def resolve(state: WorldState, params: EngineParams, keys: NDArray[np.uint64]) -
 
     E3, P3, S3 = absorb(E2), absorb(P2), absorb(S2)
     M3 = np.where(died, 0.0, M1)
+    military_lost = military_lost + np.where(died, M1, 0.0)  # a conquered state's forces are destroyed
     alive = state.alive & ~died
 
     # wars end when decided or when a party is gone

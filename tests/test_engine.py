@@ -1,0 +1,182 @@
+"""The batch engine: invariants that must hold in every world, every year, and reproducibility.
+
+``EngineInvariants`` carries the shared invariants (as Axelrod's base
+player test does); each subclass runs them on one scenario.  The
+hypothesis test runs them on arbitrary valid scenarios.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from strategies import scenarios
+
+from neorealism import engine
+from neorealism.errors import ParameterError
+from neorealism.scenario import load_scenario, validate_scenario
+from neorealism.state import EngineParams
+from neorealism.synthetic import synthetic_scenario
+
+
+def check_invariants(traj: engine.Trajectory, params: EngineParams) -> None:
+    sv, sysv = traj.state_vars, traj.system_vars
+    alive = sv["alive"]
+    for v in engine.STATE_VARS:
+        x = sv[v]
+        assert np.isfinite(x).all(), f"{v} not finite"
+        assert (x >= 0).all(), f"{v} negative"
+        assert (x[~alive] == 0).all(), f"dead states hold {v}"
+    # the dead stay dead
+    assert not (alive[1:] & ~alive[:-1]).any()
+    # power shares of living states sum to 1; the dead have none
+    power = sv["power"]
+    any_alive = alive.any(axis=-1)
+    np.testing.assert_allclose(power.sum(axis=-1)[any_alive], 1.0, rtol=1e-9)
+    assert (power[~alive] == 0).all()
+    assert (sv["burden"] <= max(params.max_burden, 0.9) + 1e-12).all()
+    # the system records agree with the state records
+    np.testing.assert_array_equal(sysv["n_alive"], alive.sum(axis=-1))
+    np.testing.assert_array_equal(sysv["n_great_powers"], sv["great_power"].sum(axis=-1))
+    np.testing.assert_array_equal(sysv["polarity"], np.minimum(sysv["n_great_powers"], 3))
+    con = sysv["con"]
+    assert ((con >= 0) & (con <= 1)).all()
+    assert (sv["great_power"] <= alive).all()
+    # alliances symmetric, only among the living
+    al = traj.final.allied
+    assert (al == al.transpose(0, 2, 1)).all()
+    assert not (al & ~traj.final.alive[:, :, None]).any()
+    # every ongoing war is between living states
+    tgt = traj.final.war_target
+    rows = np.arange(tgt.shape[0])[:, None]
+    assert not ((tgt >= 0) & ~traj.final.alive).any()
+    assert not ((tgt >= 0) & ~traj.final.alive[rows, np.where(tgt >= 0, tgt, 0)]).any()
+
+
+class EngineInvariants:
+    """Shared invariants; subclasses set ``scenario()``."""
+
+    worlds = 40
+    years = 120
+    seed = 3
+
+    def scenario(self):
+        raise NotImplementedError
+
+    @pytest.fixture(scope="class")
+    def run(self):
+        sc = self.scenario()
+        params = EngineParams.from_scenario(sc)
+        traj = engine.run_batch(sc, np.arange(self.worlds), self.years, self.seed, params=params)
+        return sc, params, traj
+
+    def test_invariants(self, run):
+        _, params, traj = run
+        check_invariants(traj, params)
+
+    def test_something_happens(self, run):
+        # a model in which nothing ever happens cannot test the theory
+        _, _, traj = run
+        assert traj.system_vars["wars_started"].sum() > 0
+        assert not np.array_equal(traj.state_vars["power"][0], traj.state_vars["power"][-1])
+
+    def test_tables_match_arrays(self, run):
+        sc, _, traj = run
+        res = engine.to_tables(traj, sc)
+        T1, N = len(traj.years), sc.n_states
+        assert len(res.states) == self.worlds * T1 * N
+        assert len(res.system) == self.worlds * T1
+        starts = res.events[res.events.event == "war_start"]
+        assert len(starts) == traj.system_vars["wars_started"].sum()
+        deaths = res.events[res.events.event == "death"]
+        assert len(deaths) == (~traj.final.alive).sum()
+        ends = res.events[res.events.event == "war_end"]
+        # every ended war started (same world, id), and its winner is one of the sides or none
+        started_ids = set(zip(starts.world, starts.war_id, strict=True))
+        assert set(zip(ends.world, ends.war_id, strict=True)) <= started_ids
+        sides = (ends.winner == ends.attacker) | (ends.winner == ends.defender) | (ends.winner == "")
+        assert sides.all()
+        assert (ends.losses >= 0).all()
+        assert (res.states.year.min(), res.states.year.max()) == (sc.start_year, sc.start_year + self.years)
+
+
+class TestBipolar(EngineInvariants):
+    def scenario(self):
+        return load_scenario("bipolar")
+
+
+class TestMultipolar(EngineInvariants):
+    def scenario(self):
+        return load_scenario("multipolar")
+
+
+class TestUnipolar(EngineInvariants):
+    def scenario(self):
+        return load_scenario("unipolar")
+
+
+class TestViolentSynthetic(EngineInvariants):
+    """Many wars, easy conquest, noisy perception, an authority: stresses every path."""
+
+    def scenario(self):
+        return synthetic_scenario(
+            12, seed=4,
+            params={
+                "war": {"opportunity": 0.8, "offense_defense": 2.5, "survival_floor": 0.6, "transfer": 0.5},
+                "authority": {"enforcement": 0.3},
+                "perception": {"capability_noise": 0.5},
+            },
+        )
+
+    def test_states_die(self, run):
+        _, _, traj = run
+        assert (~traj.final.alive).sum() > self.worlds  # more than one death per world on average
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(scenarios(min_states=2, max_states=7))
+def test_invariants_hold_for_any_valid_scenario(data):
+    sc = validate_scenario(data)
+    params = EngineParams.from_scenario(sc)
+    traj = engine.run_batch(sc, np.arange(6), 25, seed=1, params=params)
+    check_invariants(traj, params)
+
+
+# --- reproducibility ----------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["bipolar", "multipolar", "unipolar"])
+def test_a_world_is_the_same_alone_in_a_batch_and_in_any_chunk(name):
+    sc = load_scenario(name)
+    alone = engine.simulate(sc, worlds=1, years=150, seed=11)
+    batch = engine.simulate(sc, worlds=1000, years=150, seed=11, chunk_size=1000)
+    chunked = engine.simulate(sc, worlds=60, years=150, seed=11, chunk_size=7)
+    for table in ("states", "system", "events"):
+        a = getattr(alone, table)
+        for other in (batch, chunked):
+            b = getattr(other, table)
+            pd.testing.assert_frame_equal(a, b[b.world == 0].reset_index(drop=True))
+    # a world in the middle of a chunk equals the same world run alone via world ids
+    w = 43
+    traj = engine.run_batch(sc, np.array([w]), 150, 11)
+    one = engine.to_tables(traj, sc).system
+    b = chunked.system
+    pd.testing.assert_frame_equal(one, b[b.world == w].reset_index(drop=True))
+
+
+def test_different_seeds_and_worlds_differ():
+    sc = load_scenario("multipolar")
+    a = engine.simulate(sc, worlds=2, years=100, seed=1).states
+    b = engine.simulate(sc, worlds=2, years=100, seed=2).states
+    assert not np.array_equal(a.economy.to_numpy(), b.economy.to_numpy())
+    w0 = a[a.world == 0].economy.to_numpy()
+    w1 = a[a.world == 1].economy.to_numpy()
+    assert not np.array_equal(w0, w1)
+
+
+def test_run_settings_are_checked():
+    sc = load_scenario("bipolar")
+    with pytest.raises(ParameterError, match="worlds = 0"):
+        engine.simulate(sc, worlds=0)
+    with pytest.raises(ParameterError, match="years"):
+        engine.simulate(sc, worlds=1, years=0)
+    with pytest.raises(ParameterError, match="seed"):
+        engine.simulate(sc, worlds=1, years=1, seed=-1)
