@@ -39,6 +39,8 @@ from .state import EngineParams, WorldState, init_state
 
 STATE_VARS = ("military", "economy", "population", "resources", "technology", "burden")
 EVENT_TYPES = ("war_start", "war_end", "death", "war_prevented")
+#: Largest number of worlds run in one batch (memory: about 2 KiB per world-state-year recorded).
+MAX_CHUNK_SIZE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,8 @@ def _check_run(worlds: int, years: int, seed: int, chunk_size: int) -> None:
         raise ParameterError(f"years = {years}: allowed 1 ≤ years ≤ {MAX_YEARS}")
     if not (0 <= seed < 2**63):
         raise ParameterError(f"seed = {seed}: allowed 0 ≤ seed < 2^63")
-    if not (1 <= chunk_size <= 1_000_000):
-        raise ParameterError(f"chunk_size = {chunk_size}: allowed 1 ≤ chunk_size ≤ 1000000")
+    if not (1 <= chunk_size <= MAX_CHUNK_SIZE):
+        raise ParameterError(f"chunk_size = {chunk_size}: allowed 1 ≤ chunk_size ≤ {MAX_CHUNK_SIZE}")
 
 
 def run_batch(

@@ -227,17 +227,22 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         names = [s.name for s in self.states]
-        seen: set[str] = set()
-        dups = sorted({n for n in names if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
-        if dups:
-            raise ValueError(f"state names must be unique; repeated: {', '.join(dups)}")
-        known = set(names)
+        first: dict[str, int] = {}
+        for k, n in enumerate(names):
+            if n in first:
+                raise ValueError(
+                    f"states[{k}].name = {n!r}: state names must be unique (also states[{first[n]}].name)"
+                )
+            first[n] = k
         for k, (a, b) in enumerate(self.alliances):
-            for n in (a, b):
-                if n not in known:
-                    raise ValueError(f"alliances[{k}] names unknown state {n!r}")
+            for pos, n in enumerate((a, b)):
+                if n not in first:
+                    raise ValueError(
+                        f"alliances[{k}][{pos}] = {n!r}: unknown state, not one of this scenario's states "
+                        f"({', '.join(names[:12])}{', …' if len(names) > 12 else ''})"
+                    )
             if a == b:
-                raise ValueError(f"alliances[{k}] pairs {a!r} with itself")
+                raise ValueError(f"alliances[{k}] = [{a!r}, {b!r}]: a state cannot ally with itself")
         if self.params.geography.metric == "sphere":
             for k, s in enumerate(self.states):
                 lat, lon = s.position
@@ -321,8 +326,8 @@ def _constraint_text(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None
                 hi, hi_incl = getattr(m, attr), incl
     parts = []
     if lo is not None or hi is not None:
-        left = "[" if lo_incl else "("
-        right = "]" if hi_incl else ")"
+        left = "[" if lo_incl and lo is not None else "("
+        right = "]" if hi_incl and hi is not None else ")"
         parts.append(f"allowed {left}{'−∞' if lo is None else lo}, {'∞' if hi is None else hi}{right}")
     if field.description:
         parts.append(field.description)
@@ -337,11 +342,18 @@ def _format_errors(exc: ValidationError) -> list[str]:
         msg = err.get("msg", "invalid")
         if err.get("type") == "extra_forbidden":
             msg = "unknown field (not a scenario parameter; check the spelling, see `neorealism scenarios --params`)"
+        if not loc:
+            # whole-scenario checks name their own field path in the message
+            problems.append(msg.removeprefix("Value error, "))
+            continue
+        if err.get("type") == "missing":
+            problems.append(f"{path}: required field is missing" + (f" ({h})" if (h := _constraint_text(Scenario, loc)) else ""))
+            continue
         inp = err.get("input")
         shown = repr(inp)
         if len(shown) > 80:
             shown = shown[:77] + "..."
-        line = f"{path} = {shown}: {msg}"
+        line = f"{path} = {shown}: {msg.removeprefix('Value error, ')}"
         if err.get("type") != "extra_forbidden":
             hint = _constraint_text(Scenario, loc)
             if hint:

@@ -166,14 +166,14 @@ def resolve(state: WorldState, params: EngineParams, keys: NDArray[np.uint64]) -
     A = M * params.decay[idx, j]
     Mj = M[rows, j]
     intensity = np.where(active, params.war_cost * np.minimum(A, Mj), 0.0)
-    # military losses: the attacker loses the intensity of its war; a defender the sum over its wars
-    att_loss = np.minimum(intensity, M)
+    # military losses: each war costs both sides its intensity; a state in several wars (as
+    # initiator and as target) loses the sum, capped at what it has, scaled down proportionally
     def_raw = scatter_sum(intensity, j, active)
-    def_loss = np.minimum(def_raw, M)
-    military_lost = att_loss + def_loss
+    raw = intensity + def_raw
+    military_lost = np.minimum(raw, M)
     with np.errstate(invalid="ignore", divide="ignore"):
-        def_scale = np.where(def_raw > 0, def_loss / np.where(def_raw > 0, def_raw, 1.0), 0.0)
-    war_size = att_loss + intensity * def_scale[rows, j]
+        scale = np.where(raw > 0, military_lost / np.where(raw > 0, raw, 1.0), 0.0)
+    war_size = intensity * (scale + scale[rows, j])
     in_war = active | (scatter_sum(np.ones((R, N)), j, active) > 0)
     economy_lost = np.where(in_war, params.economic_cost * E, 0.0)
     M1 = M - military_lost

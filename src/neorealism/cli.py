@@ -1,0 +1,381 @@
+"""The ``neorealism`` command line (typer + rich).
+
+Commands: ``run``, ``scenarios``, ``validate``, ``data …`` (real COW data),
+``scenario from-data``, ``backtest``.  Every user error is printed as one
+clear message (no traceback) and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from typer.core import TyperGroup
+
+from . import __version__
+from .engine import MAX_CHUNK_SIZE
+from .errors import NeorealismError, ParameterError
+
+#: Exit code of every user error (bad option, bad scenario, refused output dir).
+USER_ERROR = 2
+
+
+class _Group(TyperGroup):
+    """Top-level group: user errors anywhere below become one line on stderr and exit 2."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NeorealismError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(USER_ERROR) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+        except OSError as exc:
+            where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+            typer.echo(f"error: {exc.strerror or exc}{where}", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    name="neorealism",
+    cls=_Group,
+    help="Structural realism (Waltz 1979) as a batch agent-based model, with Correlates of War data.",
+    epilog="Start with `neorealism scenarios`, then `neorealism run bipolar`. "
+    "User errors print one message and exit with code 2.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Sub-applications are mounted from their own modules (one module per concept).
+from .data.cli import data_app, register_backtest, scenario_app  # noqa: E402
+
+app.add_typer(data_app, name="data")
+app.add_typer(scenario_app, name="scenario")
+register_backtest(app)
+
+
+def main() -> None:  # pragma: no cover - entry point
+    app()
+
+
+# --------------------------------------------------------------------------- root options
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"neorealism {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Structural realism (Waltz 1979) as a batch agent-based model, with Correlates of War data.
+
+    Start with `neorealism scenarios` (built-in systems), then
+    `neorealism run bipolar` (simulate one and print a summary).
+    """
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_range(option: str, value: int | None, lo: int, hi: int) -> None:
+    if value is None:
+        return
+    if not (lo <= value <= hi):
+        raise ParameterError(f"{option} must be an integer in [{lo}, {hi}], got {value}")
+
+
+def initial_structure(scenario: Any) -> dict[str, Any]:
+    """Measures of a scenario's initial state: index shares, great powers, polarity, CON, HHI.
+
+    Uses :func:`neorealism.measures.composite_index` on the five components
+    and the scenario's ``params.measures`` rule, exactly as the engine does
+    for year one.
+    """
+    from .measures import POLARITY_LABELS, composite_index, system_measures
+    from .scenario import COMPONENTS
+
+    comp = np.array([[float(getattr(s, c)) for s in scenario.states] for c in COMPONENTS])
+    shares = composite_index(comp)
+    mp = scenario.params.measures
+    m = system_measures(shares, rule=mp.gp_rule, threshold=mp.gp_threshold, relative=mp.gp_relative)
+    names = [s.name for s in scenario.states]
+    return {
+        "shares": dict(zip(names, shares.tolist(), strict=True)),
+        "great_powers": [n for n, g in zip(names, m["gp"].tolist(), strict=True) if g],
+        "n_great_powers": int(m["n_great_powers"]),
+        "polarity": POLARITY_LABELS[int(m["polarity"])],
+        "con": float(m["con"]),
+        "hhi": float(m["hhi"]),
+    }
+
+
+def _stderr_is_terminal() -> bool:
+    """Show a progress bar only to a person watching (not under CI, pipes or redirection)."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _slug(name: str) -> str:
+    s = re.sub(r"[^\w.-]+", "-", name.strip()).strip("-.")
+    return s or "scenario"
+
+
+def _pct(x: float) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.0f}%"
+
+
+def _num(x: float, digits: int = 3) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
+
+
+# --------------------------------------------------------------------------- run
+
+
+@app.command()
+def run(
+    scenario: str = typer.Argument(
+        ...,
+        metavar="SCENARIO_OR_FILE",
+        help="A built-in scenario name (see `neorealism scenarios`) or a path to a scenario .yaml file.",
+        show_default=False,
+    ),
+    worlds: int | None = typer.Option(
+        None, "--worlds", "-r", help="Independent worlds R (≥ 1); default: the scenario's `worlds`.",
+        show_default=False,
+    ),
+    years: int | None = typer.Option(
+        None, "--years", "-t", help="Years T to simulate (≥ 1); default: the scenario's `years`.",
+        show_default=False,
+    ),
+    seed: int | None = typer.Option(
+        None, "--seed", "-s", help="Root seed (≥ 0); same seed, same worlds; default: the scenario's `seed`.",
+        show_default=False,
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Result directory; default: results/<scenario>-seed<S> in the current directory.",
+        show_default=False, file_okay=False,
+    ),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace a previous result in the output directory."),
+    chunk_size: int = typer.Option(
+        1000, "--chunk-size", help="Worlds simulated together in memory (≥ 1); results do not depend on it."
+    ),
+) -> None:
+    """Simulate a scenario and write states, system and events tables (Parquet) plus a manifest.
+
+    Prints a summary: polarity over time, wars, state deaths, great-power
+    survival, concentration (CON, HHI) and where the results are.  Read
+    them back with `neorealism.results.ResultSet.load(DIR)`.
+    """
+    from .engine import iter_chunks
+    from .results import ResultSet, ResultWriter
+    from .scenario import MAX_WORLDS, MAX_YEARS, load_scenario
+
+    _check_range("--worlds", worlds, 1, MAX_WORLDS)
+    _check_range("--years", years, 1, MAX_YEARS)
+    _check_range("--seed", seed, 0, 2**63 - 1)
+    _check_range("--chunk-size", chunk_size, 1, MAX_CHUNK_SIZE)
+
+    sc = load_scenario(scenario).with_run(worlds=worlds, years=years, seed=seed)
+    out_dir = out if out is not None else Path("results") / f"{_slug(sc.name)}-seed{sc.seed}"
+
+    writer = ResultWriter(out_dir, overwrite=overwrite)
+    total = sc.worlds * sc.years
+    t0 = time.perf_counter()
+    with writer:
+        if _stderr_is_terminal():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("world-years"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            ) as bar:
+                task = bar.add_task(f"{sc.name}", total=total)
+                for chunk in iter_chunks(
+                    sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=chunk_size,
+                    progress=lambda n: bar.advance(task, n),
+                ):
+                    writer.write_chunk(chunk.states, chunk.system, chunk.events)
+        else:
+            for chunk in iter_chunks(sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=chunk_size):
+                writer.write_chunk(chunk.states, chunk.system, chunk.events)
+        writer.close(
+            {
+                "scenario": sc.model_dump(mode="json"),
+                "seed": sc.seed,
+                "worlds": sc.worlds,
+                "years": sc.years,
+                "chunk_size": chunk_size,
+            }
+        )
+    elapsed = time.perf_counter() - t0
+
+    with ResultSet.load(out_dir) as rs:
+        summary = rs.summary()
+    _print_summary(sc, summary, out_dir, elapsed)
+
+
+def _print_summary(sc: Any, s: dict[str, Any], out_dir: Path, elapsed: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console(highlight=False)
+    first, last = s["years"] if s.get("years") else (None, None)
+    rate = sc.worlds * sc.years / elapsed if elapsed > 0 else float("inf")
+    con.print(
+        f"{sc.name}: {sc.worlds} world(s) × {sc.years} year(s), seed {sc.seed}"
+        + (f", years {first}–{last}" if first is not None else "")
+        + f"  ({elapsed:.1f} s, {rate:,.0f} world-years/s)",
+        markup=False,
+        soft_wrap=True,
+    )
+    if not s.get("years"):
+        con.print("no rows were produced", markup=False)
+        return
+    table = Table(title="Polarity (share of worlds)", title_justify="left", box=None, pad_edge=False)
+    table.add_column("year", justify="right")
+    for label in ("unipolar", "bipolar", "multipolar", "nonpolar"):
+        table.add_column(label, justify="right")
+    for row in s["polarity"]:
+        table.add_row(str(row["year"]), *(_pct(row[k]) for k in ("unipolar", "bipolar", "multipolar", "nonpolar")))
+    con.print(table)
+    lines = [
+        f"Wars started: {s['wars_started']} ({_num(s['wars_per_world_century'], 2)} per world per century)"
+        + (f"; prevented by the authority: {s['wars_prevented']}" if s["wars_prevented"] else ""),
+        f"State deaths: {s['deaths']} ({_num(s['deaths_per_world'], 2)} per world)",
+        f"Great-power survival: {_pct(s['gp_survival'])} of the {s['gp_initial']} initial great powers "
+        f"alive at the end ({_pct(s['gp_retained'])} still great powers)",
+        f"CON: {_num(s['con'][0])} → {_num(s['con'][1])}   HHI: {_num(s['hhi'][0])} → {_num(s['hhi'][1])}"
+        "   (means over worlds, first → last year)",
+        f"Results: {out_dir}/ (states.parquet, system.parquet, events.parquet, manifest.json)",
+    ]
+    for line in lines:
+        con.print(line, markup=False, soft_wrap=True)
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+@app.command()
+def scenarios(
+    params: bool = typer.Option(
+        False, "--params", help="List every scenario parameter with its default, allowed range and meaning."
+    ),
+    markdown: bool = typer.Option(
+        False, "--markdown", help="With --params: print the reference as Markdown (the text of docs/parameters.md)."
+    ),
+) -> None:
+    """List the built-in scenarios, or (with --params) every parameter a scenario can set."""
+    if markdown and not params:
+        raise ParameterError("--markdown only applies together with --params")
+    if params:
+        _print_params(markdown)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from .scenario import builtin_names, load_builtin
+
+    names = builtin_names()
+    con = Console(highlight=False)
+    if not names:
+        con.print("no built-in scenarios are installed", markup=False)
+        return
+    table = Table(title="Built-in scenarios (run one with `neorealism run NAME`)", title_justify="left")
+    table.add_column("name", no_wrap=True)
+    table.add_column("states", justify="right")
+    table.add_column("great powers at start", justify="right")
+    table.add_column("description")
+    from rich.text import Text
+
+    for name in names:
+        sc = load_builtin(name)
+        st = initial_structure(sc)
+        desc = " ".join(sc.description.split())
+        table.add_row(
+            Text(name), str(sc.n_states), Text(f"{st['n_great_powers']} ({st['polarity']})"), Text(desc)
+        )
+    con.print(table)
+
+
+def _print_params(markdown: bool) -> None:
+    from .paramdoc import iter_fields, param_groups, parameters_markdown
+    from .scenario import Scenario, StateSpec
+
+    if markdown:
+        typer.echo(parameters_markdown(), nl=False)
+        return
+
+    def block(title: str, doc: str, rows: list[Any]) -> None:
+        typer.echo(title)
+        if doc:
+            typer.echo(f"  {doc}")
+        for p in rows:
+            typer.echo(f"  {p.path} = {p.default}   allowed: {p.allowed}")
+            if p.description:
+                typer.echo(f"      {p.description}")
+        typer.echo("")
+
+    def first_line(model: Any) -> str:
+        return (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
+
+    block("Scenario", first_line(Scenario), list(iter_fields(Scenario, recurse=False)))
+    block("Each state (entries of `states`)", first_line(StateSpec), list(iter_fields(StateSpec, "states[].", recurse=False)))
+    for name, model, rows in param_groups():
+        block(f"params.{name}", first_line(model), rows)
+    typer.echo("Intervals: [ ] inclusive, ( ) exclusive.  Full reference: docs/parameters.md")
+
+
+# --------------------------------------------------------------------------- validate
+
+
+@app.command()
+def validate(
+    file: str = typer.Argument(
+        ..., metavar="FILE", help="Scenario .yaml file (or a built-in name) to check.", show_default=False
+    ),
+) -> None:
+    """Check a scenario file: print "ok: …" or every problem (field, bad value, allowed range); exit 2 if invalid."""
+    from .scenario import load_scenario
+
+    sc = load_scenario(file)
+    st = initial_structure(sc)
+    typer.echo(
+        f"ok: {sc.name}, {sc.n_states} states, {st['n_great_powers']} great power(s) at start "
+        f"({st['polarity']}), {len(sc.alliances)} alliance(s), "
+        f"{sc.worlds} world(s) × {sc.years} year(s) from {sc.start_year}, seed {sc.seed}"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

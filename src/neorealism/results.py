@@ -1,0 +1,618 @@
+"""Simulation results on disk: three tidy Parquet tables and a manifest.
+
+A result directory holds
+
+- ``states.parquet``  one row per world × year × state,
+- ``system.parquet``  one row per world × year,
+- ``events.parquet``  one row per event (war start/end, state death, war prevented),
+- ``manifest.json``   the full validated scenario, seed, worlds, years, package
+  version, creation time, row counts and ``"complete": true``.
+
+:class:`ResultWriter` streams chunks of worlds into hidden temporary files and
+renames them into place only when the run finishes (``manifest.json`` last),
+so a directory either holds a complete result or no result files at all.
+:class:`ResultSet` reads a result back: the tables as pandas DataFrames
+(loaded lazily), the manifest, DuckDB SQL over the three tables, and a
+summary of the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import math
+import os
+import secrets
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import NeorealismError
+
+__all__ = [
+    "EVENTS_SCHEMA",
+    "EVENT_KINDS",
+    "MANIFEST_NAME",
+    "RESULT_FILES",
+    "SCHEMAS",
+    "STATES_SCHEMA",
+    "SYSTEM_SCHEMA",
+    "TABLES",
+    "ResultError",
+    "ResultSet",
+    "ResultWriter",
+]
+
+#: The three tables of a result, in the order they are written.
+TABLES: tuple[str, ...] = ("states", "system", "events")
+
+STATES_SCHEMA = pa.schema(
+    [
+        ("world", pa.int32()),
+        ("year", pa.int32()),
+        ("state", pa.string()),
+        ("alive", pa.bool_()),
+        ("military", pa.float64()),
+        ("economy", pa.float64()),
+        ("population", pa.float64()),
+        ("resources", pa.float64()),
+        ("technology", pa.float64()),
+        ("burden", pa.float64()),
+        ("power", pa.float64()),
+        ("great_power", pa.bool_()),
+    ]
+)
+
+SYSTEM_SCHEMA = pa.schema(
+    [
+        ("world", pa.int32()),
+        ("year", pa.int32()),
+        ("n_alive", pa.int32()),
+        ("n_great_powers", pa.int32()),
+        ("polarity", pa.string()),
+        ("con", pa.float64()),
+        ("hhi", pa.float64()),
+        ("leader_share", pa.float64()),
+        ("wars_started", pa.int32()),
+        ("wars_ongoing", pa.int32()),
+    ]
+)
+
+EVENTS_SCHEMA = pa.schema(
+    [
+        ("world", pa.int32()),
+        ("year", pa.int32()),
+        ("event", pa.string()),
+        ("war_id", pa.int64()),
+        ("attacker", pa.string()),
+        ("defender", pa.string()),
+        ("winner", pa.string()),
+        ("loser", pa.string()),
+        ("state", pa.string()),
+        ("absorbed_by", pa.string()),
+        ("losses", pa.float64()),
+    ]
+)
+
+#: Table name → explicit Arrow schema (stable even for empty chunks).
+SCHEMAS: dict[str, pa.Schema] = {"states": STATES_SCHEMA, "system": SYSTEM_SCHEMA, "events": EVENTS_SCHEMA}
+
+#: Values of ``events.event``.
+EVENT_KINDS: tuple[str, ...] = ("war_start", "war_end", "death", "war_prevented")
+
+MANIFEST_NAME = "manifest.json"
+#: Every file name a complete result has (``manifest.json`` is written last).
+RESULT_FILES: tuple[str, ...] = (*(f"{t}.parquet" for t in TABLES), MANIFEST_NAME)
+#: Version of the on-disk layout, recorded in the manifest.
+FORMAT = "neorealism-results/1"
+
+_TMP_MARK = ".tmp-"
+
+
+class ResultError(NeorealismError):
+    """A result directory is missing, incomplete, or would be overwritten."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_temp_name(name: str) -> bool:
+    """Hidden temporary files written by a :class:`ResultWriter` (possibly left by a killed run)."""
+    return name.startswith(".") and _TMP_MARK in name and any(
+        name[1:].startswith(final) for final in RESULT_FILES
+    )
+
+
+def _fsync_file(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    # Best effort: make the renames durable (POSIX; a no-op where unsupported).
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, (_dt.datetime, _dt.date)):
+        return obj.isoformat()
+    dump = getattr(obj, "model_dump", None)  # pydantic models (e.g. a Scenario)
+    if callable(dump):
+        return dump(mode="json")
+    raise TypeError(f"manifest value of type {type(obj).__name__} is not JSON-serialisable")
+
+
+def to_arrow(table: str, df: pd.DataFrame | None) -> pa.Table:
+    """Convert one chunk of table ``table`` to Arrow with the fixed schema.
+
+    Columns are selected and ordered by the schema (extra columns are an
+    error, as are missing ones); dtypes are cast safely (e.g. int64 world ids
+    to int32), so every chunk and every file has the same schema.
+    """
+    schema = SCHEMAS[table]
+    if df is None or len(df) == 0:
+        if df is not None:
+            _check_columns(table, df)
+        return schema.empty_table()
+    _check_columns(table, df)
+    frame = df[schema.names]
+    try:
+        out = pa.Table.from_pandas(frame, schema=schema, preserve_index=False, safe=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+        raise ValueError(f"{table} chunk does not fit the result schema: {exc}") from exc
+    return out.replace_schema_metadata(None)
+
+
+def _check_columns(table: str, df: pd.DataFrame) -> None:
+    if len(df) == 0 and len(df.columns) == 0:
+        return  # a bare empty frame means "no rows"
+    names = SCHEMAS[table].names
+    cols = [str(c) for c in df.columns]
+    missing = [n for n in names if n not in cols]
+    extra = [c for c in cols if c not in names]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing columns {missing}")
+        if extra:
+            parts.append(f"unexpected columns {extra}")
+        raise ValueError(f"{table} chunk: {'; '.join(parts)} (expected {names})")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class ResultWriter:
+    """Stream simulation chunks into ``out_dir`` and publish them atomically.
+
+    >>> with ResultWriter("results/run") as w:           # doctest: +SKIP
+    ...     for chunk in iter_chunks(scenario):
+    ...         w.write_chunk(chunk.states, chunk.system, chunk.events)
+    ...     w.close({"scenario": scenario, "seed": 0, "worlds": 100, "years": 100})
+
+    While running, rows go to hidden temp files ``DIR/.<table>.parquet.tmp-<pid>-<token>``.
+    :meth:`close` renames them to ``DIR/<table>.parquet`` (``os.replace``) and
+    then writes ``DIR/manifest.json`` (temp + rename) with ``"complete": true``.
+    :meth:`abort` (also called when the ``with`` block raises) deletes the
+    temp files; no file with a final name is left half-written.
+
+    A directory that already holds a result (or anything else) is refused
+    unless ``overwrite=True``; with overwrite the old result stays intact
+    until :meth:`close` replaces it.
+    """
+
+    def __init__(self, out_dir: str | os.PathLike[str], overwrite: bool = False, *, compression: str = "zstd"):
+        self.path = Path(out_dir)
+        self.overwrite = bool(overwrite)
+        self.compression = compression
+        self._token = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self._writers: dict[str, pq.ParquetWriter] = {}
+        self._rows: dict[str, int] = dict.fromkeys(TABLES, 0)
+        self._chunks = 0
+        self._state = "open"  # open → closed | aborted
+        self._created_dir = False
+        self._check_target()
+        try:
+            if not self.path.exists():
+                self.path.mkdir(parents=True)
+                self._created_dir = True
+        except OSError as exc:
+            raise ResultError(f"cannot create result directory {self.path}: {exc.strerror or exc}") from None
+
+    # -- target checks -----------------------------------------------------------
+
+    def _check_target(self) -> None:
+        p = self.path
+        if p.exists() and not p.is_dir():
+            raise ResultError(f"cannot write results to {p}: it exists and is not a directory")
+        if not p.exists():
+            return
+        try:
+            names = [n for n in os.listdir(p) if not _is_temp_name(n)]
+        except OSError as exc:
+            raise ResultError(f"cannot read result directory {p}: {exc.strerror or exc}") from None
+        if not names or self.overwrite:
+            return
+        previous = [n for n in RESULT_FILES if n in names]
+        if previous:
+            raise ResultError(
+                f"{p} already holds a result ({', '.join(previous)}); "
+                "refusing to overwrite it (use --overwrite / overwrite=True, or choose another directory)"
+            )
+        shown = ", ".join(sorted(names)[:5]) + (", …" if len(names) > 5 else "")
+        raise ResultError(
+            f"{p} is not empty ({shown}) and holds no neorealism result; "
+            "choose a new or empty directory (or use --overwrite / overwrite=True to write into it anyway)"
+        )
+
+    # -- paths ------------------------------------------------------------------------
+
+    def _final(self, table: str) -> Path:
+        return self.path / f"{table}.parquet"
+
+    def _temp(self, name: str) -> Path:
+        return self.path / f".{name}{_TMP_MARK}{self._token}"
+
+    def temp_files(self) -> list[Path]:
+        """Temp files this writer currently has on disk."""
+        names = [f"{t}.parquet" for t in TABLES] + [MANIFEST_NAME]
+        return [self._temp(n) for n in names if self._temp(n).exists()]
+
+    # -- writing ----------------------------------------------------------------------
+
+    @property
+    def rows(self) -> dict[str, int]:
+        """Rows written so far, per table."""
+        return dict(self._rows)
+
+    @property
+    def closed(self) -> bool:
+        return self._state != "open"
+
+    def _writer(self, table: str) -> pq.ParquetWriter:
+        w = self._writers.get(table)
+        if w is None:
+            w = pq.ParquetWriter(
+                str(self._temp(f"{table}.parquet")), SCHEMAS[table], compression=self.compression
+            )
+            self._writers[table] = w
+        return w
+
+    def write_chunk(
+        self,
+        states: pd.DataFrame | None,
+        system: pd.DataFrame | None,
+        events: pd.DataFrame | None,
+    ) -> None:
+        """Append one chunk (any set of worlds) of the three tables."""
+        if self._state != "open":
+            raise RuntimeError(f"ResultWriter for {self.path} is {self._state}; cannot write")
+        try:
+            # convert all three first, so a bad chunk writes nothing
+            tables = {name: to_arrow(name, df) for name, df in zip(TABLES, (states, system, events), strict=True)}
+            for name, tbl in tables.items():
+                w = self._writer(name)
+                if tbl.num_rows:
+                    w.write_table(tbl)
+                self._rows[name] += tbl.num_rows
+            self._chunks += 1
+        except BaseException:
+            self.abort()
+            raise
+
+    def close(self, manifest: Mapping[str, Any]) -> Path:
+        """Finish: publish the three tables and then ``manifest.json``; return the directory.
+
+        ``manifest`` should hold ``scenario`` (the validated scenario, as a
+        dict or a pydantic model), ``seed``, ``worlds`` and ``years``; the
+        writer adds ``version``, ``created`` (UTC), ``rows``, ``files``,
+        ``format`` and ``complete: true``.
+        """
+        if self._state != "open":
+            raise RuntimeError(f"ResultWriter for {self.path} is {self._state}; cannot close")
+        published: list[Path] = []
+        try:
+            for table in TABLES:
+                self._writer(table)  # tables never written to still get an (empty) file
+            for w in self._writers.values():
+                w.close()
+            self._writers.clear()
+            meta = self._manifest(manifest)
+            text = json.dumps(meta, indent=2, allow_nan=False, default=_json_default, ensure_ascii=False) + "\n"
+            tmp_manifest = self._temp(MANIFEST_NAME)
+            with open(tmp_manifest, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            for table in TABLES:
+                _fsync_file(self._temp(f"{table}.parquet"))
+            if self.overwrite:
+                # Unpublish the previous result first: from here until the new
+                # manifest lands, the directory reads as incomplete, never mixed.
+                old = self.path / MANIFEST_NAME
+                if old.exists():
+                    old.unlink()
+                    _fsync_dir(self.path)
+            for table in TABLES:
+                final = self._final(table)
+                os.replace(self._temp(f"{table}.parquet"), final)
+                published.append(final)
+            _fsync_dir(self.path)
+            os.replace(tmp_manifest, self.path / MANIFEST_NAME)
+            _fsync_dir(self.path)
+        except BaseException:
+            for f in published:
+                with contextlib.suppress(OSError):
+                    f.unlink()
+            self.abort()
+            raise
+        self._state = "closed"
+        return self.path
+
+    def _manifest(self, manifest: Mapping[str, Any]) -> dict[str, Any]:
+        from . import __version__
+
+        meta: dict[str, Any] = dict(manifest)
+        meta.update(
+            {
+                "version": __version__,
+                "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+                "rows": dict(self._rows),
+                "chunks": self._chunks,
+                "files": {t: f"{t}.parquet" for t in TABLES},
+                "format": FORMAT,
+                "complete": True,
+            }
+        )
+        return meta
+
+    def abort(self) -> None:
+        """Discard everything written: close and delete temp files (idempotent)."""
+        if self._state == "closed":
+            return
+        for w in list(self._writers.values()):
+            with contextlib.suppress(Exception):
+                w.close()
+        self._writers.clear()
+        for name in (*(f"{t}.parquet" for t in TABLES), MANIFEST_NAME):
+            with contextlib.suppress(FileNotFoundError):
+                self._temp(name).unlink()
+        if self._created_dir:
+            with contextlib.suppress(OSError):
+                self.path.rmdir()  # only if still empty
+        self._state = "aborted"
+
+    def __enter__(self) -> ResultWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        # An exception, or leaving the block without close(): nothing is published.
+        if self._state == "open":
+            self.abort()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _sql_str(value: str | Path) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+class ResultSet:
+    """A finished result directory, read back.
+
+    ``.states``, ``.system`` and ``.events`` are pandas DataFrames read on
+    first use; ``.manifest`` is the parsed ``manifest.json``; ``.query(sql)``
+    runs DuckDB SQL over views named ``states``, ``system`` and ``events``.
+    """
+
+    def __init__(self, path: Path, manifest: dict[str, Any]):
+        self.path = path
+        self.manifest = manifest
+        self._con = None
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> ResultSet:
+        """Open a result directory, or raise :class:`ResultError` naming what is missing."""
+        p = Path(path)
+        if not p.is_dir():
+            raise ResultError(f"no result directory {p} (it does not exist or is not a directory)")
+        mpath = p / MANIFEST_NAME
+        if not mpath.is_file():
+            present = [n for n in RESULT_FILES if (p / n).exists()]
+            why = (
+                "the run did not finish or was interrupted" if present else "it holds no neorealism result"
+            )
+            raise ResultError(f"incomplete result in {p}: missing {MANIFEST_NAME} ({why})")
+        try:
+            manifest = json.loads(mpath.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ResultError(f"unreadable {mpath}: {exc}") from None
+        if not isinstance(manifest, dict) or manifest.get("complete") is not True:
+            raise ResultError(f"incomplete result in {p}: {MANIFEST_NAME} is not marked complete")
+        for t in TABLES:
+            f = p / f"{t}.parquet"
+            if not f.is_file():
+                raise ResultError(f"incomplete result in {p}: missing {f.name}")
+        return cls(p, manifest)
+
+    # -- tables -----------------------------------------------------------------------
+
+    def file(self, table: str) -> Path:
+        if table not in TABLES:
+            raise KeyError(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
+        return self.path / f"{table}.parquet"
+
+    def read(self, table: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """Read one table (optionally only some columns) into pandas."""
+        cols = list(columns) if columns is not None else None
+        return pq.read_table(self.file(table), columns=cols).to_pandas()
+
+    @cached_property
+    def states(self) -> pd.DataFrame:
+        return self.read("states")
+
+    @cached_property
+    def system(self) -> pd.DataFrame:
+        return self.read("system")
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        return self.read("events")
+
+    @property
+    def rows(self) -> dict[str, int]:
+        return {t: pq.ParquetFile(self.file(t)).metadata.num_rows for t in TABLES}
+
+    @property
+    def scenario(self):
+        """The run's scenario, validated again (a :class:`neorealism.scenario.Scenario`)."""
+        from .scenario import validate_scenario
+
+        return validate_scenario(self.manifest.get("scenario"), source=f"{self.path / MANIFEST_NAME}")
+
+    # -- SQL --------------------------------------------------------------------------
+
+    def _connection(self):
+        if self._con is None:
+            import duckdb
+
+            con = duckdb.connect(":memory:")
+            for t in TABLES:
+                con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet({_sql_str(self.file(t))})")
+            self._con = con
+        return self._con
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run DuckDB SQL over the views ``states``, ``system`` and ``events``; return pandas."""
+        con = self._connection()
+        rel = con.execute(sql, params) if params is not None else con.execute(sql)
+        return rel.df()
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> ResultSet:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        m = self.manifest
+        name = (m.get("scenario") or {}).get("name", "?") if isinstance(m.get("scenario"), dict) else "?"
+        return f"ResultSet({str(self.path)!r}, scenario={name!r}, worlds={m.get('worlds')}, years={m.get('years')}, seed={m.get('seed')})"
+
+    # -- summary ----------------------------------------------------------------------
+
+    def summary(self, checkpoints: int = 3) -> dict[str, Any]:
+        """Headline numbers of the run, computed in DuckDB (no table is loaded whole).
+
+        Returns a dict with ``years`` (first, last), ``worlds``, ``polarity``
+        (list of ``{"year", "nonpolar", "unipolar", "bipolar", "multipolar"}``
+        shares of worlds at the first year, ``checkpoints`` interior years and
+        the last year), ``wars_started``, ``wars_per_world_century``,
+        ``deaths``, ``deaths_per_world``, ``wars_prevented``,
+        ``gp_initial``, ``gp_survival`` (share of initial great powers alive
+        at the end), ``gp_retained`` (… still great powers), and ``con`` /
+        ``hhi`` (mean over worlds at first and last year).
+        """
+        first, last, worlds = self.query(
+            "SELECT min(year) AS a, max(year) AS b, count(DISTINCT world) AS w FROM system"
+        ).iloc[0]
+        out: dict[str, Any] = {"path": str(self.path), "worlds": 0, "years": None}
+        if pd.isna(first):
+            return out
+        first, last, worlds = int(first), int(last), int(worlds)
+        out["worlds"] = worlds
+        out["years"] = (first, last)
+        n_years = int(self.manifest.get("years") or (last - first + 1))
+        out["n_years"] = n_years
+
+        fracs = np.linspace(0.0, 1.0, checkpoints + 2)
+        years = sorted({int(round(first + f * (last - first))) for f in fracs})
+        placeholders = ", ".join(str(y) for y in years)
+        pol = self.query(
+            f"SELECT year, polarity, count(*) AS n FROM system WHERE year IN ({placeholders}) GROUP BY year, polarity"
+        )
+        tot = self.query(f"SELECT year, count(*) AS n FROM system WHERE year IN ({placeholders}) GROUP BY year")
+        totals = {int(y): int(n) for y, n in zip(tot["year"], tot["n"], strict=True)}
+        labels = ("nonpolar", "unipolar", "bipolar", "multipolar")
+        rows = []
+        for y in years:
+            row: dict[str, Any] = {"year": y, **dict.fromkeys(labels, 0.0)}
+            sub = pol[pol["year"] == y]
+            n = totals.get(y, 0)
+            for p, k in zip(sub["polarity"], sub["n"], strict=True):
+                row[str(p)] = (int(k) / n) if n else math.nan
+            rows.append(row)
+        out["polarity"] = rows
+
+        ev = self.query("SELECT event, count(*) AS n FROM events GROUP BY event")
+        counts = {str(e): int(n) for e, n in zip(ev["event"], ev["n"], strict=True)}
+        wars = counts.get("war_start", 0)
+        out["wars_started"] = wars
+        out["wars_per_world_century"] = wars / worlds / (n_years / 100.0) if worlds and n_years else math.nan
+        out["deaths"] = counts.get("death", 0)
+        out["deaths_per_world"] = counts.get("death", 0) / worlds if worlds else math.nan
+        out["wars_prevented"] = counts.get("war_prevented", 0)
+
+        gp = self.query(
+            f"""
+            WITH first AS (SELECT world, state FROM states WHERE year = {first} AND great_power),
+                 last AS (SELECT world, state, alive, great_power FROM states WHERE year = {last})
+            SELECT count(*) AS n,
+                   coalesce(sum(CASE WHEN last.alive THEN 1 ELSE 0 END), 0) AS alive,
+                   coalesce(sum(CASE WHEN last.alive AND last.great_power THEN 1 ELSE 0 END), 0) AS gp
+            FROM first LEFT JOIN last USING (world, state)
+            """
+        ).iloc[0]
+        n_gp = int(gp["n"])
+        out["gp_initial"] = n_gp
+        out["gp_survival"] = int(gp["alive"]) / n_gp if n_gp else math.nan
+        out["gp_retained"] = int(gp["gp"]) / n_gp if n_gp else math.nan
+
+        m = self.query(
+            f"""
+            SELECT year,
+                   avg(con) FILTER (WHERE NOT isnan(con)) AS con,
+                   avg(hhi) FILTER (WHERE NOT isnan(hhi)) AS hhi
+            FROM system WHERE year IN ({first}, {last}) GROUP BY year
+            """
+        )
+        by_year = {int(y): (c, h) for y, c, h in zip(m["year"], m["con"], m["hhi"], strict=True)}
+
+        def _f(x: Any) -> float:
+            return math.nan if x is None or pd.isna(x) else float(x)
+
+        out["con"] = (_f(by_year.get(first, (None, None))[0]), _f(by_year.get(last, (None, None))[0]))
+        out["hhi"] = (_f(by_year.get(first, (None, None))[1]), _f(by_year.get(last, (None, None))[1]))
+        return out
