@@ -1,0 +1,84 @@
+"""Real data: Correlates of War capabilities, states, wars, alliances, and regime scores.
+
+- :mod:`.loaders` — one validated loader per shipped file (``path=`` reads a newer release);
+- :mod:`.cinc` — CINC recomputed with :func:`neorealism.measures.composite_index`;
+- :mod:`.history` — polarity, CON and HHI of the real system year by year;
+- :mod:`.majors` — great powers from capabilities alone vs COW's major-power list;
+- :mod:`.wars` — inter-state war onsets by polarity era and CON tercile.
+
+Cite the sources (``neorealism data --cite`` or ``files/CITATION.md``).  The
+alliance data may be used only for a scenario's starting alliances and to
+show the real record beside simulated alliances (see :func:`load_alliances`).
+"""
+
+from .cinc import CINC_TOLERANCE, cinc_all, cinc_check, cinc_table, recompute_cinc
+from .history import plot_history, polarity_history, polarity_runs
+from .loaders import (
+    NMC_COMPONENTS,
+    alliances_in_force,
+    citation_text,
+    clear_cache,
+    load_alliances,
+    load_capitals,
+    load_contiguity,
+    load_democracy,
+    load_majors,
+    load_mids,
+    load_nmc,
+    load_states,
+    load_system,
+    load_war_dyads,
+    load_wars,
+    major_state_years,
+    shipped_files,
+)
+from .majors import (
+    BASELINE,
+    DEFAULT_RULE,
+    Agreement,
+    GreatPowerRule,
+    compare_with_cow,
+    great_power_years,
+    split_validation,
+)
+from .wars import plot_wars, war_onsets, wars_by_decade, wars_by_era, yearly_onsets
+
+__all__ = [
+    "BASELINE",
+    "CINC_TOLERANCE",
+    "DEFAULT_RULE",
+    "NMC_COMPONENTS",
+    "Agreement",
+    "GreatPowerRule",
+    "alliances_in_force",
+    "cinc_all",
+    "cinc_check",
+    "cinc_table",
+    "citation_text",
+    "clear_cache",
+    "compare_with_cow",
+    "great_power_years",
+    "load_alliances",
+    "load_capitals",
+    "load_contiguity",
+    "load_democracy",
+    "load_majors",
+    "load_mids",
+    "load_nmc",
+    "load_states",
+    "load_system",
+    "load_war_dyads",
+    "load_wars",
+    "major_state_years",
+    "plot_history",
+    "plot_wars",
+    "polarity_history",
+    "polarity_runs",
+    "recompute_cinc",
+    "shipped_files",
+    "split_validation",
+    "war_onsets",
+    "wars_by_decade",
+    "wars_by_era",
+    "yearly_onsets",
+]

@@ -1,0 +1,375 @@
+"""``neorealism data …``: real Correlates of War data from the command line (typer + rich).
+
+Commands: ``cinc``, ``polarity``, ``majors``, ``wars``, ``files``, ``cite``
+(also ``neorealism data --cite``).  Every command takes ``--format
+table|csv|json`` (default: ``table`` on a terminal, ``csv`` otherwise).
+User errors (:class:`~neorealism.errors.NeorealismError`) print one red line
+``error: …`` on stderr and exit with code 2.
+
+``scenario_app`` and :func:`register_backtest` are mounted by
+:mod:`neorealism.cli`; their commands live in other modules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+
+from ..errors import NeorealismError, ParameterError
+from . import cli_scenarios as _cli_scenarios
+
+data_app = typer.Typer(help="Real Correlates of War data: CINC, polarity, major powers, wars.", no_args_is_help=True)
+scenario_app = typer.Typer(help="Build scenarios from real data.", no_args_is_help=True)
+_cli_scenarios.add_scenario_commands(scenario_app)
+
+
+def register_backtest(app: typer.Typer) -> None:
+    """Add the ``backtest`` command to the main app."""
+    _cli_scenarios.add_backtest(app)
+
+
+USER_ERROR = 2
+FORMATS = ("table", "csv", "json")
+
+_FORMAT_HELP = "Output format: table, csv or json (default: table on a terminal, csv otherwise)."
+_NMC_HELP = "COW NMC version: 6.0 (1816–2016) or 7.0 (1816–2022)."
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn user errors into one red line on stderr and exit code 2 (no traceback)."""
+    try:
+        yield
+    except NeorealismError as exc:
+        from rich.console import Console
+        from rich.markup import escape
+
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error: {escape(str(exc))}[/red]")
+        raise typer.Exit(USER_ERROR) from None
+
+
+def _fmt(fmt: str | None) -> str:
+    if fmt is None:
+        return "table" if sys.stdout.isatty() else "csv"
+    f = fmt.strip().lower()
+    if f not in FORMATS:
+        raise ParameterError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    return f
+
+
+def _nmc(version: str) -> str:
+    v = str(version).strip()
+    if v in ("6", "7"):
+        v += ".0"
+    if v not in ("6.0", "7.0"):
+        raise ParameterError(f"--nmc must be 6.0 or 7.0, got {version!r}")
+    return v
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if v is None or v is pd.NA:
+        return None
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return [_jsonable({k: (None if pd.isna(x) else x) for k, x in r.items()}) for r in df.to_dict(orient="records")]
+
+
+def _csv(df: pd.DataFrame) -> str:
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
+def _cell(v: Any) -> str:
+    from rich.markup import escape
+
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return ""
+    if isinstance(v, float):
+        return f"{v:.6g}" if abs(v) < 1e-3 and v != 0 else f"{v:.4f}"
+    return escape(str(v))
+
+
+def _table(df: pd.DataFrame, title: str | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=title)
+    for c in df.columns:
+        t.add_column(str(c), justify="left" if df[c].dtype == object else "right")
+    for r in df.itertuples(index=False):
+        t.add_row(*[_cell(v) for v in r])
+    Console(width=max(100, 14 * len(df.columns))).print(t)
+
+
+def _emit(df: pd.DataFrame, fmt: str, title: str | None = None, payload: Any = None) -> None:
+    if fmt == "csv":
+        typer.echo(_csv(df), nl=False)
+    elif fmt == "json":
+        typer.echo(json.dumps(_jsonable(payload) if payload is not None else _records(df), indent=1))
+    else:
+        _table(df, title)
+
+
+def _outdir(out: Path | None) -> Path | None:
+    if out is None:
+        return None
+    if out.exists() and not out.is_dir():
+        raise ParameterError(f"--out {out} exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(f"--out {out}: cannot create folder ({exc.strerror})") from None
+    return out
+
+
+def _print_citations() -> None:
+    from .loaders import citation_text
+
+    typer.echo(citation_text())
+
+
+# --------------------------------------------------------------------------- group
+
+
+def _cite_callback(value: bool) -> None:
+    if value:
+        _print_citations()
+        raise typer.Exit(0)
+
+
+@data_app.callback()
+def data_main(
+    cite: bool = typer.Option(
+        False, "--cite", help="Print every citation the data sources ask for, then exit.",
+        callback=_cite_callback, is_eager=True,
+    ),
+) -> None:
+    """Real Correlates of War data: CINC, polarity, major powers, wars (cite with --cite)."""
+
+
+@data_app.command("cite")
+def cite_cmd() -> None:
+    """Print every citation the shipped data sources ask for."""
+    _print_citations()
+
+
+@data_app.command("files")
+def files_cmd(fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP)) -> None:
+    """What ships: file, data rows, sha256 prefix, loader and citation keys."""
+    with _user_errors():
+        f = _fmt(fmt)
+        from .loaders import shipped_files
+
+        _emit(shipped_files(), f, "Shipped data files (neorealism/data/files)")
+
+
+@data_app.command("cinc")
+def cinc_cmd(
+    year: int = typer.Option(..., "--year", help="Year (NMC range: 1816–2016 for v6.0, 1816–2022 for v7.0)."),
+    nmc: str = typer.Option("6.0", "--nmc", help=_NMC_HELP),
+    path: Path | None = typer.Option(None, "--path", help="Read this NMC file (e.g. a newer release) instead of the shipped one."),
+    fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
+) -> None:
+    """One year's CINC: published and recomputed from the six components, with the difference."""
+    with _user_errors():
+        f = _fmt(fmt)
+        v = _nmc(nmc)
+        from .cinc import cinc_table, year_range
+
+        lo, hi = year_range(v, path)
+        if not lo <= year <= hi:
+            raise ParameterError(f"--year {year} is outside the data range {lo}–{hi} (NMC v{v})")
+        t = cinc_table(year, v, path)
+        _emit(t, f, f"CINC {year} (NMC v{v}): published vs recomputed")
+
+
+@data_app.command("polarity")
+def polarity_cmd(
+    start: int | None = typer.Option(None, "--from", help="First year (default: the data's first, 1816)."),
+    end: int | None = typer.Option(None, "--to", help="Last year (default: the data's last, 2016 for v6.0)."),
+    out: Path | None = typer.Option(None, "--out", help="Folder to write polarity.csv and polarity.png into."),
+    nmc: str = typer.Option("6.0", "--nmc", help=_NMC_HELP),
+    rule: str = typer.Option("share", "--rule", help="Great-power rule: share (share ≥ --threshold) or relative (≥ --relative × leader)."),
+    threshold: float = typer.Option(0.10, "--threshold", help="Share bar for --rule share (0–1]."),
+    relative: float = typer.Option(0.25, "--relative", help="Fraction of the leader's share for --rule relative (0–1]."),
+    path: Path | None = typer.Option(None, "--path", help="Read this NMC file instead of the shipped one."),
+    majors_path: Path | None = typer.Option(None, "--majors-path", help="Read this COW major-power file instead of the shipped one."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the table."),
+    fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
+) -> None:
+    """Polarity, CON and HHI of the real system, year by year (same measures as the simulation)."""
+    with _user_errors():
+        f = _fmt(fmt)
+        v = _nmc(nmc)
+        if rule not in ("share", "relative"):
+            raise ParameterError(f"--rule must be share or relative, got {rule!r}")
+        if not 0 < threshold <= 1:
+            raise ParameterError(f"--threshold must be in (0, 1], got {threshold}")
+        if not 0 < relative <= 1:
+            raise ParameterError(f"--relative must be in (0, 1], got {relative}")
+        from .history import plot_history, polarity_history
+
+        d = _outdir(out)
+        h = polarity_history(v, rule=rule, threshold=threshold, relative=relative, start=start, end=end, path=path, majors_path=majors_path)  # type: ignore[arg-type]
+        if d is not None:
+            h.to_csv(d / "polarity.csv", index=False, lineterminator="\n")
+            plot_history(h, d / "polarity.png")
+        if not quiet:
+            _emit(h, f, f"Polarity history {h['year'].min()}–{h['year'].max()} (NMC v{v})")
+        if d is not None:
+            typer.echo(f"wrote {d / 'polarity.csv'} and {d / 'polarity.png'}", err=True)
+
+
+def _parse_weights(text: str | None) -> tuple[float, ...] | None:
+    if text is None:
+        return None
+    try:
+        w = tuple(float(x) for x in text.split(","))
+    except ValueError:
+        raise ParameterError(
+            f"--weights must be six comma-separated numbers (milex,milper,irst,pec,tpop,upop), got {text!r}"
+        ) from None
+    if len(w) != 6:
+        raise ParameterError(f"--weights needs 6 numbers (milex,milper,irst,pec,tpop,upop), got {len(w)}")
+    return w
+
+
+@data_app.command("majors")
+def majors_cmd(
+    compare: bool = typer.Option(False, "--compare", help="Score the rule against COW's major-power list (F1, precision, recall)."),
+    rule: str = typer.Option("default", "--rule", help="default (military-industrial, persistent) or baseline (CINC share ≥ 0.03)."),
+    weights: str | None = typer.Option(None, "--weights", help="Override weights: milex,milper,irst,pec,tpop,upop."),
+    kind: str | None = typer.Option(None, "--kind", help="Override the bar: share or relative."),
+    threshold: float | None = typer.Option(None, "--threshold", help="Override the share bar (0–1]."),
+    relative: float | None = typer.Option(None, "--relative", help="Override the relative-to-leader bar (0–1]."),
+    k_enter: int | None = typer.Option(None, "--k-enter", help="Override the years above the bar before entry (≥ 1)."),
+    k_exit: int | None = typer.Option(None, "--k-exit", help="Override the years below the bar before exit (≥ 1)."),
+    validate: bool = typer.Option(False, "--validate", help="Also choose rules on one half of the years and score them on the other."),
+    start: int | None = typer.Option(None, "--from", help="First year scored (default 1816)."),
+    end: int | None = typer.Option(None, "--to", help="Last year scored (default: the list's last, 2016)."),
+    nmc: str = typer.Option("6.0", "--nmc", help=_NMC_HELP),
+    path: Path | None = typer.Option(None, "--path", help="Read this NMC file instead of the shipped one."),
+    majors_path: Path | None = typer.Option(None, "--majors-path", help="Read this COW major-power file instead of the shipped one."),
+    fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
+) -> None:
+    """Great powers from capabilities alone; with --compare, agreement with COW's major-power list."""
+    with _user_errors():
+        f = _fmt(fmt)
+        v = _nmc(nmc)
+        if kind is not None and kind not in ("share", "relative"):
+            raise ParameterError(f"--kind must be share or relative, got {kind!r}")
+        from .majors import compare_with_cow, great_power_years, rule_from_options, split_validation
+
+        r = rule_from_options(rule, _parse_weights(weights), kind, threshold, relative, k_enter, k_exit)
+        if not compare:
+            gp = great_power_years(r, v, path)
+            if start is not None or end is not None:
+                from .history import check_range
+
+                yrs = gp["year"] if len(gp) else pd.Series([1816])
+                s, e = check_range(start, end, int(yrs.min()), int(yrs.max()))
+                gp = gp[gp["year"].between(s, e)]
+            t = gp.groupby("year").agg(n=("ccode", "size"), great_powers=("stateabb", ";".join)).reset_index()
+            _emit(t, f, f"Great powers by rule — {r.describe()}", {"rule": r.params(), "years": _records(t)})
+            return
+        a = compare_with_cow(r, v, start, end, path, majors_path)
+        payload = a.to_dict()
+        val = split_validation(v, path=path) if validate else None
+        if val is not None:
+            payload["split_validation"] = _records(val)
+        if f == "json":
+            _emit(pd.DataFrame(), f, payload=payload)
+        elif f == "csv":
+            overall = pd.DataFrame(
+                [{"year": "all", "n_rule": a.tp + a.fp, "n_cow": a.tp + a.fn, "true_positives": a.tp,
+                  "false_positives": a.fp, "false_negatives": a.fn, "f1": a.f1,
+                  "precision": a.precision, "recall": a.recall}]
+            )
+            _emit(pd.concat([overall, a.per_year.astype({"year": object})], ignore_index=True), f)
+        else:
+            summ = pd.DataFrame(
+                [{"rule": r.describe(), "years": f"{a.start}–{a.end}", "F1": a.f1, "precision": a.precision,
+                  "recall": a.recall, "false +": a.fp, "false −": a.fn}]
+            )
+            _table(summ, "Agreement with COW's major-power list (state-years)")
+            diffs = a.differences.groupby(["stateabb", "kind"])["year"].agg(
+                years=lambda y: _spans(y.to_numpy()), n="size"
+            ).reset_index()
+            _table(diffs, "Where the rule and COW differ")
+            if val is not None:
+                _table(val, "Split validation (choose on one half, score on the other)")
+
+
+def _spans(years: Any) -> str:
+    ys = sorted(int(y) for y in years)
+    out, s, p = [], ys[0], ys[0]
+    for y in ys[1:]:
+        if y != p + 1:
+            out.append(f"{s}" if s == p else f"{s}–{p}")
+            s = y
+        p = y
+    out.append(f"{s}" if s == p else f"{s}–{p}")
+    return ", ".join(out)
+
+
+@data_app.command("wars")
+def wars_cmd(
+    by: str = typer.Option("polarity", "--by", help="Group years by polarity label or by CON tercile: polarity or con."),
+    start: int | None = typer.Option(None, "--from", help="First year (default 1816)."),
+    end: int | None = typer.Option(None, "--to", help="Last year (default 2007, the end of COW war data v4.0)."),
+    out: Path | None = typer.Option(None, "--out", help="Folder to write wars_by_<by>.csv, wars_by_decade.csv and wars.png into."),
+    nmc: str = typer.Option("6.0", "--nmc", help=_NMC_HELP),
+    threshold: float = typer.Option(0.10, "--threshold", help="Share bar of the polarity history's great-power rule (0–1]."),
+    decades: bool = typer.Option(False, "--decades", help="Print onsets per decade instead of the era table."),
+    path: Path | None = typer.Option(None, "--path", help="Read this COW inter-state war participant file instead of the shipped one."),
+    nmc_path: Path | None = typer.Option(None, "--nmc-path", help="Read this NMC file instead of the shipped one."),
+    fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
+) -> None:
+    """Inter-state war onsets and great-power wars per decade, by polarity era or CON tercile."""
+    with _user_errors():
+        f = _fmt(fmt)
+        v = _nmc(nmc)
+        if by not in ("polarity", "con"):
+            raise ParameterError(f"--by must be polarity or con, got {by!r}")
+        if not 0 < threshold <= 1:
+            raise ParameterError(f"--threshold must be in (0, 1], got {threshold}")
+        from .wars import plot_wars, wars_by_decade, wars_by_era, yearly_onsets
+
+        d = _outdir(out)
+        y = yearly_onsets(start, end, v, "share", threshold, path=path, nmc_path=nmc_path)
+        t = wars_by_era(by, start, end, v, "share", threshold, path=path, nmc_path=nmc_path)  # type: ignore[arg-type]
+        dec = wars_by_decade(y)
+        if d is not None:
+            t.to_csv(d / f"wars_by_{by}.csv", index=False, lineterminator="\n")
+            dec.to_csv(d / "wars_by_decade.csv", index=False, lineterminator="\n")
+            plot_wars(y, t, d / "wars.png")
+        span = f"{int(y['year'].min())}–{int(y['year'].max())}"
+        if decades:
+            _emit(dec, f, f"Inter-state war onsets per decade, {span}")
+        else:
+            _emit(t, f, f"Inter-state war onsets by {by}, {span} (rates per decade)")
+        if d is not None:
+            typer.echo(f"wrote {d / f'wars_by_{by}.csv'}, {d / 'wars_by_decade.csv'} and {d / 'wars.png'}", err=True)

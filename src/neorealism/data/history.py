@@ -1,0 +1,191 @@
+"""Polarity and concentration history of the real system, 1816–2016 (v6.0) or 1816–2022 (v7.0).
+
+For every year: each state's share is its CINC recomputed from the six NMC
+components (Singer, Bremer & Stuckey 1972) with
+:func:`neorealism.measures.composite_index`; great powers, polarity, CON
+(Ray & Singer 1973) and HHI come from :func:`neorealism.measures.system_measures`
+— the same functions that measure simulated worlds, so real and simulated
+systems are measured alike.  The default great-power rule is the
+simulation's: share ≥ 0.10 of the system.  COW's own major-power count
+(Correlates of War Project 2017) is shown beside it for comparison.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError
+from ..measures import POLARITY_LABELS, composite_index, system_measures
+from .cinc import component_array
+from .loaders import PathArg, load_nmc, major_state_years
+
+#: Colours of the polarity bands in plots.
+POLARITY_COLOURS = {
+    "nonpolar": "#dddddd",
+    "unipolar": "#f4cccc",
+    "bipolar": "#cfe2f3",
+    "multipolar": "#d9ead3",
+}
+
+HISTORY_COLUMNS = (
+    "year",
+    "n_states",
+    "n_great_powers",
+    "great_powers",
+    "polarity",
+    "polarity_label",
+    "con",
+    "hhi",
+    "leader",
+    "leader_share",
+    "cow_n_majors",
+)
+
+
+def share_matrix(
+    version: str = "6.0", path: PathArg = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
+    """Recomputed CINC shares as a ``(Y, N)`` array with presence mask, years, ccodes and the NMC frame."""
+    nmc = load_nmc(version, path)
+    arr, present, _, _ = component_array(nmc)
+    shares = composite_index(arr, present)
+    years = np.unique(nmc["year"].to_numpy())
+    ccodes = np.unique(nmc["ccode"].to_numpy())
+    return shares, present, years, ccodes, nmc
+
+
+def check_range(start: int | None, end: int | None, lo: int, hi: int, names=("--from", "--to")) -> tuple[int, int]:
+    """Validate a year range against the data's (lo, hi); raise ParameterError naming the option."""
+    s = lo if start is None else int(start)
+    e = hi if end is None else int(end)
+    if not lo <= s <= hi:
+        raise ParameterError(f"{names[0]} {s} is outside the data range {lo}–{hi}")
+    if not lo <= e <= hi:
+        raise ParameterError(f"{names[1]} {e} is outside the data range {lo}–{hi}")
+    if s > e:
+        raise ParameterError(f"{names[0]} {s} is after {names[1]} {e}")
+    return s, e
+
+
+def polarity_history(
+    version: str = "6.0",
+    rule: Literal["share", "relative"] = "share",
+    threshold: float = 0.10,
+    relative: float = 0.25,
+    start: int | None = None,
+    end: int | None = None,
+    path: PathArg = None,
+    majors_path: PathArg = None,
+) -> pd.DataFrame:
+    """One row per year: the real system measured as the simulation measures its worlds.
+
+    Columns: year; n_states; n_great_powers and great_powers (state
+    abbreviations joined by ";", largest first) under the rule (``share``:
+    share ≥ ``threshold``; ``relative``: share ≥ ``relative`` × leader's
+    share); polarity (0–3) and polarity_label; con (Ray & Singer 1973 CON
+    over the great powers, or the top two if fewer); hhi (over all states);
+    leader and leader_share; cow_n_majors (COW's major-power count that
+    year, ``<NA>`` after the list's last year).
+    """
+    if not 0 < threshold <= 1:
+        raise ParameterError(f"threshold must be in (0, 1], got {threshold}")
+    if not 0 < relative <= 1:
+        raise ParameterError(f"relative must be in (0, 1], got {relative}")
+    shares, present, years, ccodes, nmc = share_matrix(version, path)
+    s, e = check_range(start, end, int(years[0]), int(years[-1]))
+    m = system_measures(shares, rule=rule, threshold=threshold, relative=relative)
+    abb = nmc.drop_duplicates("ccode").set_index("ccode")["stateabb"].reindex(ccodes).to_numpy()
+    order = np.argsort(-shares, axis=1, kind="stable")
+    lead = order[:, 0]
+    gp = m["gp"]
+    # great powers listed largest first, one string per year (vectorised over the sorted mask)
+    gp_sorted = np.take_along_axis(gp, order, axis=1)
+    abb_sorted = abb[order]
+    gp_names = pd.Series(
+        [";".join(a[g]) for a, g in zip(abb_sorted, gp_sorted, strict=True)], dtype=object
+    )
+    counts = major_state_years(path=majors_path).groupby("year").size()
+    last_major = int(counts.index.max())
+    cow = pd.Series(counts.reindex(years, fill_value=0).to_numpy(), dtype="Int64")
+    cow[years > last_major] = pd.NA
+    out = pd.DataFrame(
+        {
+            "year": years.astype(np.int64),
+            "n_states": present.sum(axis=1).astype(np.int64),
+            "n_great_powers": m["n_great_powers"].astype(np.int64),
+            "great_powers": gp_names,
+            "polarity": m["polarity"].astype(np.int64),
+            "polarity_label": np.asarray(POLARITY_LABELS)[m["polarity"]].astype(object),
+            "con": m["con"],
+            "hhi": m["hhi"],
+            "leader": abb[lead].astype(object),
+            "leader_share": shares[np.arange(len(years)), lead],
+            "cow_n_majors": cow,
+        }
+    )
+    out = out[(out["year"] >= s) & (out["year"] <= e)].reset_index(drop=True)
+    out.attrs.update(
+        {"nmc_version": version, "rule": rule, "threshold": threshold, "relative": relative}
+    )
+    return out
+
+
+def polarity_runs(hist: pd.DataFrame) -> pd.DataFrame:
+    """Contiguous runs of one polarity label: label, start, end (years inclusive), years."""
+    lab = hist["polarity_label"].to_numpy()
+    yrs = hist["year"].to_numpy()
+    brk = np.r_[True, (lab[1:] != lab[:-1]) | (np.diff(yrs) != 1)]
+    gid = np.cumsum(brk)
+    g = pd.DataFrame({"gid": gid, "label": lab, "year": yrs}).groupby("gid")
+    runs = g.agg(label=("label", "first"), start=("year", "min"), end=("year", "max"))
+    runs["years"] = runs["end"] - runs["start"] + 1
+    return runs.reset_index(drop=True)
+
+
+def plot_history(hist: pd.DataFrame, out: str | os.PathLike[str], title: str | None = None) -> Path:
+    """PNG: CON and HHI over time on polarity bands; great-power counts (rule vs COW) below."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    fig, (ax, ax2) = plt.subplots(
+        2, 1, figsize=(11, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1.4]}
+    )
+    for r in polarity_runs(hist).itertuples():
+        for a in (ax, ax2):
+            a.axvspan(r.start - 0.5, r.end + 0.5, color=POLARITY_COLOURS[r.label], lw=0)
+    ax.plot(hist["year"], hist["con"], color="#1f4e79", lw=1.6, label="CON (great powers)")
+    ax.plot(hist["year"], hist["hhi"], color="#b45f06", lw=1.6, label="HHI (all states)")
+    ax.plot(hist["year"], hist["leader_share"], color="#555555", lw=1, ls=":", label="leader's share")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("concentration")
+    handles, _ = ax.get_legend_handles_labels()
+    present = set(hist["polarity_label"])
+    handles += [Patch(facecolor=POLARITY_COLOURS[k], edgecolor="#888888", label=k) for k in POLARITY_LABELS if k in present]
+    ax.legend(handles=handles, loc="upper left", fontsize=8, ncol=2, frameon=False)
+    a = hist.attrs
+    rule = (
+        f"share ≥ {a.get('threshold', 0.1):g}"
+        if a.get("rule", "share") == "share"
+        else f"share ≥ {a.get('relative', 0.25):g} × leader"
+    )
+    ax.set_title(title or f"Polarity and concentration, COW NMC v{a.get('nmc_version', '6.0')} (great power: {rule})")
+    ax2.step(hist["year"], hist["n_great_powers"], where="mid", color="#1f4e79", label=f"great powers ({rule})")
+    cow = hist["cow_n_majors"].astype("float64")
+    ax2.step(hist["year"], cow, where="mid", color="#990000", ls="--", label="COW major powers")
+    ax2.set_ylabel("count")
+    ax2.set_xlabel("year")
+    ax2.legend(loc="upper left", fontsize=8, frameon=False)
+    fig.tight_layout()
+    p = Path(out)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(p, dpi=120)
+    plt.close(fig)
+    return p

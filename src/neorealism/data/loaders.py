@@ -1,0 +1,608 @@
+"""Loaders for the shipped Correlates of War (COW) files and regime scores.
+
+One function per file.  Each takes an optional ``path=`` so that a newer
+release can be read instead of the copy shipped in ``neorealism/data/files``;
+every file is validated on reading:
+
+- the header must hold the required columns (else :class:`DataError` naming
+  the file and the missing columns);
+- every data row must have as many fields as the header (a short last row —
+  a truncated download — is reported with its line number);
+- every cell must parse as its column's type (else ``DataError`` naming
+  the file, line, column number and column name and the bad value).
+
+Missing-value codes (COW convention): ``-9`` missing/unknown, ``-8`` not
+applicable, ``-7`` ongoing.  Where a column documents such codes, the
+loader turns them into missing values: ``NaN`` in float columns, ``<NA>`` in
+pandas nullable ``Int64`` columns.  Each loader's docstring lists the codes it
+converts.  Integer columns without missing values are ``int64``; text columns
+are ``object`` (Python ``str``); dates are ``datetime64[ns]``.
+
+Parsed frames are cached per (path, size, modification time) with
+:func:`functools.lru_cache`; every call returns a fresh copy, so callers may
+modify what they get.
+
+Sources (cite them; see ``files/CITATION.md`` or ``neorealism data --cite``):
+Singer, Bremer & Stuckey (1972) and Singer (1987) for National Material
+Capabilities; Correlates of War Project (2017) for State System Membership;
+Sarkees & Wayman (2010) for Inter-State Wars; Palmer et al. (2022) for MIDs;
+Gibler (2009) for Formal Alliances; Stinnett et al. (2002) for Direct
+Contiguity; Miller (2022) for the peacesciencer-processed files; Coppedge et
+al. (V-Dem), Marshall, Gurr & Jaggers (Polity) and Márquez (2016) /
+Pemstein, Meserve & Melton (2010) for the regime scores.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, ParameterError
+
+#: Folder of the shipped files.
+FILES_DIR = Path(__file__).resolve().parent / "files"
+COW_DIR = FILES_DIR / "cow"
+DEMOCRACY_DIR = FILES_DIR / "democracy"
+
+#: NMC versions shipped, with their file names.
+NMC_FILES: dict[str, str] = {"6.0": "NMC-60-abridged.csv", "7.0": "NMC-70-abridged.csv"}
+
+#: The six NMC capability components, in COW's order.
+NMC_COMPONENTS: tuple[str, ...] = ("milex", "milper", "irst", "pec", "tpop", "upop")
+
+_INT_RE = r"[-+]?\d+"
+_FLOAT_RE = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_DATE_RE = r"\d{4}-\d{2}-\d{2}"
+_KIND_WORD = {"int": "an integer", "float": "a number", "date": "a date (YYYY-MM-DD)"}
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column's expected type and missing-value handling.
+
+    kind: ``int``, ``float``, ``str`` or ``date``.
+    na_codes: codes turned into missing values (e.g. ``(-9,)``).
+    empty_ok: whether an empty cell is allowed (read as missing).
+    """
+
+    kind: str = "int"
+    na_codes: tuple[int, ...] = ()
+    empty_ok: bool = False
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a file must look like."""
+
+    name: str
+    columns: Mapping[str, Col]
+    key: tuple[str, ...] = field(default_factory=tuple)  # must be unique if given
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _read_rows(path: Path, label: str) -> tuple[list[str], list[list[str]], np.ndarray]:
+    """Header, data rows and each row's line number, checking field counts."""
+    try:
+        fh = open(path, newline="", encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(f"{label}: file not found") from None
+    except OSError as exc:
+        raise DataError(f"{label}: cannot read file ({exc.strerror})") from None
+    with fh:
+        reader = csv.reader(fh)
+        try:
+            header: list[str] | None = None
+            while header is None:
+                first = next(reader, None)
+                if first is None:
+                    raise DataError(f"{label}: empty file (no header line)")
+                if first and any(c.strip() for c in first):
+                    header = [c.strip() for c in first]
+            rows: list[list[str]] = []
+            lines: list[int] = []
+            width = len(header)
+            for row in reader:
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue  # blank line
+                if len(row) != width:
+                    last = reader.line_num
+                    is_last = next(reader, None) is None
+                    what = "too few" if len(row) < width else "too many"
+                    hint = " (file truncated?)" if is_last and len(row) < width else ""
+                    raise DataError(
+                        f"{label}, line {last}: {what} fields ({len(row)}, the header has "
+                        f"{width}){hint}"
+                    )
+                rows.append(row)
+                lines.append(reader.line_num)
+        except csv.Error as exc:
+            raise DataError(f"{label}, line {reader.line_num}: malformed CSV ({exc})") from None
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{label}: not UTF-8 text ({exc.reason})") from None
+    return header, rows, np.asarray(lines, dtype=np.int64)
+
+
+def _parse(path: Path, spec: Spec) -> pd.DataFrame:
+    label = path.name
+    header, rows, lines = _read_rows(path, label)
+    missing = [c for c in spec.columns if c not in header]
+    if missing:
+        raise DataError(
+            f"{label}: missing required column(s) {', '.join(missing)} "
+            f"(header has: {', '.join(header)})"
+        )
+    dup = sorted({c for c in header if header.count(c) > 1})
+    if dup:
+        raise DataError(f"{label}, line 1: duplicate column(s) {', '.join(dup)}")
+    if not rows:
+        raise DataError(f"{label}: no data rows after the header")
+    raw = pd.DataFrame(rows, columns=header, dtype=object)
+    out: dict[str, pd.Series] = {}
+    for name, col in spec.columns.items():
+        s = raw[name].astype(object).str.strip()
+        empty = s == ""
+        if col.kind == "str":
+            out[name] = s.where(~empty, None) if col.empty_ok else s
+            bad = empty if not col.empty_ok else pd.Series(False, index=s.index)
+        else:
+            pattern = {"int": _INT_RE, "float": _FLOAT_RE, "date": _DATE_RE}[col.kind]
+            ok = s.str.fullmatch(pattern).fillna(False).astype(bool)
+            bad = ~ok & ~(empty & col.empty_ok)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            value = raw[name].iloc[i]
+            cnum = header.index(name) + 1
+            word = _KIND_WORD.get(col.kind, "a non-empty value")
+            what = "is empty" if value.strip() == "" else f"is not {word}"
+            raise DataError(
+                f"{label}, line {lines[i]}, column {cnum} ({name}): {value!r} {what}"
+            )
+        if col.kind == "str":
+            continue
+        if col.kind == "date":
+            parsed = pd.to_datetime(s.where(~empty), format="%Y-%m-%d", errors="coerce")
+            badd = parsed.isna() & ~empty
+            if badd.any():
+                i = int(np.flatnonzero(badd.to_numpy())[0])
+                raise DataError(
+                    f"{label}, line {lines[i]}, column {header.index(name) + 1} ({name}): "
+                    f"{raw[name].iloc[i]!r} is not a valid date"
+                )
+            out[name] = parsed.astype("datetime64[ns]")
+            continue
+        num = pd.to_numeric(s.where(~empty), errors="coerce")
+        na = empty.copy()
+        if col.na_codes:
+            na |= num.isin(col.na_codes)
+        if col.kind == "float":
+            out[name] = num.where(~na).astype(np.float64)
+        elif na.any() or col.empty_ok or col.na_codes:
+            out[name] = num.where(~na).astype("Int64")
+        else:
+            out[name] = num.astype(np.int64)
+    df = pd.DataFrame(out)
+    if spec.key:
+        dupk = df.duplicated(list(spec.key), keep="first")
+        if dupk.any():
+            i = int(np.flatnonzero(dupk.to_numpy())[0])
+            vals = ", ".join(f"{k}={df[k].iloc[i]}" for k in spec.key)
+            raise DataError(f"{label}, line {lines[i]}: duplicate row for {vals}")
+    return df
+
+
+_SPECS: dict[str, Spec] = {}
+
+
+@functools.lru_cache(maxsize=32)
+def _cached(path_str: str, size: int, mtime_ns: int, spec_name: str) -> pd.DataFrame:
+    return _parse(Path(path_str), _SPECS[spec_name])
+
+
+def _load(default: Path, path: str | os.PathLike[str] | None, spec: Spec) -> pd.DataFrame:
+    p = Path(default if path is None else path).expanduser()
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise DataError(f"{p}: file not found") from None
+    if p.is_dir():
+        raise DataError(f"{p}: is a folder, not a CSV file")
+    _SPECS.setdefault(spec.name, spec)
+    return _cached(str(p.resolve()), st.st_size, st.st_mtime_ns, spec.name).copy()
+
+
+def clear_cache() -> None:
+    """Forget every parsed file (the cache also notices changed files by size and mtime)."""
+    _cached.cache_clear()
+
+
+def _cols(kind: str, names: Sequence[str], **kw: object) -> dict[str, Col]:
+    return {n: Col(kind, **kw) for n in names}  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- specs
+
+NMC_SPEC = Spec(
+    "nmc",
+    {
+        "stateabb": Col("str"),
+        "ccode": Col("int"),
+        "year": Col("int"),
+        **_cols("float", NMC_COMPONENTS, na_codes=(-9,)),
+        "cinc": Col("float", na_codes=(-9,)),
+        "version": Col("int"),
+    },
+    key=("ccode", "year"),
+)
+
+STATES_SPEC = Spec(
+    "states",
+    {
+        "stateabb": Col("str"),
+        "ccode": Col("int"),
+        "statenme": Col("str"),
+        **_cols("int", ["styear", "stmonth", "stday", "endyear", "endmonth", "endday", "version"]),
+    },
+)
+
+SYSTEM_SPEC = Spec(
+    "system",
+    {"stateabb": Col("str"), "ccode": Col("int"), "year": Col("int"), "version": Col("int")},
+    key=("ccode", "year"),
+)
+
+MAJORS_SPEC = Spec(
+    "majors",
+    {
+        "stateabb": Col("str"),
+        "ccode": Col("int"),
+        **_cols("int", ["styear", "stmonth", "stday", "endyear", "endmonth", "endday", "version"]),
+    },
+)
+
+_WAR_DATES = [f"{a}{b}{n}" for n in (1, 2) for a in ("Start", "End") for b in ("Month", "Day", "Year")]
+
+WARS_SPEC = Spec(
+    "wars",
+    {
+        "WarNum": Col("int"),
+        "WarName": Col("str"),
+        "WarType": Col("int"),
+        "ccode": Col("int"),
+        "StateName": Col("str"),
+        "Side": Col("int"),
+        **_cols("int", _WAR_DATES, na_codes=(-9, -8, -7)),
+        "TransFrom": Col("str"),
+        "WhereFought": Col("int"),
+        "Initiator": Col("int"),
+        "Outcome": Col("int"),
+        "TransTo": Col("int", na_codes=(-9, -8)),
+        "BatDeath": Col("int", na_codes=(-9,)),
+        "Version": Col("int"),
+    },
+)
+
+WAR_DYADS_SPEC = Spec(
+    "war_dyads",
+    {
+        **_cols("int", ["warnum", "ccode1", "ccode2", "year", "cowinterongoing", "cowinteronset"]),
+        **_cols("int", ["sidea1", "sidea2", "initiator1", "initiator2"]),
+        **_cols("int", ["outcome1", "outcome2"], empty_ok=True),
+        **_cols("int", ["batdeath1", "batdeath2"], na_codes=(-9,)),
+        "resume": Col("int"),
+    },
+)
+
+MIDA_SPEC = Spec(
+    "mida",
+    {
+        "dispnum": Col("int"),
+        **_cols("int", ["stday", "endday"], na_codes=(-9,)),
+        **_cols("int", ["stmon", "styear", "endmon", "endyear"]),
+        **_cols("int", ["outcome", "settle", "fatality", "fatalpre"], na_codes=(-9,)),
+        **_cols("int", ["maxdur", "mindur", "hiact", "hostlev", "recip", "numa", "numb"]),
+        **_cols("int", ["ongo2014", "version"]),
+    },
+    key=("dispnum",),
+)
+
+MIDB_SPEC = Spec(
+    "midb",
+    {
+        "dispnum": Col("int"),
+        "stabb": Col("str"),
+        "ccode": Col("int"),
+        **_cols("int", ["stday", "endday"], na_codes=(-9,)),
+        **_cols("int", ["stmon", "styear", "endmon", "endyear", "sidea", "revstate"]),
+        **_cols("int", ["revtype1", "revtype2", "fatality", "fatalpre"], na_codes=(-9,)),
+        **_cols("int", ["hiact", "hostlev", "orig", "version"]),
+    },
+)
+
+ALLIANCE_SPEC = Spec(
+    "alliances",
+    _cols("int", ["ccode1", "ccode2", "year", "cow_defense", "cow_neutral", "cow_nonagg", "cow_entente"]),
+)
+
+CONTIGUITY_SPEC = Spec(
+    "contiguity",
+    {
+        "ccode1": Col("int"),
+        "ccode2": Col("int"),
+        "conttype": Col("int"),
+        "stdate": Col("date"),
+        "enddate": Col("date"),
+    },
+)
+
+CAPITALS_SPEC = Spec(
+    "capitals",
+    {
+        "ccode": Col("int"),
+        "statenme": Col("str"),
+        "capital": Col("str"),
+        "stdate": Col("date"),
+        "enddate": Col("date"),
+        "lat": Col("float"),
+        "lng": Col("float"),
+    },
+)
+
+DEMOCRACY_SPEC = Spec(
+    "democracy",
+    {
+        "ccode": Col("int"),
+        "year": Col("int"),
+        **_cols("float", ["v2x_polyarchy", "polity2", "xm_qudsest"], empty_ok=True),
+    },
+    key=("ccode", "year"),
+)
+
+PathArg = str | os.PathLike[str] | None
+
+
+# --------------------------------------------------------------------------- loaders
+
+
+def nmc_path(version: str = "6.0") -> Path:
+    """Path of the shipped NMC file for ``version`` ("6.0" or "7.0")."""
+    v = str(version)
+    if v in ("6", "7"):
+        v += ".0"
+    if v not in NMC_FILES:
+        raise ParameterError(f"NMC version must be one of {', '.join(NMC_FILES)}, got {version!r}")
+    return COW_DIR / NMC_FILES[v]
+
+
+def load_nmc(version: str = "6.0", path: PathArg = None) -> pd.DataFrame:
+    """COW National Material Capabilities, abridged (v6.0 1816–2016, v7.0 1816–2022).
+
+    Columns: ``stateabb`` (str), ``ccode`` (int64), ``year`` (int64),
+    ``milex`` (military expenditure, thousands of current £ to 1913 and US$
+    from 1914), ``milper`` (military personnel, thousands), ``irst`` (iron and
+    steel production, thousands of tons), ``pec`` (primary energy consumption,
+    thousands of coal-ton equivalents), ``tpop`` and ``upop`` (total and
+    urban population, thousands) — all float64 with COW's ``-9`` (missing)
+    turned into ``NaN`` — ``cinc`` (float64, as published) and ``version``
+    (int64, the release year).  One row per state-year; a duplicate
+    (ccode, year) is an error.
+
+    Source: Singer, Bremer & Stuckey (1972); Singer (1987).  ``path`` reads
+    another file in the same layout (e.g. a newer release) instead of the
+    shipped copy of ``version``.
+    """
+    default = nmc_path(version)
+    return _load(default, path, NMC_SPEC)
+
+
+def load_states(path: PathArg = None) -> pd.DataFrame:
+    """COW State System Membership v2016, membership periods (states2016.csv).
+
+    Columns: stateabb, statenme (str); ccode, styear, stmonth, stday, endyear,
+    endmonth, endday, version (int64).  No missing codes.  Source:
+    Correlates of War Project (2017); converted by peacesciencer (Miller 2022).
+    """
+    return _load(COW_DIR / "states2016.csv", path, STATES_SPEC)
+
+
+def load_system(path: PathArg = None) -> pd.DataFrame:
+    """COW State System Membership v2016, state-years (system2016.csv).
+
+    Columns: stateabb (str), ccode, year, version (int64); 15,951 rows for
+    1816–2016.  Source: Correlates of War Project (2017).
+    """
+    return _load(COW_DIR / "system2016.csv", path, SYSTEM_SPEC)
+
+
+def load_majors(path: PathArg = None) -> pd.DataFrame:
+    """COW major-power periods v2016 (majors2016.csv).
+
+    Columns: stateabb (str); ccode, styear, stmonth, stday, endyear, endmonth,
+    endday, version (int64).  Periods include both end years; expand with
+    :func:`major_state_years`.  Source: Correlates of War Project (2017).
+    """
+    return _load(COW_DIR / "majors2016.csv", path, MAJORS_SPEC)
+
+
+def major_state_years(majors: pd.DataFrame | None = None, path: PathArg = None) -> pd.DataFrame:
+    """The COW major-power list as state-years (ccode, stateabb, year), styear–endyear inclusive.
+
+    The shipped v2016 list has 1,195 state-years.
+    """
+    m = load_majors(path) if majors is None else majors
+    n = (m["endyear"] - m["styear"] + 1).clip(lower=0).to_numpy()
+    idx = np.repeat(np.arange(len(m)), n)
+    offs = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    out = pd.DataFrame(
+        {
+            "ccode": m["ccode"].to_numpy()[idx],
+            "stateabb": m["stateabb"].to_numpy()[idx],
+            "year": m["styear"].to_numpy()[idx] + offs,
+        }
+    )
+    return out.drop_duplicates(["ccode", "year"]).sort_values(["year", "ccode"]).reset_index(drop=True)
+
+
+def load_wars(path: PathArg = None) -> pd.DataFrame:
+    """COW Inter-State War Data v4.0, one row per state per war (participant file).
+
+    Columns: WarNum, WarType, ccode, Side, WhereFought, Initiator, Outcome,
+    Version (int64); WarName, StateName, TransFrom (str; TransFrom may list
+    several war numbers, "-8" = none); the start/end month, day and year of
+    the first and second spell of participation (``StartMonth1`` …
+    ``EndYear2``, nullable Int64: ``-8`` not applicable (no second spell),
+    ``-9`` unknown and ``-7`` ongoing become ``<NA>``); TransTo (Int64, ``-8``
+    none → ``<NA>``); BatDeath (Int64, battle deaths, ``-9`` unknown →
+    ``<NA>``).  The file uses bare-CR line ends; the csv module reads them.
+    Source: Sarkees & Wayman (2010).
+    """
+    df = _load(COW_DIR / "Inter-StateWarData_v4.0.csv", path, WARS_SPEC)
+    df["TransFrom"] = df["TransFrom"].where(df["TransFrom"] != "-8", None)
+    return df
+
+
+def load_war_dyads(path: PathArg = None) -> pd.DataFrame:
+    """COW Inter-State War v4.0, directed dyad-years (peacesciencer form).
+
+    Columns (int64 unless noted): warnum, ccode1, ccode2, year,
+    cowinterongoing, cowinteronset, sidea1, sidea2, initiator1, initiator2,
+    outcome1, outcome2 (Int64; empty → ``<NA>``), batdeath1, batdeath2
+    (Int64; ``-9`` unknown → ``<NA>``), resume.  Source: Sarkees & Wayman
+    (2010), processed by Miller (2022).
+    """
+    return _load(COW_DIR / "interstate_war_v4.0_dyad_year.csv", path, WAR_DYADS_SPEC)
+
+
+def load_mids(kind: str = "A", path: PathArg = None) -> pd.DataFrame:
+    """COW Militarized Interstate Disputes v5.0: ``kind="A"`` disputes, ``"B"`` participants.
+
+    All columns int64 except ``stabb`` (str, MIDB).  ``-9`` (unknown) → ``<NA>``
+    (Int64) in stday, endday, outcome, settle, fatality, fatalpre and, for
+    MIDB, revtype1 and revtype2.  Source: Palmer et al. (2022).
+    """
+    k = str(kind).upper()
+    if k not in ("A", "B"):
+        raise ParameterError(f"MID kind must be 'A' (disputes) or 'B' (participants), got {kind!r}")
+    if k == "A":
+        return _load(COW_DIR / "MIDA_5.0.csv", path, MIDA_SPEC)
+    return _load(COW_DIR / "MIDB_5.0.csv", path, MIDB_SPEC)
+
+
+def load_alliances(path: PathArg = None) -> pd.DataFrame:
+    """COW Formal Alliances v4.1, directed dyad-years — for internal use only.
+
+    Columns (int64): ccode1, ccode2, year, cow_defense, cow_neutral,
+    cow_nonagg, cow_entente.  Source: Gibler (2009), via peacesciencer
+    (Miller 2022).
+
+    Restriction: at the maintainer's request these data are used here only
+    to set the formal alliances in force among a scenario's states in its
+    start year (:func:`alliances_in_force`) and to show the real alliance
+    record beside simulated alliances.  Do not re-export them in dyad-year
+    form or merge them into dyad-year analyses; use ATOP for alliance
+    covariates.
+    """
+    return _load(COW_DIR / "alliance_v4.1_dyad_year.csv", path, ALLIANCE_SPEC)
+
+
+def alliances_in_force(
+    year: int, ccodes: Sequence[int] | None = None, path: PathArg = None
+) -> pd.DataFrame:
+    """Formal alliances in force in one year among the given states (undirected pairs).
+
+    Returns ccode1 < ccode2 with the four pact-type flags (defense, neutral,
+    nonagg, entente) — the allowed use of the alliance data: a scenario's
+    starting alliances, or the real record shown beside a simulation.
+    """
+    a = load_alliances(path)
+    a = a[(a["year"] == int(year)) & (a["ccode1"] < a["ccode2"])]
+    if ccodes is not None:
+        cc = list(ccodes)
+        a = a[a["ccode1"].isin(cc) & a["ccode2"].isin(cc)]
+    return a.drop(columns="year").reset_index(drop=True)
+
+
+def load_contiguity(path: PathArg = None) -> pd.DataFrame:
+    """COW Direct Contiguity v3.2, directed (peacesciencer form).
+
+    Columns: ccode1, ccode2, conttype (int64; 1 land, 2 ≤ 12 miles of water,
+    3 ≤ 24, 4 ≤ 150, 5 ≤ 400), stdate, enddate (datetime64).  Source:
+    Stinnett et al. (2002), via Miller (2022).
+    """
+    return _load(COW_DIR / "contiguity_direct_v3.2.csv", path, CONTIGUITY_SPEC)
+
+
+def load_capitals(path: PathArg = None) -> pd.DataFrame:
+    """Capitals of COW states with coordinates (peacesciencer form).
+
+    Columns: ccode (int64), statenme, capital (str), stdate, enddate
+    (datetime64), lat, lng (float64, degrees).  Source: Miller (2022).
+    """
+    return _load(COW_DIR / "capitals.csv", path, CAPITALS_SPEC)
+
+
+def load_democracy(path: PathArg = None) -> pd.DataFrame:
+    """Regime scores by COW state-year (peacesciencer's ccode_democracy), 1816–2020.
+
+    Columns: ccode, year (int64); v2x_polyarchy (V-Dem, 0–1), polity2
+    (Polity, −10…10), xm_qudsest (extended Unified Democracy Scores) —
+    float64, empty cells → ``NaN``.  Sources: Coppedge et al. (V-Dem);
+    Marshall, Gurr & Jaggers (Polity IV); Márquez (2016); Pemstein, Meserve &
+    Melton (2010); Miller (2022).
+    """
+    return _load(DEMOCRACY_DIR / "ccode_democracy.csv", path, DEMOCRACY_SPEC)
+
+
+# --------------------------------------------------------------------------- catalogue
+
+#: Shipped files: relative path, loader name, citation keys.
+SHIPPED: tuple[tuple[str, str, str], ...] = (
+    ("cow/NMC-60-abridged.csv", "load_nmc(version='6.0')", "SingerBremerStuckey1972; Singer1987"),
+    ("cow/NMC-70-abridged.csv", "load_nmc(version='7.0')", "SingerBremerStuckey1972; Singer1987; Miller2022"),
+    ("cow/states2016.csv", "load_states", "COW2017; Miller2022"),
+    ("cow/system2016.csv", "load_system", "COW2017"),
+    ("cow/majors2016.csv", "load_majors", "COW2017"),
+    ("cow/Inter-StateWarData_v4.0.csv", "load_wars", "SarkeesWayman2010"),
+    ("cow/interstate_war_v4.0_dyad_year.csv", "load_war_dyads", "SarkeesWayman2010; Miller2022"),
+    ("cow/MIDA_5.0.csv", "load_mids(kind='A')", "Palmer2022"),
+    ("cow/MIDB_5.0.csv", "load_mids(kind='B')", "Palmer2022"),
+    ("cow/alliance_v4.1_dyad_year.csv", "load_alliances (restricted use)", "Gibler2009; Miller2022"),
+    ("cow/contiguity_direct_v3.2.csv", "load_contiguity", "Stinnett2002; Miller2022"),
+    ("cow/capitals.csv", "load_capitals", "Miller2022"),
+    ("democracy/ccode_democracy.csv", "load_democracy", "VDem; Polity; Marquez2016; Pemstein2010; Miller2022"),
+)
+
+
+def shipped_files() -> pd.DataFrame:
+    """What ships: file, data rows, sha256 prefix (16 hex digits), loader, citation keys."""
+    import hashlib
+
+    recs = []
+    for rel, loader, cite in SHIPPED:
+        p = FILES_DIR / rel
+        data = p.read_bytes()
+        text = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        n_lines = len([ln for ln in text.split(b"\n") if ln.strip()])
+        recs.append(
+            {
+                "file": rel,
+                "rows": n_lines - 1,
+                "sha256": hashlib.sha256(data).hexdigest()[:16],
+                "loader": loader,
+                "citation": cite,
+            }
+        )
+    return pd.DataFrame(recs)
+
+
+def citation_text() -> str:
+    """The text of ``files/CITATION.md``: every citation the sources ask for."""
+    return (FILES_DIR / "CITATION.md").read_text(encoding="utf-8")

@@ -1,0 +1,180 @@
+"""Backtest (issue #6, part 7): the model started from a real year against the real path."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from neorealism.data.backtest import BACKTEST_FILES, backtest, real_same_states, write_backtest
+from neorealism.data.history import polarity_history
+from neorealism.data.loaders import load_nmc
+from neorealism.data.scenarios_from_data import build_from_data
+from neorealism.errors import ParameterError
+from neorealism.measures import POLARITY_LABELS, composite_index, system_measures
+
+
+@pytest.fixture(scope="module")
+def small():
+    return backtest(1950, 1970, top=6, worlds=16, seed=3)
+
+
+def test_summary_fields_in_range(small):
+    s = small.summary
+    for k in ("coverage", "polarity_agreement", "mae_median_con", "system_coverage"):
+        assert 0.0 <= s[k] <= 1.0, k
+    assert s["years_compared"] == 20 and s["worlds"] == 16
+    assert s["real_mean_n_great_powers"] >= 0 and s["sim_mean_n_great_powers"] >= 0
+    # coverage and agreement are what the table says
+    t = small.table[small.table["year"] > 1950]
+    assert s["coverage"] == pytest.approx(t["in_band"].mean())
+    assert s["mae_median_con"] == pytest.approx((t["sim_con_median"] - t["real_con"]).abs().mean())
+    assert s["polarity_agreement"] == pytest.approx(t["sim_share_real_label"].mean())
+
+
+def test_table_is_consistent(small):
+    t = small.table
+    assert t["year"].tolist() == list(range(1950, 1971))
+    assert (t["sim_con_p05"] <= t["sim_con_median"] + 1e-12).all()
+    assert (t["sim_con_median"] <= t["sim_con_p95"] + 1e-12).all()
+    shares = t[[f"sim_share_{lab}" for lab in POLARITY_LABELS]].sum(axis=1)
+    assert np.allclose(shares, 1.0)
+    assert set(t["real_polarity"]) <= set(POLARITY_LABELS)
+
+
+def test_start_year_agrees_by_construction(small):
+    t0 = small.table.iloc[0]
+    # every world starts from the scenario, measured like the real start year
+    assert t0["sim_con_p05"] == pytest.approx(t0["sim_con_p95"])
+    assert t0["real_con"] == pytest.approx(t0["sim_con_median"], abs=1e-4)
+    assert t0["sim_share_real_label"] == 1.0
+
+
+def _share_with_nearest(nmc: pd.DataFrame, ccode: int, year: int, comp: str) -> float:
+    """A state's share of a component in a year, or in its nearest reported year (earlier on a tie)."""
+    mine = nmc[(nmc["ccode"] == ccode) & nmc[comp].notna()]
+    if mine.empty:
+        return float("nan")
+    d = (mine["year"] - year).abs()
+    best = mine[d == d.min()]["year"].min()
+    yr = nmc[nmc["year"] == best]
+    return float(mine.loc[mine["year"] == best, comp].iloc[0] / yr[comp].sum())
+
+
+def test_real_path_equals_recomputed_measures(small):
+    """The real path over the same states, recomputed independently from the raw NMC rows."""
+    fd = small.built
+    nmc = load_nmc()
+    comps = ["milex", "milper", "irst", "pec", "tpop", "upop"]
+    tracked = [g.ccodes[0] for g in fd.groups if g.kind == "state"]
+    mp = fd.scenario.params.measures
+    for year in (1950, 1958, 1970):
+        y = nmc[nmc["year"] == year]
+        tot = y[comps].sum()
+        share = {}
+        for r in y.itertuples():
+            share[r.ccode] = {
+                c: (getattr(r, c) / tot[c]) if not np.isnan(getattr(r, c)) else _share_with_nearest(nmc, r.ccode, year, c)
+                for c in comps
+            }
+        groups = [[c] for c in tracked] + [[c for c in y["ccode"] if c not in tracked]]
+        rows = []
+        for g in groups:
+            sh = {c: np.nansum([share[k][c] for k in g]) for c in comps}
+            rows.append([
+                (sh["milex"] + sh["milper"]) / 2,
+                (sh["irst"] + sh["upop"]) / 2,
+                sh["tpop"],
+                sh["pec"],
+                sh["upop"] * tot["upop"] / (sh["tpop"] * tot["tpop"]),
+            ])
+        s = composite_index(np.array(rows).T)
+        m = system_measures(s, rule=mp.gp_rule, threshold=mp.gp_threshold, relative=mp.gp_relative)
+        row = small.real[small.real["year"] == year].iloc[0]
+        assert row["con"] == pytest.approx(float(m["con"]), abs=1e-9)
+        assert row["n_great_powers"] == int(m["n_great_powers"])
+        assert row["polarity"] == POLARITY_LABELS[int(m["polarity"])]
+        tab = small.table[small.table["year"] == year].iloc[0]
+        assert tab["real_con"] == pytest.approx(float(m["con"]), abs=1e-9)
+
+
+def test_whole_system_reference_is_the_history(small):
+    h = polarity_history(start=1950, end=1970).set_index("year")
+    t = small.table.set_index("year")
+    assert np.allclose(t["system_con"], h["con"])
+    assert (t["system_polarity"] == h["polarity_label"]).all()
+
+
+def test_state_leaving_the_system_counts_as_dead():
+    # South Vietnam (817) leaves the COW system in 1975
+    fd = build_from_data(1970, top=2, rest="minor", minors=200)
+    assert 817 in [g.ccodes[0] for g in fd.groups]
+    real = real_same_states(fd, 1980)
+    col = "share:" + next(g.name for g in fd.groups if g.ccodes[0] == 817)
+    assert (real.loc[real["year"] <= 1974, col] > 0).all()
+    assert (real.loc[real["year"] >= 1976, col] == 0).all()
+    assert (real["n_alive"].diff().fillna(0) <= 0).all()
+
+
+def test_writes_the_three_files(small, tmp_path):
+    paths = write_backtest(small, tmp_path / "bt")
+    assert sorted(p.name for p in paths) == sorted(BACKTEST_FILES)
+    png = (tmp_path / "bt" / "backtest.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    csv = pd.read_csv(tmp_path / "bt" / "backtest.csv")
+    assert len(csv) == 21 and {"real_con", "sim_con_median", "sim_con_p05", "sim_con_p95"} <= set(csv.columns)
+    summ = json.loads((tmp_path / "bt" / "summary.json").read_text(encoding="utf-8"))
+    assert summ["coverage"] == pytest.approx(small.summary["coverage"])
+    with pytest.raises(ParameterError, match="--overwrite"):
+        write_backtest(small, tmp_path / "bt")
+
+
+def test_reproducible(small):
+    again = backtest(1950, 1970, top=6, worlds=16, seed=3)
+    pd.testing.assert_frame_equal(again.table, small.table)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        (dict(start=1700, end=1750), "--from 1700"),
+        (dict(start=1950, end=2050), "--to 2050"),
+        (dict(start=1950, end=1950), "must be after"),
+        (dict(start=1950, end=1960, worlds=0), "--worlds"),
+        (dict(start=1950, end=1960, top=1), "--top 1"),
+    ],
+)
+def test_bad_options(kwargs, words):
+    with pytest.raises(ParameterError, match=words):
+        backtest(**kwargs)
+
+
+def _app():
+    from neorealism.cli import app
+
+    names = {c.name for c in app.registered_commands}
+    if "backtest" not in names:  # until the hook in data/cli.py lands
+        from neorealism.data.cli_scenarios import add_backtest
+
+        add_backtest(app)
+    return app
+
+
+def test_cli_backtest(tmp_path):
+    out = tmp_path / "bt"
+    r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1965", "--top", "5", "--worlds", "8", "--out", str(out), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.stdout)
+    assert s["from"] == 1960 and s["to"] == 1965 and 0 <= s["coverage"] <= 1
+    assert all((out / f).is_file() for f in BACKTEST_FILES)
+    r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1965", "--worlds", "8", "--out", str(out)])
+    assert r.exit_code == 2 and "--overwrite" in r.output
+    r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1962", "--worlds", "4", "--format", "csv"])
+    assert r.exit_code == 0 and r.stdout.startswith("year,")
+    r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1962", "--worlds", "4", "--format", "table"])
+    assert r.exit_code == 0 and "coverage" in r.stdout
+    r = CliRunner().invoke(_app(), ["backtest", "--from", "1700", "--to", "1710"])
+    assert r.exit_code == 2 and "--from 1700" in r.output

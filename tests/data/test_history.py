@@ -1,0 +1,72 @@
+"""Polarity history uses the same measures as the simulation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from neorealism import measures
+from neorealism.data import history as H
+from neorealism.data.cinc import cinc_all
+from neorealism.errors import ParameterError
+
+
+def test_history_covers_201_years():
+    h = H.polarity_history()
+    assert len(h) == 201
+    assert h["year"].tolist() == list(range(1816, 2017))
+    assert list(h.columns) == list(H.HISTORY_COLUMNS)
+    assert len(H.polarity_history("7.0")) == 2022 - 1816 + 1
+
+
+def test_history_agrees_with_measures_on_a_year():
+    h = H.polarity_history(threshold=0.10).set_index("year")
+    a = cinc_all("6.0")
+    y = a[a["year"] == 1950]
+    s = y["cinc_recomputed"].to_numpy()
+    m = measures.system_measures(s, rule="share", threshold=0.10)
+    row = h.loc[1950]
+    assert row["n_great_powers"] == int(m["n_great_powers"])
+    assert row["con"] == pytest.approx(float(m["con"]))
+    assert row["hhi"] == pytest.approx(float(m["hhi"]))
+    assert row["leader"] == "USA"
+    assert set(row["great_powers"].split(";")) == set(y["stateabb"][m["gp"]])
+
+
+def test_rule_parameters_matter():
+    lo = H.polarity_history(threshold=0.05)
+    hi = H.polarity_history(threshold=0.20)
+    assert (lo["n_great_powers"] >= hi["n_great_powers"]).all()
+    assert (lo["n_great_powers"] > hi["n_great_powers"]).any()
+    rel = H.polarity_history(rule="relative", relative=0.5)
+    assert (rel["n_great_powers"] >= 1).all()
+
+
+def test_cow_majors_count():
+    h = H.polarity_history()
+    assert h["cow_n_majors"].sum() == 1195
+    h7 = H.polarity_history("7.0")
+    assert h7.loc[h7["year"] > 2016, "cow_n_majors"].isna().all()
+
+
+def test_range_checks():
+    with pytest.raises(ParameterError, match="--from 1800"):
+        H.polarity_history(start=1800)
+    with pytest.raises(ParameterError, match="after"):
+        H.polarity_history(start=1900, end=1850)
+    with pytest.raises(ParameterError, match="--to 2020"):
+        H.polarity_history("6.0", end=2020)
+
+
+def test_runs_partition_years():
+    h = H.polarity_history()
+    r = H.polarity_runs(h)
+    assert r["years"].sum() == len(h)
+    assert (r["label"].to_numpy()[1:] != r["label"].to_numpy()[:-1]).all()
+
+
+def test_plot(tmp_path):
+    h = H.polarity_history(start=1900, end=1950)
+    p = H.plot_history(h, tmp_path / "x" / "p.png")
+    assert p.exists() and p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert np.isfinite(h["con"]).all()
