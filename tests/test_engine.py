@@ -180,3 +180,30 @@ def test_run_settings_are_checked():
         engine.simulate(sc, worlds=1, years=0)
     with pytest.raises(ParameterError, match="seed"):
         engine.simulate(sc, worlds=1, years=1, seed=-1)
+
+
+# --- aggregates ("Rest of world") -------------------------------------------------
+
+def test_an_aggregate_counts_in_shares_but_never_acts():
+    sc = load_scenario("cold-war-1950")
+    agg = [k for k, s in enumerate(sc.states) if s.aggregate]
+    assert agg, "the from-data scenario aggregates the rest of the world"
+    res = engine.simulate(sc, worlds=200, years=50, seed=5)
+    rest = sc.states[agg[0]].name
+    st = res.states[res.states.state == rest]
+    assert (st.power > 0.1).any()  # big enough to be a great power by share ...
+    assert not st.great_power.any()  # ... but never counted as one
+    ev = res.events
+    assert len(ev[ev.event == "war_start"]) > 0
+    assert not ((ev.attacker == rest) | (ev.defender == rest)).any()
+    assert (res.system.leader_share <= res.states.groupby(["world", "year"]).power.max().to_numpy() + 1e-15).all()
+
+
+def test_a_scenario_needs_two_actors():
+    d = load_scenario("bipolar").model_dump()
+    for s in d["states"][1:]:
+        s["aggregate"] = True
+    from neorealism.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="at least 2 states must be actors"):
+        validate_scenario(d)

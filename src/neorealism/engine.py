@@ -88,9 +88,12 @@ def step(keys: NDArray[np.uint64], state: WorldState, params: EngineParams) -> t
 def measure(state: WorldState, params: EngineParams) -> dict[str, NDArray]:
     """9. measure: power shares and the system measures of every world."""
     power = measures.composite_index(state.components(), state.alive)
-    sysm = measures.system_measures(power, rule=params.gp_rule, threshold=params.gp_threshold, relative=params.gp_relative)  # type: ignore[arg-type]
+    sysm = measures.system_measures(
+        power, rule=params.gp_rule, threshold=params.gp_threshold, relative=params.gp_relative,  # type: ignore[arg-type]
+        actors=params.actor,
+    )
     sysm["power"] = power
-    sysm["leader_share"] = power.max(axis=-1)
+    sysm["leader_share"] = np.where(params.actor, power, 0.0).max(axis=-1)
     sysm["n_alive"] = state.alive.sum(axis=-1)
     return sysm
 

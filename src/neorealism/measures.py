@@ -142,9 +142,18 @@ def system_measures(
     rule: Literal["share", "relative"] = "share",
     threshold: float = 0.10,
     relative: float = 0.25,
+    actors: ArrayLike | None = None,
 ) -> dict[str, NDArray]:
-    """All system-level measures at once: great-power mask, count, polarity, CON, HHI."""
+    """All system-level measures at once: great-power mask, count, polarity, CON, HHI.
+
+    ``actors`` (boolean, over the last axis) marks the unitary actors; an
+    entry that stands for many states (an aggregated "rest of the world")
+    keeps its weight in the shares it was computed with, but is never a
+    great power, the leader, or a unit of CON and HHI.
+    """
     s = np.asarray(shares, dtype=np.float64)
+    if actors is not None:
+        s = np.where(np.asarray(actors, dtype=bool), s, 0.0)
     gp = great_powers(s, rule=rule, threshold=threshold, relative=relative)
     n_gp = gp.sum(axis=-1)
     return {

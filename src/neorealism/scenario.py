@@ -79,6 +79,10 @@ class StateSpec(_Model):
         description="initial military burden, share of the economy spent on arms (default: armament.base_burden)",
     )
     ccode: int | None = Field(default=None, ge=1, le=999, description="COW state code, when built from data")
+    aggregate: bool = Field(
+        default=False,
+        description="stands for many states (e.g. 'Rest of world'): counts in system totals but is no unitary actor — never a great power, never at war, no source of threat",
+    )
 
     @field_validator("position")
     @classmethod
@@ -227,6 +231,8 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         names = [s.name for s in self.states]
+        if sum(not s.aggregate for s in self.states) < 2:
+            raise ValueError("states: at least 2 states must be actors (aggregate: false)")
         first: dict[str, int] = {}
         for k, n in enumerate(names):
             if n in first:
@@ -269,7 +275,8 @@ class Scenario(_Model):
         return validate_scenario(data, source=f"{self.name} (overrides)")
 
     def to_yaml(self) -> str:
-        data = self.model_dump(mode="json", exclude_none=True)
+        """YAML of the scenario; parameters at their package default are left out."""
+        data = self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 

@@ -75,13 +75,15 @@ class EngineParams:
     Scalars mirror :class:`~neorealism.scenario.Params` (see its field
     descriptions for meaning, default and range); ``decay`` is the
     loss-of-strength matrix exp(−λ·d_ij) from the map (Boulding 1962),
-    ``offensive`` marks states with the offensive doctrine.
+    ``offensive`` marks states with the offensive doctrine, ``actor`` the
+    unitary actors (not an aggregate of many states).
     """
 
     n_states: int
     names: tuple[str, ...]
     decay: F = field(repr=False)
     offensive: B = field(repr=False)
+    actor: B = field(repr=False)
     base_growth: F = field(repr=False)
     # growth
     growth_spread: float
@@ -131,6 +133,7 @@ class EngineParams:
             names=tuple(s.name for s in sc.states),
             decay=geography.decay(dist, p.geography.decay),
             offensive=np.array([s.doctrine == "offensive" for s in sc.states]),
+            actor=np.array([not s.aggregate for s in sc.states]),
             base_growth=np.array([p.growth.base if s.growth is None else s.growth for s in sc.states]),
             growth_spread=p.growth.spread,
             growth_sd=p.growth.sd,

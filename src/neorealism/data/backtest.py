@@ -116,8 +116,9 @@ def real_same_states(fd: FromData, end: int) -> pd.DataFrame:
         s = composite_index(arr)
         shares[t, cols] = s
         present[t, cols] = True
-    m = system_measures(shares, rule=mp.gp_rule, threshold=mp.gp_threshold, relative=mp.gp_relative)
-    lead = shares.argmax(axis=1)
+    actors = np.array([g.kind != "rest" for g in fd.groups])
+    m = system_measures(shares, rule=mp.gp_rule, threshold=mp.gp_threshold, relative=mp.gp_relative, actors=actors)
+    lead = np.where(actors, shares, -1.0).argmax(axis=1)
     out = pd.DataFrame(
         {
             "year": years.astype(np.int64),

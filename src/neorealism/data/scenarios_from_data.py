@@ -622,6 +622,8 @@ def build_from_data(
             s["regime"] = regimes[k]
         if g.kind != "rest":
             s["ccode"] = g.ccodes[0]
+        else:
+            s["aggregate"] = True  # capabilities count, but it is no unitary actor
         states.append(s)
     rest_text = {
         "aggregate": f"the other {len(others)} states{where} aggregated as one state ('{rest_label}')" if len(others) else "no other states",

@@ -119,16 +119,17 @@ def decide(
     attack = np.zeros((R, N), dtype=bool)
     target = np.full((R, N), -1, dtype=np.int64)
     best_eu = np.full((R, N), np.nan)
-    r, i = np.nonzero(alive & (state.war_target < 0) & crisis)
+    r, i = np.nonzero(alive & params.actor[None, :] & (state.war_target < 0) & crisis)
     if len(r) == 0:
         return attack, target, best_eu
-    valid = alive[r] & (np.arange(N)[None, :] != i[:, None]) & ~state.allied[r, i]
+    valid = alive[r] & params.actor[None, :] & (np.arange(N)[None, :] != i[:, None]) & ~state.allied[r, i]
     eu = np.where(valid, expected_utility(state, seen_military, params, (r, i)), -np.inf)
     tgt = np.argmax(eu, axis=-1)
     best = eu[np.arange(len(r)), tgt]
     has = np.isfinite(best)
     thr = np.where(params.offensive[i], params.offensive_threshold, params.threshold)
-    prob = expit((np.where(has, best, 0.0) - thr) / params.temperature)
+    with np.errstate(over="ignore"):  # a huge margin saturates the logistic at 0 or 1, as it should
+        prob = expit((np.where(has, best, 0.0) - thr) / params.temperature)
     go = has & (u_go[r, i] < prob)
     attack[r[go], i[go]] = True
     target[r[go], i[go]] = tgt[go]

@@ -23,7 +23,7 @@ from ..state import EngineParams, WorldState
 
 def threat_ratio(state: WorldState, power: NDArray[np.float64], params: EngineParams) -> NDArray[np.float64]:
     """Each state's threat ratio τ (R, N); 0 for dead states."""
-    alive = state.alive
+    alive = state.alive & params.actor[None, :]
     p_others = np.where(alive, power, 0.0)
     # Σ_j P_j·decay_ij over j ≠ i (diagonal removed)
     off = params.decay * (1.0 - np.eye(params.n_states))
