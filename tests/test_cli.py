@@ -295,3 +295,18 @@ def test_world_zero_does_not_depend_on_number_of_worlds(runner, tmp_path):
     assert len(a.states) > 0 and len(a.system) > 0
     # and the whole run is not trivially constant across worlds
     assert b.system.groupby("world")["hhi"].last().nunique() > 1
+
+
+def test_output_into_a_closed_pipe_stops_quietly():
+    # `neorealism … | head`: the reader leaves early; no traceback, no error line
+    import subprocess
+    import sys
+
+    # `true` exits without reading while neorealism is still starting up, so its first
+    # write meets a pipe with no reader
+    proc = subprocess.run(
+        f"{sys.executable} -m neorealism data --cite | true; echo done",
+        shell=True, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.stdout == "done\n"
+    assert "Traceback" not in proc.stderr and "error" not in proc.stderr.lower()

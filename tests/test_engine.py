@@ -59,14 +59,16 @@ class EngineInvariants:
     years = 120
     seed = 3
 
-    def scenario(self):
+    @classmethod
+    def scenario(cls):
         raise NotImplementedError
 
     @pytest.fixture(scope="class")
-    def run(self):
-        sc = self.scenario()
+    @classmethod
+    def run(cls):
+        sc = cls.scenario()
         params = EngineParams.from_scenario(sc)
-        traj = engine.run_batch(sc, np.arange(self.worlds), self.years, self.seed, params=params)
+        traj = engine.run_batch(sc, np.arange(cls.worlds), cls.years, cls.seed, params=params)
         return sc, params, traj
 
     def test_invariants(self, run):
@@ -100,24 +102,28 @@ class EngineInvariants:
 
 
 class TestBipolar(EngineInvariants):
-    def scenario(self):
+    @classmethod
+    def scenario(cls):
         return load_scenario("bipolar")
 
 
 class TestMultipolar(EngineInvariants):
-    def scenario(self):
+    @classmethod
+    def scenario(cls):
         return load_scenario("multipolar")
 
 
 class TestUnipolar(EngineInvariants):
-    def scenario(self):
+    @classmethod
+    def scenario(cls):
         return load_scenario("unipolar")
 
 
 class TestViolentSynthetic(EngineInvariants):
     """Many wars, easy conquest, noisy perception, an authority: stresses every path."""
 
-    def scenario(self):
+    @classmethod
+    def scenario(cls):
         return synthetic_scenario(
             12, seed=4,
             params={

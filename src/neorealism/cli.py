@@ -7,7 +7,9 @@ clear message (no traceback) and exits with code 2.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import re
 import sys
 import time
@@ -38,6 +40,11 @@ class _Group(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # the reader went away (e.g. `| head`): stop quietly, as Unix tools do
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except OSError as exc:
             where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
             typer.echo(f"error: {exc.strerror or exc}{where}", err=True)

@@ -43,12 +43,12 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..measures import POLARITY_LABELS, composite_index, system_measures
+from ..output import atomic_write_text, save_figure
 from .history import POLARITY_COLOURS, polarity_history
 from .scenarios_from_data import (
     FromData,
     _imputed_shares_cached,
     _version,
-    atomic_write_text,
     build_from_data,
     group_components,
 )
@@ -311,13 +311,7 @@ def plot_backtest(result: BacktestResult, out: str | os.PathLike[str]) -> Path:
     handles += ax2.get_legend_handles_labels()[0]
     ax2.legend(handles=handles, loc="lower left", fontsize=7, ncol=5, frameon=True)
     fig.tight_layout()
-    p = Path(out)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.tmp.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    os.replace(tmp, p)
-    return p
+    return save_figure(fig, out, dpi=110)
 
 
 def write_backtest(result: BacktestResult, out_dir: str | os.PathLike[str], overwrite: bool = False) -> list[Path]:

@@ -25,6 +25,7 @@ import pandas as pd
 import typer
 
 from ..errors import NeorealismError, ParameterError
+from ..output import atomic_write_csv
 from . import cli_scenarios as _cli_scenarios
 
 data_app = typer.Typer(help="Real Correlates of War data: CINC, polarity, major powers, wars.", no_args_is_help=True)
@@ -235,7 +236,7 @@ def polarity_cmd(
         d = _outdir(out)
         h = polarity_history(v, rule=rule, threshold=threshold, relative=relative, start=start, end=end, path=path, majors_path=majors_path)  # type: ignore[arg-type]
         if d is not None:
-            h.to_csv(d / "polarity.csv", index=False, lineterminator="\n")
+            atomic_write_csv(d / "polarity.csv", h)
             plot_history(h, d / "polarity.png")
         if not quiet:
             _emit(h, f, f"Polarity history {h['year'].min()}–{h['year'].max()} (NMC v{v})")
@@ -363,8 +364,8 @@ def wars_cmd(
         t = wars_by_era(by, start, end, v, "share", threshold, path=path, nmc_path=nmc_path)  # type: ignore[arg-type]
         dec = wars_by_decade(y)
         if d is not None:
-            t.to_csv(d / f"wars_by_{by}.csv", index=False, lineterminator="\n")
-            dec.to_csv(d / "wars_by_decade.csv", index=False, lineterminator="\n")
+            atomic_write_csv(d / f"wars_by_{by}.csv", t)
+            atomic_write_csv(d / "wars_by_decade.csv", dec)
             plot_wars(y, t, d / "wars.png")
         span = f"{int(y['year'].min())}–{int(y['year'].max())}"
         if decades:

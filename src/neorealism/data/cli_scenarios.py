@@ -8,7 +8,6 @@ main app.  User errors are :class:`~neorealism.errors.NeorealismError`
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -45,7 +44,8 @@ def add_scenario_commands(scenario_app: typer.Typer) -> None:
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing file."),
     ) -> None:
         """Build a scenario from a real year's COW capabilities and write it as YAML."""
-        from .scenarios_from_data import atomic_write_text, build_from_data
+        from ..output import atomic_write_text
+        from .scenarios_from_data import build_from_data
 
         if out.exists() and not overwrite:
             raise ParameterError(f"--out {out} exists; give --overwrite to replace it")
@@ -126,6 +126,6 @@ def add_backtest(app: typer.Typer) -> None:
                 f"polarity agreement {s['polarity_agreement']:.2f} · great powers real {s['real_mean_n_great_powers']:.2f} "
                 f"vs simulated {s['sim_mean_n_great_powers']:.2f}"
             )
-            typer.echo(json.dumps({"states": s["states"]}, ensure_ascii=False))
+            typer.echo(f"states: {', '.join(s['states'])}")
         if out is not None:
             typer.echo(f"wrote {out / 'backtest.png'}, {out / 'backtest.csv'}, {out / 'summary.json'}", err=True)

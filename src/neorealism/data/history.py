@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..measures import POLARITY_LABELS, composite_index, system_measures
+from ..output import save_figure
 from .cinc import component_array
 from .loaders import PathArg, load_nmc, major_state_years
 
@@ -184,8 +185,4 @@ def plot_history(hist: pd.DataFrame, out: str | os.PathLike[str], title: str | N
     ax2.set_xlabel("year")
     ax2.legend(loc="upper left", fontsize=8, frameon=False)
     fig.tight_layout()
-    p = Path(out)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(p, dpi=120)
-    plt.close(fig)
-    return p
+    return save_figure(fig, out, dpi=120)

@@ -97,12 +97,10 @@ states individually and drops the remainder; ``drop`` omits them.  With
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import math
 import os
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -114,6 +112,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..measures import composite_index
+from ..output import atomic_write_text
 from ..scenario import Params, Scenario, validate_scenario
 from .loaders import (
     NMC_COMPONENTS,
@@ -774,26 +773,6 @@ def builtin_text(name: str) -> str:
 
 def builtins_dir() -> Path:
     return Path(str(resources.files("neorealism") / "scenarios"))
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str, overwrite: bool = True) -> Path:
-    """Write text to a temporary file in the same folder, then rename it into place."""
-    p = Path(path)
-    if p.exists() and not overwrite:
-        raise ParameterError(f"{p} exists; give --overwrite to replace it")
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        if not overwrite and p.exists():
-            raise ParameterError(f"{p} exists; give --overwrite to replace it")
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return p
 
 
 def write_builtins(folder: str | os.PathLike[str] | None = None) -> list[Path]:

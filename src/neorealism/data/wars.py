@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..output import save_figure
 from .history import POLARITY_COLOURS, check_range, polarity_history, polarity_runs
 from .loaders import PathArg, load_wars, major_state_years
 from .majors import DEFAULT_RULE, GreatPowerRule, great_power_years
@@ -201,8 +202,4 @@ def plot_wars(
     ax2.set_ylim(0, max(1.0, float(by_era["wars_per_decade"].max())) * 1.3)
     ax2.legend(fontsize=8, frameon=False, loc="upper right")
     fig.tight_layout()
-    p = Path(out)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(p, dpi=120)
-    plt.close(fig)
-    return p
+    return save_figure(fig, out, dpi=120)
