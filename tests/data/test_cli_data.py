@@ -132,3 +132,20 @@ def test_bad_file_by_path_is_one_line_error(tmp_path):
     assert r.exit_code == 2
     assert "nmc.csv" in r.stderr and "missing required column" in r.stderr
     assert "Traceback" not in r.output
+
+
+def test_cite_takes_every_format_and_covers_every_shipped_file():
+    res = run("cite", "--format", "json")
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    keys = {r["key"] for r in rows}
+    # what COW asks for: NMC (Singer, Bremer & Stuckey 1972; Singer 1987), wars, MIDs, contiguity, alliances
+    assert {"SingerBremerStuckey1972", "Singer1987", "SarkeesWayman2010", "Palmer2022", "Stinnett2002", "Gibler2009"} <= keys
+    assert all(r["citation"] and r["data"] for r in rows)
+    files = json.loads(run("files", "--format", "json").stdout)
+    named = {k.strip() for f in files for k in str(f["citation"]).split(";") if k.strip()}
+    assert named and named <= keys, named - keys
+    csv = pd.read_csv(io.StringIO(run("cite", "--format", "csv").stdout))
+    assert list(csv.columns) == ["key", "citation", "data"] and len(csv) == len(rows)
+    bad = run("cite", "--format", "xml")
+    assert bad.exit_code == 2

@@ -172,9 +172,13 @@ def data_main(
 
 
 @data_app.command("cite")
-def cite_cmd() -> None:
-    """Print every citation the shipped data sources ask for."""
-    _print_citations()
+def cite_cmd(fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP)) -> None:
+    """Every citation the shipped data sources ask for: key, citation, the data it covers."""
+    with _user_errors():
+        f = _fmt(fmt)
+        from .loaders import citations
+
+        _emit(citations(), f, "Citations the data sources ask for")
 
 
 @data_app.command("files")

@@ -37,6 +37,7 @@ from __future__ import annotations
 import csv
 import functools
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -606,3 +607,23 @@ def shipped_files() -> pd.DataFrame:
 def citation_text() -> str:
     """The text of ``files/CITATION.md``: every citation the sources ask for."""
     return (FILES_DIR / "CITATION.md").read_text(encoding="utf-8")
+
+
+def citations() -> pd.DataFrame:
+    """Every citation as a row: key, citation, and the data it covers (parsed from CITATION.md)."""
+    rows: list[dict[str, str]] = []
+    for line in citation_text().splitlines():
+        m = re.match(r"^- \[([^\]]+)\]\s*(.*)$", line)
+        if m:
+            rows.append({"key": m.group(1), "citation": m.group(2).strip(), "data": ""})
+        elif rows and line.startswith("  ") and line.strip():
+            text = line.strip()
+            if text.startswith("— "):
+                rows[-1]["data"] = text[2:].strip()
+            elif rows[-1]["data"]:
+                rows[-1]["data"] += " " + text
+            else:
+                rows[-1]["citation"] += " " + text
+        elif not line.strip() or line.startswith("#"):
+            continue
+    return pd.DataFrame(rows, columns=["key", "citation", "data"])
