@@ -142,6 +142,9 @@ def test_cite_takes_every_format_and_covers_every_shipped_file():
     # what COW asks for: NMC (Singer, Bremer & Stuckey 1972; Singer 1987), wars, MIDs, contiguity, alliances
     assert {"SingerBremerStuckey1972", "Singer1987", "SarkeesWayman2010", "Palmer2022", "Stinnett2002", "Gibler2009"} <= keys
     assert all(r["citation"] and r["data"] for r in rows)
+    by_key = {r["key"]: r for r in rows}
+    assert by_key["Pemstein2010"]["data"].startswith("the Unified Democracy Scores")
+    assert by_key["Polity"]["data"] == "polity2."
     files = json.loads(run("files", "--format", "json").stdout)
     named = {k.strip() for f in files for k in str(f["citation"]).split(";") if k.strip()}
     assert named and named <= keys, named - keys

@@ -612,18 +612,23 @@ def citation_text() -> str:
 def citations() -> pd.DataFrame:
     """Every citation as a row: key, citation, and the data it covers (parsed from CITATION.md)."""
     rows: list[dict[str, str]] = []
+    current: dict[str, str] | None = None
     for line in citation_text().splitlines():
         m = re.match(r"^- \[([^\]]+)\]\s*(.*)$", line)
         if m:
-            rows.append({"key": m.group(1), "citation": m.group(2).strip(), "data": ""})
-        elif rows and line.startswith("  ") and line.strip():
+            current = {"key": m.group(1), "citation": m.group(2).strip(), "data": ""}
+            rows.append(current)
+        elif current is not None and line.startswith("  ") and line.strip():
             text = line.strip()
             if text.startswith("— "):
-                rows[-1]["data"] = text[2:].strip()
-            elif rows[-1]["data"]:
-                rows[-1]["data"] += " " + text
+                current["data"] = text[2:].strip()
+            elif current["data"]:
+                current["data"] += " " + text
             else:
-                rows[-1]["citation"] += " " + text
-        elif not line.strip() or line.startswith("#"):
-            continue
+                current["citation"] += " " + text
+        else:  # a heading, a blank line or an unkeyed item ends the entry
+            current = None
+    for r in rows:  # the short form puts the data on the same line: "citation — data"
+        if not r["data"] and " — " in r["citation"]:
+            r["citation"], r["data"] = (x.strip() for x in r["citation"].rsplit(" — ", 1))
     return pd.DataFrame(rows, columns=["key", "citation", "data"])
