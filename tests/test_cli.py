@@ -310,3 +310,25 @@ def test_output_into_a_closed_pipe_stops_quietly():
     )
     assert proc.stdout == "done\n"
     assert "Traceback" not in proc.stderr and "error" not in proc.stderr.lower()
+
+
+def test_states_option_keeps_all_ends_or_none(runner, tmp_path):
+    sets = {}
+    for mode in ("all", "ends", "none"):
+        out = tmp_path / mode
+        res = invoke(runner, "run", "multipolar", "--worlds", 6, "--years", 40, "--seed", 2, "--states", mode, "--out", out)
+        assert res.exit_code == 0, res.output
+        sets[mode] = ResultSet.load(out)
+    full, ends, none = sets["all"].states, sets["ends"].states, sets["none"].states
+    assert sorted(ends.year.unique()) == [0, 40]
+    pd.testing.assert_frame_equal(
+        ends.reset_index(drop=True), full[full.year.isin([0, 40])].reset_index(drop=True), check_categorical=False
+    )
+    assert len(none) == 0 and list(none.columns) == list(full.columns)
+    # system and events do not depend on what is kept of the states
+    for table in ("system", "events"):
+        pd.testing.assert_frame_equal(getattr(sets["all"], table), getattr(sets["none"], table))
+    assert sets["ends"].summary()["gp_survival"] == sets["all"].summary()["gp_survival"]
+    assert "not recorded" in invoke(runner, "run", "bipolar", "--worlds", 2, "--years", 2, "--states", "none", "--out", tmp_path / "n2").output
+    bad = invoke(runner, "run", "bipolar", "--states", "some", "--out", tmp_path / "bad")
+    assert bad.exit_code == 2 and "--states" in bad.output and "all, ends, none" in bad.output

@@ -183,6 +183,11 @@ def run(
     chunk_size: int = typer.Option(
         1000, "--chunk-size", help="Worlds simulated together in memory (≥ 1); results do not depend on it."
     ),
+    states: str = typer.Option(
+        "all", "--states",
+        help="State rows to keep: all (every year), ends (first and last year: survival and turnover, "
+        "a fraction of the size), none (system measures and events only).",
+    ),
 ) -> None:
     """Simulate a scenario and write states, system and events tables (Parquet) plus a manifest.
 
@@ -190,7 +195,7 @@ def run(
     survival, concentration (CON, HHI) and where the results are.  Read
     them back with `neorealism.results.ResultSet.load(DIR)`.
     """
-    from .engine import iter_chunks
+    from .engine import STATES_RECORDED, iter_chunks
     from .results import ResultSet, ResultWriter
     from .scenario import MAX_WORLDS, MAX_YEARS, load_scenario
 
@@ -198,6 +203,8 @@ def run(
     _check_range("--years", years, 1, MAX_YEARS)
     _check_range("--seed", seed, 0, 2**63 - 1)
     _check_range("--chunk-size", chunk_size, 1, MAX_CHUNK_SIZE)
+    if states not in STATES_RECORDED:
+        raise ParameterError(f"--states {states!r}: allowed {', '.join(STATES_RECORDED)}")
 
     sc = load_scenario(scenario).with_run(worlds=worlds, years=years, seed=seed)
     out_dir = out if out is not None else Path("results") / f"{_slug(sc.name)}-seed{sc.seed}"
@@ -230,11 +237,13 @@ def run(
                 task = bar.add_task(f"{sc.name}", total=total)
                 for chunk in iter_chunks(
                     sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=chunk_size,
-                    progress=lambda n: bar.advance(task, n),
+                    progress=lambda n: bar.advance(task, n), states=states,
                 ):
                     writer.write_chunk(chunk.states, chunk.system, chunk.events)
         else:
-            for chunk in iter_chunks(sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=chunk_size):
+            for chunk in iter_chunks(
+                sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=chunk_size, states=states
+            ):
                 writer.write_chunk(chunk.states, chunk.system, chunk.events)
         writer.close(
             {
@@ -243,16 +252,17 @@ def run(
                 "worlds": sc.worlds,
                 "years": sc.years,
                 "chunk_size": chunk_size,
+                "states_recorded": states,
             }
         )
     elapsed = time.perf_counter() - t0
 
     with ResultSet.load(out_dir) as rs:
         summary = rs.summary()
-    _print_summary(sc, summary, out_dir, elapsed)
+    _print_summary(sc, summary, out_dir, elapsed, states)
 
 
-def _print_summary(sc: Any, s: dict[str, Any], out_dir: Path, elapsed: float) -> None:
+def _print_summary(sc: Any, s: dict[str, Any], out_dir: Path, elapsed: float, states: str = "all") -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -280,8 +290,12 @@ def _print_summary(sc: Any, s: dict[str, Any], out_dir: Path, elapsed: float) ->
         f"Wars started: {s['wars_started']} ({_num(s['wars_per_world_century'], 2)} per world per century)"
         + (f"; prevented by the authority: {s['wars_prevented']}" if s["wars_prevented"] else ""),
         f"State deaths: {s['deaths']} ({_num(s['deaths_per_world'], 2)} per world)",
-        f"Great-power survival: {_pct(s['gp_survival'])} of the {s['gp_initial']} initial great powers "
-        f"alive at the end ({_pct(s['gp_retained'])} still great powers)",
+        (
+            f"Great-power survival: {_pct(s['gp_survival'])} of the {s['gp_initial']} initial great powers "
+            f"alive at the end ({_pct(s['gp_retained'])} still great powers)"
+            if states != "none"
+            else "Great-power survival: not recorded (--states none)"
+        ),
         f"CON: {_num(s['con'][0])} → {_num(s['con'][1])}   HHI: {_num(s['hhi'][0])} → {_num(s['hhi'][1])}"
         "   (means over worlds, first → last year)",
         f"Results: {out_dir}/ (states.parquet, system.parquet, events.parquet, manifest.json)",

@@ -233,8 +233,32 @@ def _names_of(codes: NDArray[np.int64], names: tuple[str, ...]) -> pd.Categorica
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=cats) if len(codes) else pd.Categorical([], categories=cats)
 
 
-def to_tables(traj: Trajectory, scenario: Scenario) -> SimulationResult:
-    """Tidy tables from a trajectory, sorted by world, year (and state)."""
+#: Columns of the states table, in order (an empty table keeps them and their types).
+STATE_COLUMNS = ("world", "year", "state", "alive", "military", "economy", "population", "resources",
+                 "technology", "burden", "power", "great_power")
+STATES_RECORDED = ("all", "ends", "none")
+
+
+def _empty_states(names: tuple[str, ...]) -> pd.DataFrame:
+    cols: dict[str, object] = {
+        "world": np.array([], dtype=np.int32),
+        "year": np.array([], dtype=np.int32),
+        "state": pd.Categorical([], categories=list(names)),
+        "alive": np.array([], dtype=bool),
+    }
+    for v in ("military", "economy", "population", "resources", "technology", "burden", "power"):
+        cols[v] = np.array([], dtype=np.float64)
+    cols["great_power"] = np.array([], dtype=bool)
+    return pd.DataFrame(cols)
+
+
+def to_tables(traj: Trajectory, scenario: Scenario, states: str = "all") -> SimulationResult:
+    """Tidy tables from a trajectory, sorted by world, year (and state).
+
+    ``states``: ``all`` state rows for every year, ``ends`` only the first
+    and last year (enough for survival and great-power turnover), ``none``
+    an empty states table (system measures and events only).
+    """
     names = tuple(s.name for s in scenario.states)
     T1, R = len(traj.years), len(traj.world_ids)
     N = len(names)
@@ -258,24 +282,29 @@ def to_tables(traj: Trajectory, scenario: Scenario) -> SimulationResult:
             "wars_ongoing": ry(traj.system_vars["wars_ongoing"]).astype(np.int32),
         }
     )
-    if traj.state_vars:
+    if states not in STATES_RECORDED:
+        raise ParameterError(f"states = {states!r}: allowed {', '.join(STATES_RECORDED)}")
+    if traj.state_vars and states != "none":
+        sel = np.arange(T1) if states == "all" else np.unique([0, T1 - 1])
+        Ts = len(sel)
+
         def rys(a: NDArray) -> NDArray:  # (T+1, R, N) -> world, year, state
-            return a.transpose(1, 0, 2).reshape(-1)
+            return a[sel].transpose(1, 0, 2).reshape(-1)
 
         cols: dict[str, object] = {
-            "world": np.repeat(traj.world_ids, T1 * N).astype(np.int32),
-            "year": np.tile(np.repeat(traj.years, N), R).astype(np.int32),
-            "state": _names_of(np.tile(np.arange(N), R * T1), names),
+            "world": np.repeat(traj.world_ids, Ts * N).astype(np.int32),
+            "year": np.tile(np.repeat(traj.years[sel], N), R).astype(np.int32),
+            "state": _names_of(np.tile(np.arange(N), R * Ts), names),
             "alive": rys(traj.state_vars["alive"]),
         }
         for v in ("military", "economy", "population", "resources", "technology", "burden", "power"):
             cols[v] = rys(traj.state_vars[v])
         cols["great_power"] = rys(traj.state_vars["great_power"])
-        states = pd.DataFrame(cols)
+        states_df = pd.DataFrame(cols)
     else:
-        states = pd.DataFrame()
+        states_df = _empty_states(names)
     events = _events_frame(traj, scenario, names)
-    return SimulationResult(scenario=scenario, states=states, system=system, events=events)
+    return SimulationResult(scenario=scenario, states=states_df, system=system, events=events)
 
 
 def _events_frame(traj: Trajectory, scenario: Scenario, names: tuple[str, ...]) -> pd.DataFrame:
@@ -317,23 +346,26 @@ def iter_chunks(
     seed: int | None = None,
     chunk_size: int = 1000,
     progress: Callable[[int], None] | None = None,
-    record_states: bool = True,
+    states: str = "all",
 ) -> Iterator[SimulationResult]:
     """Run the scenario in chunks of worlds, yielding one :class:`SimulationResult` per chunk.
 
     World ids are global (chunk 2 of size 1000 holds worlds 1000–1999), so
     the results do not depend on ``chunk_size``.  ``progress`` is called with
-    the number of world-years just completed.
+    the number of world-years just completed.  ``states`` chooses the state
+    rows kept: ``all`` years, the first and last (``ends``), or ``none``.
     """
     worlds = scenario.worlds if worlds is None else worlds
     years = scenario.years if years is None else years
     seed = scenario.seed if seed is None else seed
     _check_run(worlds, years, seed, chunk_size)
+    if states not in STATES_RECORDED:
+        raise ParameterError(f"states = {states!r}: allowed {', '.join(STATES_RECORDED)}")
     params = EngineParams.from_scenario(scenario)
     for lo in range(0, worlds, chunk_size):
         ids = np.arange(lo, min(worlds, lo + chunk_size), dtype=np.int64)
-        traj = run_batch(scenario, ids, years, seed, params=params, record_states=record_states, progress=progress)
-        yield to_tables(traj, scenario)
+        traj = run_batch(scenario, ids, years, seed, params=params, record_states=states != "none", progress=progress)
+        yield to_tables(traj, scenario, states=states)
 
 
 def simulate(
@@ -344,10 +376,10 @@ def simulate(
     seed: int | None = None,
     chunk_size: int = 1000,
     progress: Callable[[int], None] | None = None,
-    record_states: bool = True,
+    states: str = "all",
 ) -> SimulationResult:
     """Run the scenario; all worlds' tables concatenated (see :func:`iter_chunks`)."""
-    parts = list(iter_chunks(scenario, worlds=worlds, years=years, seed=seed, chunk_size=chunk_size, progress=progress, record_states=record_states))
+    parts = list(iter_chunks(scenario, worlds=worlds, years=years, seed=seed, chunk_size=chunk_size, progress=progress, states=states))
     return SimulationResult(
         scenario=scenario,
         states=pd.concat([p.states for p in parts], ignore_index=True),

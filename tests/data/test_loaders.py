@@ -227,3 +227,14 @@ def test_newer_release_by_path(tmp_path):
     shutil.copyfile(L.COW_DIR / "NMC-70-abridged.csv", p)
     d = L.load_nmc("6.0", path=p)
     assert d["year"].max() == 2022
+
+
+def test_oversized_file_is_refused_before_reading(tmp_path, monkeypatch):
+    from neorealism.data import loaders
+    from neorealism.errors import DataError
+
+    f = tmp_path / "huge.csv"
+    f.write_text("stateabb,ccode,year\n" + "USA,2,1816\n" * 1000)
+    monkeypatch.setattr(loaders, "MAX_DATA_BYTES", 1000)
+    with pytest.raises(DataError, match=r"huge\.csv: .* larger than the 1,000-byte limit"):
+        loaders.load_capitals(path=f)

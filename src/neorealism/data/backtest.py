@@ -189,7 +189,7 @@ def backtest(
     _check(start, end, worlds, seed, lo, hi)
     start, end = int(start), int(end)
     fd = build_from_data(start, top, version, rest, name=f"backtest-{start}", years=end - start, worlds=worlds, seed=seed, **from_data)
-    res = simulate(fd.scenario, worlds=worlds, years=end - start, seed=seed, record_states=False)
+    res = simulate(fd.scenario, worlds=worlds, years=end - start, seed=seed, states="none")
     sysdf = res.system
     real = real_same_states(fd, end)
     mp = fd.scenario.params.measures

@@ -202,6 +202,10 @@ def _parse(path: Path, spec: Spec) -> pd.DataFrame:
 
 _SPECS: dict[str, Spec] = {}
 
+#: Largest data file read (bytes). COW's files are a few MB; a larger one is refused
+#: rather than read into memory.
+MAX_DATA_BYTES = 256 * 1024 * 1024
+
 
 @functools.lru_cache(maxsize=32)
 def _cached(path_str: str, size: int, mtime_ns: int, spec_name: str) -> pd.DataFrame:
@@ -216,6 +220,11 @@ def _load(default: Path, path: str | os.PathLike[str] | None, spec: Spec) -> pd.
         raise DataError(f"{p}: file not found") from None
     if p.is_dir():
         raise DataError(f"{p}: is a folder, not a CSV file")
+    if st.st_size > MAX_DATA_BYTES:
+        raise DataError(
+            f"{p}: {st.st_size:,} bytes is larger than the {MAX_DATA_BYTES:,}-byte limit for one data file "
+            "(the largest COW file shipped is about 2.5 MB); is this the right file?"
+        )
     _SPECS.setdefault(spec.name, spec)
     return _cached(str(p.resolve()), st.st_size, st.st_mtime_ns, spec.name).copy()
 
