@@ -213,3 +213,20 @@ def test_a_scenario_needs_two_actors():
 
     with pytest.raises(ScenarioError, match="at least 2 states must be actors"):
         validate_scenario(d)
+
+
+@pytest.mark.parametrize("name", ["bipolar", "cold-war-1950", "us-china-2016"])
+def test_reported_start_structure_is_the_engines_first_year(name):
+    # `neorealism validate` / `scenarios` report the structure at the start; it must be the
+    # engine's own year-0 reading (aggregates never count as great powers)
+    from neorealism.cli import initial_structure
+
+    sc = load_scenario(name)
+    res = engine.simulate(sc, worlds=1, years=1, seed=0)
+    first = res.states[res.states.year == sc.start_year]
+    reported = initial_structure(sc)
+    assert reported["great_powers"] == first.loc[first.great_power, "state"].astype(str).tolist()
+    sys0 = res.system[res.system.year == sc.start_year].iloc[0]
+    assert reported["polarity"] == sys0.polarity
+    assert reported["con"] == pytest.approx(sys0.con)
+    assert reported["hhi"] == pytest.approx(sys0.hhi)

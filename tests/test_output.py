@@ -35,3 +35,18 @@ def test_refuses_to_overwrite_when_asked(tmp_path):
         atomic_write_text(f, "two", overwrite=False)
     assert f.read_text() == "one"
     assert list(tmp_path.iterdir()) == [f]
+
+
+def test_directory_as_target_is_a_user_error(tmp_path):
+    (tmp_path / "out").mkdir()
+    with pytest.raises(ParameterError, match="is a directory"):
+        atomic_write_text(tmp_path / "out", "x")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_file_in_the_way_of_the_folder_is_a_user_error(tmp_path):
+    (tmp_path / "notes").write_text("keep")
+    with pytest.raises(ParameterError, match="notes is a file, not a directory"):
+        atomic_write_csv(tmp_path / "notes" / "sub" / "t.csv", pd.DataFrame({"x": [1]}))
+    assert (tmp_path / "notes").read_text() == "keep"
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["notes"]

@@ -21,6 +21,7 @@ from neorealism.results import (
     ResultError,
     ResultSet,
     ResultWriter,
+    run_differences,
 )
 
 NAMES = ["A", "B", "C"]
@@ -356,8 +357,9 @@ def test_load_incomplete_manifest(tmp_path):
     m = json.loads((out / "manifest.json").read_text())
     m["complete"] = False
     (out / "manifest.json").write_text(json.dumps(m))
-    with pytest.raises(ResultError, match="not marked complete"):
+    with pytest.raises(ResultError, match="not marked complete") as info:
         ResultSet.load(out)
+    assert "complete = false" in str(info.value) and str(out) in str(info.value)
 
 
 @pytest.mark.parametrize("missing", ["states.parquet", "system.parquet", "events.parquet"])
@@ -372,8 +374,128 @@ def test_load_missing_table(tmp_path, missing):
 def test_load_corrupt_manifest(tmp_path):
     out = write_fake(tmp_path / "run")
     (out / "manifest.json").write_text("{not json")
-    with pytest.raises(ResultError, match="manifest.json"):
+    with pytest.raises(ResultError, match="manifest.json") as info:
         ResultSet.load(out)
+    assert "not JSON" in str(info.value) and "line 1, column 2" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        (b"", "not JSON"),
+        (b"\xff\xfe{}", "not UTF-8"),
+        (b"[1, 2]", "expected a JSON object of run metadata, got list"),
+        (b'"complete"', "expected a JSON object of run metadata, got str"),
+        (b"[" * 100_000, "manifest.json"),  # deeply nested: no RecursionError escapes
+    ],
+)
+def test_load_manifest_that_is_not_a_manifest(tmp_path, content, needle):
+    out = write_fake(tmp_path / "run")
+    (out / "manifest.json").write_bytes(content)
+    with pytest.raises(ResultError) as info:
+        ResultSet.load(out)
+    assert needle in str(info.value) and str(out / "manifest.json") in str(info.value)
+
+
+@pytest.mark.parametrize("complete", [False, None, "yes", 1])
+def test_load_manifest_not_complete(tmp_path, complete):
+    out = write_fake(tmp_path / "run")
+    m = json.loads((out / "manifest.json").read_text())
+    m["complete"] = complete
+    (out / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ResultError, match="not marked complete"):
+        ResultSet.load(out)
+
+
+def test_load_manifest_from_a_newer_format(tmp_path):
+    out = write_fake(tmp_path / "run")
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["format"] == "neorealism-results/1"
+    m["format"] = "neorealism-results/2"
+    (out / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ResultError) as info:
+        ResultSet.load(out)
+    msg = str(info.value)
+    assert "'neorealism-results/2'" in msg and "newer neorealism" in msg and "upgrade" in msg
+    assert neorealism.__version__ in msg and "'neorealism-results/1'" in msg
+
+
+@pytest.mark.parametrize("fmt", [None, "", "other-tool/1", "neorealism-results/x", 1])
+def test_load_manifest_of_unknown_format(tmp_path, fmt):
+    out = write_fake(tmp_path / "run")
+    m = json.loads((out / "manifest.json").read_text())
+    if fmt is None:
+        del m["format"]
+    else:
+        m["format"] = fmt
+    (out / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ResultError, match="is not a neorealism result format"):
+        ResultSet.load(out)
+
+
+@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("keep", [0.5, 0.0, 0.99])
+def test_load_truncated_table(tmp_path, table, keep):
+    out = write_fake(tmp_path / "run")
+    f = out / f"{table}.parquet"
+    data = f.read_bytes()
+    f.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(ResultError) as info:
+        ResultSet.load(out)
+    msg = str(info.value)
+    assert f"corrupt result in {out}: {table}.parquet is not a readable Parquet file" in msg
+
+
+def test_load_table_swapped_for_another(tmp_path):
+    out = write_fake(tmp_path / "run")
+    (out / "states.parquet").write_bytes((out / "system.parquet").read_bytes())
+    with pytest.raises(ResultError) as info:
+        ResultSet.load(out)
+    assert "states.parquet has columns" in str(info.value) and "'n_alive'" in str(info.value)
+
+
+def test_load_table_with_other_rows_than_the_manifest(tmp_path):
+    out = write_fake(tmp_path / "run")
+    other = write_fake(tmp_path / "other", chunks=((0, 1),))
+    (out / "events.parquet").write_bytes((other / "events.parquet").read_bytes())
+    with pytest.raises(ResultError) as info:
+        ResultSet.load(out)
+    assert "events.parquet has 1 rows but manifest.json records 5" in str(info.value)
+
+
+def test_read_of_damaged_data_pages_is_a_result_error(tmp_path):
+    out = write_fake(tmp_path / "run")
+    f = out / "states.parquet"
+    data = bytearray(f.read_bytes())
+    data[4:200] = bytes(196)  # zero the first data pages; the footer stays intact
+    f.write_bytes(bytes(data))
+    rs = ResultSet.load(out)  # the footer is fine
+    with pytest.raises(ResultError, match="corrupt result .* cannot read states.parquet"):
+        rs.read("states")
+
+
+def test_read_unknown_column_is_named(tmp_path):
+    rs = ResultSet.load(write_fake(tmp_path / "run"))
+    with pytest.raises(KeyError, match="armies"):
+        rs.read("states", columns=["world", "armies"])
+
+
+def test_run_differences():
+    scen = {"name": "s", "worlds": 5, "years": 3, "seed": 7, "states": [{"name": "A", "military": 1.0}],
+            "params": {"war": {"cost": 0.15}}}
+    base = {"scenario": scen, "seed": 7, "worlds": 5, "years": 3, "states_recorded": "all",
+            "version": "0.1.0", "format": "neorealism-results/1"}
+    assert run_differences(base, dict(base, chunk_size=3, created="x")) == []
+    other_scen = {**scen, "worlds": 50, "states": [{"name": "A", "military": 2.0}], "params": {"war": {"cost": 0.2}}}
+    other = dict(base, scenario=other_scen, worlds=50, states_recorded="ends", version="0.2.0")
+    assert run_differences(base, other) == [
+        "worlds 5 vs 50",
+        "--states all vs ends",
+        "version 0.1.0 vs 0.2.0",
+        "states[0].military 1.0 vs 2.0",
+        "params.war.cost 0.15 vs 0.2",
+    ]
+    assert run_differences(base, other, limit=2) == ["worlds 5 vs 50", "--states all vs ends", "… 3 more"]
 
 
 # --------------------------------------------------------------------------- duckdb

@@ -374,3 +374,250 @@ def test_strategy_respects_size_arguments(data):
     assert 12 <= sc.n_states <= 20
     assert sc.alliances == []
     assert 1 <= sc.worlds <= 8 and 1 <= sc.years <= 30
+
+
+# --------------------------------------------------------------------------- adversarial YAML
+
+
+def one_problem(text: str) -> str:
+    """The single problem of bad text, and the message is one line."""
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario_text(text, source="adv.yaml")
+    err = info.value
+    assert len(err.problems) == 1, err.problems
+    assert "\n" not in str(err), "one problem is one line"
+    assert str(err).startswith("invalid scenario adv.yaml: ")
+    return err.problems[0]
+
+
+@pytest.mark.parametrize(
+    "tagged, shown",
+    [
+        ("!!python/object:os.system x", "!!python/object:os.system"),
+        ('!!python/object/apply:os.system ["echo pwned"]', "!!python/object/apply:os.system"),
+        ("!!python/name:builtins.eval ''", "!!python/name:builtins.eval"),
+        ("!!str tiny", "!!str"),
+    ],
+)
+def test_yaml_tags_refused(tagged, shown):
+    msg = one_problem(GOOD.replace("name: tiny", f"name: {tagged}"))
+    assert msg.startswith("name: ") and "tags" in msg and shown in msg and "line 1" in msg
+
+
+def test_yaml_tag_on_a_collection_names_its_path():
+    text = GOOD.replace("  - {name: B", "  - !!python/object:x {name: B")
+    msg = one_problem(text)
+    assert msg.startswith("states[1]: ") and "tags" in msg and "line 5" in msg
+
+
+def test_merge_key_refused():
+    text = GOOD.replace(
+        "  - {name: B, military: 5, economy: 10, population: 5, resources: 3, technology: 1, position: [1, 0]}",
+        "  - <<: {military: 5, economy: 10, population: 5, resources: 3, technology: 1}\n"
+        "    name: B\n    position: [1, 0]",
+    )
+    assert "<<" in text
+    msg = one_problem(text)
+    assert msg.startswith("states[1]: ") and "merge keys (<<)" in msg and "line 5" in msg
+
+
+def test_duplicate_top_level_key_names_key_and_lines():
+    msg = one_problem(GOOD + "years: 5\nyears: 7\n")
+    assert msg.startswith("years: duplicate key 'years' at line 7 (first at line 6)")
+
+
+def test_duplicate_key_inside_a_state():
+    text = GOOD.replace("military: 10,", "military: 10, military: 99,")
+    msg = one_problem(text)
+    assert msg.startswith("states[0].military: duplicate key 'military' at line 4 (first at line 4)")
+
+
+def test_every_duplicate_key_is_reported():
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario_text(GOOD + "years: 5\nseed: 1\nyears: 6\nseed: 2\n", source="x")
+    assert [p.split(":")[0] for p in info.value.problems] == ["years", "seed"]
+
+
+def test_same_key_in_different_mappings_is_fine():
+    sc = parse_scenario_text(GOOD + "params:\n  growth: {sd: 0.01}\n  war: {cost: 0.1}\n")
+    assert sc.params.growth.sd == 0.01 and sc.params.war.cost == 0.1
+
+
+@pytest.mark.parametrize("depth", [17, 100_000])
+def test_deep_nesting_refused_without_recursion_error(depth):
+    text = "name: x\ndescription: " + "[" * depth + "]" * depth + "\n"
+    t0 = time.perf_counter()
+    msg = one_problem(text)
+    assert time.perf_counter() - t0 < 5.0
+    assert "nested more than 16 levels" in msg and "line 2" in msg and msg.startswith("line 2: description[0]")
+
+
+def test_nesting_of_a_real_scenario_is_accepted():
+    # the deepest a scenario goes: params.<group>.<field> and states[k].position[i]
+    sc = parse_scenario_text(GOOD + "params:\n  geography:\n    decay: 0.2\n")
+    assert sc.params.geography.decay == 0.2
+
+
+def test_large_file_of_many_states_is_refused_quickly():
+    rows = [
+        f"  - {{name: S{i}, military: {i % 97 + 1}, economy: {i % 89 + 1}, population: 5, resources: 3, "
+        f"technology: 1, position: [{i % 50}, {i // 50}]}}"
+        for i in range(17_000)
+    ]
+    text = "name: big\nstates:\n" + "\n".join(rows) + "\n"
+    assert 1_700_000 < len(text) < MAX_SCENARIO_BYTES
+    t0 = time.perf_counter()
+    msg = one_problem(text)
+    assert time.perf_counter() - t0 < 15.0
+    assert msg.startswith("states = ") and "at most 400" in msg and "17000" in msg
+    assert "allowed 2 to 400 entries" in msg
+
+
+@pytest.mark.parametrize(
+    "field, value, shown",
+    [
+        ("military", "true", "True"),
+        ("economy", "false", "False"),
+        ("technology", "yes", "True"),  # YAML 1.1: yes is a switch
+    ],
+)
+def test_booleans_are_not_numbers(field, value, shown):
+    text = re.sub(rf"{field}: \d+,", f"{field}: {value},", GOOD, count=1)
+    msg = one_problem(text)
+    assert msg.startswith(f"states[0].{field} = {shown}: Input should be a valid number")
+    assert "true/false" in msg and "allowed " in msg
+
+
+def test_boolean_run_setting_is_not_a_number():
+    msg = one_problem(GOOD + "years: true\n")
+    assert msg.startswith("years = True: Input should be a valid number") and "allowed [1, 10000]" in msg
+
+
+@pytest.mark.parametrize("text_value", ['"0.5"', "'12'", '"1e3"'])
+def test_quoted_numbers_are_text(text_value):
+    msg = one_problem(GOOD.replace("military: 10,", f"military: {text_value},"))
+    assert msg.startswith("states[0].military = '") and "not text" in msg and "without quotes" in msg
+    assert "allowed [0.0, ∞)" in msg
+
+
+def test_quoted_number_in_params_and_in_position():
+    msg = one_problem(GOOD + 'params:\n  war:\n    cost: "0.1"\n')
+    assert msg.startswith("params.war.cost = '0.1'") and "[0.0, 1.0]" in msg
+    msg = one_problem(GOOD.replace("position: [1, 0]", 'position: [1, "0"]'))
+    assert msg.startswith("states[1].position = [1, '0']") and "not text" in msg
+
+
+def test_switch_must_be_true_or_false():
+    msg = one_problem(GOOD.replace("technology: 1, position: [0, 0]", "technology: 1, position: [0, 0], aggregate: 1"))
+    assert msg.startswith("states[0].aggregate = 1: Input should be true or false")
+
+
+def test_whole_floats_for_integers_and_integers_for_floats_are_accepted():
+    sc = parse_scenario_text(GOOD + "years: 12.0\nseed: 3\n")
+    assert sc.years == 12 and isinstance(sc.years, int)
+    assert sc.states[0].military == 10.0 and isinstance(sc.states[0].military, float)
+
+
+def test_numpy_numbers_are_accepted():
+    # scenarios built from data pass numpy scalars
+    d = good_dict()
+    d["states"][0]["military"] = np.float64(3.5)
+    d["states"][0]["ccode"] = np.int64(2)
+    d["years"] = np.int64(7)
+    sc = validate_scenario(d)
+    assert (sc.states[0].military, sc.states[0].ccode, sc.years) == (3.5, 2, 7)
+
+
+@pytest.mark.parametrize("seed", [2**63, 2**64 + 1, 10**30])
+def test_seed_above_2_63(seed):
+    msg = one_problem(GOOD + f"seed: {seed}\n")
+    assert msg.startswith(f"seed = {seed}: ") and "allowed [0, 9223372036854775807]" in msg
+
+
+def test_integer_too_long_to_convert():
+    msg = one_problem(GOOD + "seed: " + "9" * 5000 + "\n")
+    assert msg.startswith("seed = 99999999999999999999…: a number with 5000 digits (line 6)")
+    assert "allowed [0, 9223372036854775807]" in msg
+
+
+def test_directory_is_not_a_scenario(tmp_path):
+    for call in (load_scenario_file, load_scenario):
+        with pytest.raises(ScenarioError) as info:
+            call(tmp_path)
+        assert str(info.value) == f"invalid scenario {tmp_path}: is a directory, not a scenario file (give a path to a .yaml file)"
+
+
+def test_special_file_is_not_read(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)  # reading it would block forever
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        load_scenario_file(fifo)
+
+
+def test_bom_and_crlf_and_mixed_line_ends_are_accepted(tmp_path):
+    want = parse_scenario_text(GOOD)
+    for name, data in {
+        "bom.yaml": b"\xef\xbb\xbf" + GOOD.encode(),
+        "crlf.yaml": GOOD.replace("\n", "\r\n").encode(),
+        "both.yaml": b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode(),
+    }.items():
+        f = tmp_path / name
+        f.write_bytes(data)
+        assert load_scenario_file(f) == want, name
+
+
+def test_tab_indentation_is_named():
+    msg = one_problem(GOOD.replace("  - {name: B", "\t- {name: B"))
+    assert msg.startswith("YAML syntax error at line 5, column 1") and "tab" in msg and "spaces" in msg
+
+
+def test_tab_inside_a_value_is_fine():
+    sc = parse_scenario_text(GOOD.replace("description: two states", "description: 'two\tstates'"))
+    assert sc.description == "two\tstates"
+
+
+def test_second_document_refused():
+    msg = one_problem(GOOD + "---\n" + GOOD)
+    assert "second YAML document" in msg and "line 6" in msg
+
+
+def test_key_that_is_a_list_refused():
+    msg = one_problem(GOOD + "? [a, b]\n: 1\n")
+    assert "a key must be a name, not a list" in msg and "line 6" in msg
+
+
+def test_control_character_is_one_line():
+    msg = one_problem("name: x\x00\n")
+    assert msg.startswith("YAML syntax error at line 1") and "#x0000" in msg
+
+
+def test_several_problems_are_listed_one_per_line():
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario(good_dict() | {"years": 0, "worlds": 0}, source="x")
+    lines = str(info.value).splitlines()
+    assert lines[0] == "invalid scenario x (2 problems):"
+    assert lines[1].startswith("  - years = 0") and lines[2].startswith("  - worlds = 0")
+
+
+def test_a_flood_of_problems_is_listed_briefly():
+    text = GOOD + "params:\n  war:\n" + "".join(f"    k{i}: 1\n" for i in range(5000))
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario_text(text, source="flood.yaml")
+    err = info.value
+    assert len(err.problems) == 5000
+    lines = str(err).splitlines()
+    assert lines[0] == "invalid scenario flood.yaml (5000 problems):"
+    assert len(lines) == 1 + 20 + 1 and lines[-1] == "  … and 4980 more problems"
+    assert lines[1].startswith("  - params.war.k0 = 1: unknown field")
+
+
+def test_pure_python_yaml_parser_gives_the_same_results(monkeypatch):
+    """Without libyaml the loader falls back to PyYAML's own parser, with the same checks."""
+    with_c = parse_scenario_text(GOOD)
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    assert parse_scenario_text(GOOD) == with_c
+    assert one_problem(GOOD + "years: 5\nyears: 7\n").startswith("years: duplicate key 'years' at line 7")
+    assert "nested more than 16 levels" in one_problem("name: x\ndescription: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert "tags (!!python/object" in one_problem(GOOD.replace("name: tiny", "name: !!python/object:os.system x"))

@@ -11,6 +11,7 @@ import contextlib
 import math
 import os
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,11 @@ from .errors import NeorealismError, ParameterError
 #: Exit code of every user error (bad option, bad scenario, refused output dir).
 USER_ERROR = 2
 
+#: Click's usage-error class as typer uses it (typer ≥ 0.2x vendors click; found via a public subclass).
+_USAGE_ERRORS: tuple[type[Exception], ...] = tuple(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+)
+
 
 class _Group(TyperGroup):
     """Top-level group: user errors anywhere below become one line on stderr and exit 2."""
@@ -36,6 +42,11 @@ class _Group(TyperGroup):
             return super().invoke(ctx)
         except NeorealismError as exc:
             typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(USER_ERROR) from None
+        except _USAGE_ERRORS as exc:
+            # bad option values, unknown options, missing arguments: one line, not a framed panel
+            hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+            typer.echo(f"error: {' '.join(exc.format_message().split())}{hint}", err=True)
             raise typer.Exit(USER_ERROR) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -119,7 +130,10 @@ def initial_structure(scenario: Any) -> dict[str, Any]:
     comp = np.array([[float(getattr(s, c)) for s in scenario.states] for c in COMPONENTS])
     shares = composite_index(comp)
     mp = scenario.params.measures
-    m = system_measures(shares, rule=mp.gp_rule, threshold=mp.gp_threshold, relative=mp.gp_relative)
+    actors = np.array([not s.aggregate for s in scenario.states])
+    m = system_measures(
+        shares, rule=mp.gp_rule, threshold=mp.gp_threshold, relative=mp.gp_relative, actors=actors
+    )
     names = [s.name for s in scenario.states]
     return {
         "shares": dict(zip(names, shares.tolist(), strict=True)),
@@ -155,6 +169,62 @@ def _num(x: float, digits: int = 3) -> str:
 # --------------------------------------------------------------------------- run
 
 
+#: Memory one chunk of worlds may take while it is simulated and tabulated.  The chunk
+#: size is lowered to stay within it (results do not depend on the chunk size).
+CHUNK_MEMORY_BYTES = 1 << 30
+#: Measured peak bytes per recorded state-year while a chunk is simulated and turned into
+#: tables (≈ 200–310 for 14–400 states), per world-year of system rows and events, and
+#: per state pair of a world (the (R, N, N) arrays of alliances, distances, threat).
+_BYTES_PER_STATE_YEAR = 320
+_BYTES_PER_WORLD_YEAR = 200
+_BYTES_PER_STATE_PAIR = 32
+#: Fewest bytes a row takes on disk (zstd Parquet; measured ≈ 13 per state row, 16 per
+#: system row): used only to refuse runs that surely cannot fit on the disk.
+_MIN_DISK_BYTES_PER_ROW = 8
+#: Chunk size when --chunk-size is not given (and memory allows it).
+DEFAULT_CHUNK_SIZE = 1000
+
+
+def _bytes(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1000
+    raise AssertionError  # pragma: no cover
+
+
+def memory_chunk_size(n_states: int, years: int, states: str) -> int:
+    """Most worlds one chunk may hold so that it stays within :data:`CHUNK_MEMORY_BYTES`.
+
+    The engine keeps every year of every state of a chunk in memory while
+    it runs (also for ``--states ends``, which drops rows only when the
+    tables are made), so the bound scales with years × states.
+    """
+    per_world = (years + 1) * _BYTES_PER_WORLD_YEAR + n_states * n_states * _BYTES_PER_STATE_PAIR
+    if states != "none":
+        per_world += (years + 1) * n_states * _BYTES_PER_STATE_YEAR
+    return max(1, CHUNK_MEMORY_BYTES // per_world)
+
+
+def _check_disk(out_dir: Path, worlds: int, years: int, n_states: int, states: str) -> None:
+    """Refuse a run whose tables surely cannot fit in the free space where they go."""
+    state_rows = {"all": years + 1, "ends": min(2, years + 1), "none": 0}[states] * n_states
+    need = worlds * (years + 1 + state_rows) * _MIN_DISK_BYTES_PER_ROW
+    probe = out_dir.absolute()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        free = shutil.disk_usage(probe).free
+    except OSError:
+        return
+    if need > free:
+        raise ParameterError(
+            f"--worlds {worlds} × --years {years} × {n_states} states with --states {states} would write at least "
+            f"{_bytes(need)} of results, more than the {_bytes(free)} free on {probe}; "
+            "use --states ends or --states none, or fewer worlds or years"
+        )
+
+
 @app.command()
 def run(
     scenario: str = typer.Argument(
@@ -179,9 +249,15 @@ def run(
         None, "--out", "-o", help="Result directory; default: results/<scenario>-seed<S> in the current directory.",
         show_default=False, file_okay=False,
     ),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Replace a previous result in the output directory."),
-    chunk_size: int = typer.Option(
-        1000, "--chunk-size", help="Worlds simulated together in memory (≥ 1); results do not depend on it."
+    overwrite: bool = typer.Option(
+        False, "--overwrite",
+        help="Replace a previous result in the output directory (also recompute an identical earlier run).",
+    ),
+    chunk_size: int | None = typer.Option(
+        None, "--chunk-size",
+        help=f"Worlds simulated together in memory (≥ 1; default {DEFAULT_CHUNK_SIZE}, lowered so that a chunk "
+        f"stays within {CHUNK_MEMORY_BYTES >> 30} GiB); results do not depend on it.",
+        show_default=False,
     ),
     states: str = typer.Option(
         "all", "--states",
@@ -194,9 +270,17 @@ def run(
     Prints a summary: polarity over time, wars, state deaths, great-power
     survival, concentration (CON, HHI) and where the results are.  Read
     them back with `neorealism.results.ResultSet.load(DIR)`.
+
+    Running the same command again is safe: runs are deterministic (same
+    scenario, seed, worlds, years, --states and package version give
+    identical tables, whatever the chunk size), so when the output directory
+    already holds the complete result of exactly this run, it is re-used —
+    its summary is printed and nothing is recomputed (--overwrite
+    recomputes).  A directory holding a different run is refused, naming
+    what differs.
     """
     from .engine import STATES_RECORDED, iter_chunks
-    from .results import ResultSet, ResultWriter
+    from .results import FORMAT, ResultSet, ResultWriter
     from .scenario import MAX_WORLDS, MAX_YEARS, load_scenario
 
     _check_range("--worlds", worlds, 1, MAX_WORLDS)
@@ -208,6 +292,32 @@ def run(
 
     sc = load_scenario(scenario).with_run(worlds=worlds, years=years, seed=seed)
     out_dir = out if out is not None else Path("results") / f"{_slug(sc.name)}-seed{sc.seed}"
+    run_meta = {
+        "scenario": sc.model_dump(mode="json"),
+        "seed": sc.seed,
+        "worlds": sc.worlds,
+        "years": sc.years,
+        "states_recorded": states,
+    }
+
+    if not overwrite:
+        previous = _previous_identical_run(out_dir, {**run_meta, "version": __version__, "format": FORMAT})
+        if previous is not None:
+            with previous as rs:
+                summary = rs.summary()
+                created = rs.manifest.get("created", "?")
+            _print_summary(sc, summary, out_dir, None, states, reused=created)
+            return
+
+    fits = memory_chunk_size(sc.n_states, sc.years, states)
+    size = min(chunk_size if chunk_size is not None else DEFAULT_CHUNK_SIZE, fits)
+    if chunk_size is not None and size < chunk_size:
+        typer.echo(
+            f"note: --chunk-size {chunk_size} lowered to {size} so that a chunk of {sc.years} years × "
+            f"{sc.n_states} states stays within {CHUNK_MEMORY_BYTES >> 30} GiB of memory (results are the same)",
+            err=True,
+        )
+    _check_disk(out_dir, sc.worlds, sc.years, sc.n_states, states)
 
     writer = ResultWriter(out_dir, overwrite=overwrite)
     total = sc.worlds * sc.years
@@ -236,25 +346,16 @@ def run(
             ) as bar:
                 task = bar.add_task(f"{sc.name}", total=total)
                 for chunk in iter_chunks(
-                    sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=chunk_size,
+                    sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=size,
                     progress=lambda n: bar.advance(task, n), states=states,
                 ):
                     writer.write_chunk(chunk.states, chunk.system, chunk.events)
         else:
             for chunk in iter_chunks(
-                sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=chunk_size, states=states
+                sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=size, states=states
             ):
                 writer.write_chunk(chunk.states, chunk.system, chunk.events)
-        writer.close(
-            {
-                "scenario": sc.model_dump(mode="json"),
-                "seed": sc.seed,
-                "worlds": sc.worlds,
-                "years": sc.years,
-                "chunk_size": chunk_size,
-                "states_recorded": states,
-            }
-        )
+        writer.close({**run_meta, "chunk_size": size})
     elapsed = time.perf_counter() - t0
 
     with ResultSet.load(out_dir) as rs:
@@ -262,20 +363,64 @@ def run(
     _print_summary(sc, summary, out_dir, elapsed, states)
 
 
-def _print_summary(sc: Any, s: dict[str, Any], out_dir: Path, elapsed: float, states: str = "all") -> None:
+def _previous_identical_run(out_dir: Path, wanted: dict[str, Any]) -> Any:
+    """The complete result of exactly this run in ``out_dir`` (a ResultSet), or None when there is none.
+
+    Raises :class:`ResultError` when ``out_dir`` holds a different run (naming
+    what differs) or a damaged one (naming the damage): neither is replaced
+    without --overwrite.  A directory without a manifest is left to
+    :class:`ResultWriter`'s own checks (empty, stale temp files, foreign files).
+    """
+    from .results import MANIFEST_NAME, ResultError, ResultSet, run_differences
+
+    if not (out_dir / MANIFEST_NAME).is_file():
+        return None
+    try:
+        rs = ResultSet.load(out_dir)
+    except ResultError as exc:
+        raise ResultError(
+            f"{out_dir} already holds a result that cannot be re-used ({exc}); "
+            "refusing to overwrite it (use --overwrite to replace it, or choose another --out)"
+        ) from None
+    diffs = run_differences(wanted, rs.manifest)
+    if diffs:
+        rs.close()
+        raise ResultError(
+            f"{out_dir} already holds a result of a different run ({', '.join(diffs)}: this run vs the one there); "
+            "refusing to overwrite it (use --overwrite to replace it, or choose another --out)"
+        )
+    return rs
+
+
+def _print_summary(
+    sc: Any, s: dict[str, Any], out_dir: Path, elapsed: float | None, states: str = "all", reused: str | None = None
+) -> None:
+    """Print a run's summary; ``reused`` (the earlier run's creation time) marks a re-used result."""
     from rich.console import Console
     from rich.table import Table
 
     con = Console(highlight=False)
     first, last = s["years"] if s.get("years") else (None, None)
-    rate = sc.worlds * sc.years / elapsed if elapsed > 0 else float("inf")
+    if elapsed is not None:
+        rate = sc.worlds * sc.years / elapsed if elapsed > 0 else float("inf")
+        timing = f"  ({elapsed:.1f} s, {rate:,.0f} world-years/s)"
+    else:
+        timing = ""
     con.print(
         f"{sc.name}: {sc.worlds} world(s) × {sc.years} year(s), seed {sc.seed}"
         + (f", years {first}–{last}" if first is not None else "")
-        + f"  ({elapsed:.1f} s, {rate:,.0f} world-years/s)",
+        + timing,
         markup=False,
         soft_wrap=True,
     )
+    if reused is not None:
+        con.print(
+            f"Re-used: {out_dir}/ already holds this identical run (same scenario, seed, worlds, years, "
+            f"--states and neorealism version; created {reused}); runs are deterministic, so it was not "
+            "recomputed. Give --overwrite to recompute it.",
+            markup=False,
+            soft_wrap=True,
+        )
     if not s.get("years"):
         con.print("no rows were produced", markup=False)
         return

@@ -12,18 +12,31 @@ class NeorealismError(Exception):
     """Base class of all user-facing errors."""
 
 
+#: Most problems a :class:`ScenarioError` message lists (all are kept in ``problems``).
+MAX_PROBLEMS_SHOWN = 20
+
+
 class ScenarioError(NeorealismError, ValueError):
     """A scenario file or mapping is malformed or out of range.
 
     ``problems`` holds one line per problem, each naming the field path,
-    the bad value and the allowed range or type.
+    the bad value and the allowed range or type.  One problem makes a
+    one-line message; several are listed one per line (at most
+    :data:`MAX_PROBLEMS_SHOWN`, then how many more).
     """
 
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"invalid scenario {source}:\n{lines}")
+        if len(self.problems) == 1:
+            # one problem, one line (the CLI prints it as is)
+            super().__init__(f"invalid scenario {source}: {self.problems[0]}")
+        else:
+            shown = self.problems[:MAX_PROBLEMS_SHOWN]
+            lines = "\n".join(f"  - {p}" for p in shown)
+            if len(self.problems) > len(shown):
+                lines += f"\n  … and {len(self.problems) - len(shown)} more problems"
+            super().__init__(f"invalid scenario {source} ({len(self.problems)} problems):\n{lines}")
 
 
 class DataError(NeorealismError, ValueError):

@@ -18,8 +18,13 @@ from .errors import ParameterError
 
 def _atomic(path: str | os.PathLike[str], write: Callable[[str], None], overwrite: bool = True) -> Path:
     p = Path(path)
+    if p.is_dir():
+        raise ParameterError(f"{p} is a directory; give a file name to write to")
     if p.exists() and not overwrite:
         raise ParameterError(f"{p} exists; give --overwrite to replace it")
+    blocker = next((a for a in p.parents if a.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise ParameterError(f"cannot write {p}: {blocker} is a file, not a directory")
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     os.close(fd)

@@ -48,6 +48,8 @@ __all__ = [
     "ResultError",
     "ResultSet",
     "ResultWriter",
+    "run_differences",
+    "run_identity",
 ]
 
 #: The three tables of a result, in the order they are written.
@@ -116,8 +118,126 @@ FORMAT = "neorealism-results/1"
 _TMP_MARK = ".tmp-"
 
 
+#: Largest ``manifest.json`` read (a manifest holds one scenario: a few KiB to a few hundred KiB).
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+
+
 class ResultError(NeorealismError):
-    """A result directory is missing, incomplete, or would be overwritten."""
+    """A result directory is missing, incomplete, corrupt, or would be overwritten."""
+
+
+def _format_version(fmt: Any) -> int | None:
+    """``"neorealism-results/3"`` → 3; None for anything that is not such a string."""
+    prefix, _, number = str(fmt).rpartition("/")
+    if not isinstance(fmt, str) or f"{prefix}/" != FORMAT.rsplit("/", 1)[0] + "/" or not number.isdigit():
+        return None
+    return int(number)
+
+
+def _check_format(mpath: Path, fmt: Any) -> None:
+    """Refuse a manifest of another layout, or of a newer one than this version reads."""
+    have, want = _format_version(fmt), _format_version(FORMAT)
+    assert want is not None
+    if have is None:
+        raise ResultError(
+            f"unreadable {mpath}: format = {json.dumps(fmt)} is not a neorealism result format "
+            f"(this version reads {FORMAT!r})"
+        )
+    if have > want:
+        raise ResultError(
+            f"{mpath}: format {fmt!r} was written by a newer neorealism than this one "
+            f"({_package_version()}, which reads up to {FORMAT!r}); upgrade neorealism to read it"
+        )
+    if have < want:  # pragma: no cover - there is only one format so far
+        raise ResultError(f"{mpath}: format {fmt!r} is older than {FORMAT!r} and no longer read; re-run it")
+
+
+def _package_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _check_table(p: Path, table: str, expected_rows: Any) -> None:
+    """The table file exists, is a whole Parquet file of the result schema, with the rows the manifest says."""
+    f = p / f"{table}.parquet"
+    if not f.is_file():
+        raise ResultError(f"incomplete result in {p}: missing {f.name}")
+    try:
+        meta = pq.ParquetFile(f)
+        schema = meta.schema_arrow
+        n = meta.metadata.num_rows
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise ResultError(
+            f"corrupt result in {p}: {f.name} is not a readable Parquet file (truncated or damaged: {exc}); "
+            "re-run with --overwrite"
+        ) from None
+    want = SCHEMAS[table]
+    if [(fld.name, fld.type) for fld in schema] != [(fld.name, fld.type) for fld in want]:
+        raise ResultError(
+            f"corrupt result in {p}: {f.name} has columns {schema.names}, not the {table} table's {want.names}"
+        )
+    if isinstance(expected_rows, int) and not isinstance(expected_rows, bool) and n != expected_rows:
+        raise ResultError(
+            f"corrupt result in {p}: {f.name} has {n} rows but {MANIFEST_NAME} records {expected_rows} "
+            "(the file was replaced or damaged); re-run with --overwrite"
+        )
+
+
+def run_identity(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """What determines a run's results: scenario (with worlds, years, seed), ``--states`` mode, version.
+
+    Runs are deterministic: two runs with the same identity write identical
+    tables, whatever their chunk size (world ids, not chunks, seed the random
+    streams), so ``chunk_size`` and ``created`` are not part of it.
+    """
+    ident = {
+        "scenario": manifest.get("scenario"),
+        "worlds": manifest.get("worlds"),
+        "years": manifest.get("years"),
+        "seed": manifest.get("seed"),
+        "states": manifest.get("states_recorded", "all"),
+        "version": manifest.get("version"),
+        "format": manifest.get("format"),
+    }
+    # normalise through JSON (tuples → lists, numpy scalars → numbers, models → dicts)
+    return json.loads(json.dumps(ident, default=_json_default, allow_nan=True))
+
+
+def run_differences(wanted: Mapping[str, Any], stored: Mapping[str, Any], limit: int = 6) -> list[str]:
+    """How two manifests' runs differ, as ``"worlds 100 vs 50"`` items (wanted vs stored); [] if identical."""
+    a, b = run_identity(wanted), run_identity(stored)
+    out: list[str] = []
+    # run settings first (they are also inside the scenario; name them once)
+    for key in ("worlds", "years", "seed", "states", "version", "format"):
+        if a[key] != b[key]:
+            label = "--states" if key == "states" else key
+            out.append(f"{label} {_short(a[key])} vs {_short(b[key])}")
+    skip = {"worlds", "years", "seed"}
+    _diff(a["scenario"], b["scenario"], "", out, skip)
+    if len(out) > limit:
+        out = [*out[:limit], f"… {len(out) - limit} more"]
+    return out
+
+
+def _short(v: Any) -> str:
+    text = json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _diff(a: Any, b: Any, path: str, out: list[str], skip: set[str]) -> None:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in list(a) + [k for k in b if k not in a]:
+            if not path and k in skip:
+                continue
+            _diff(a.get(k), b.get(k), f"{path}.{k}" if path else str(k), out, skip)
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and path != "alliances":
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _diff(x, y, f"{path}[{i}]", out, skip)
+    elif isinstance(a, list) and isinstance(b, list) and len(a) != len(b):
+        out.append(f"{path or 'scenario'}: {len(a)} vs {len(b)} entries")
+    elif a != b:
+        out.append(f"{path or 'scenario'} {_short(a)} vs {_short(b)}")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -451,15 +571,31 @@ class ResultSet:
             )
             raise ResultError(f"incomplete result in {p}: missing {MANIFEST_NAME} ({why})")
         try:
+            size = mpath.stat().st_size
+            if size > MAX_MANIFEST_BYTES:
+                raise ResultError(
+                    f"unreadable {mpath}: {size} bytes, larger than a manifest can be ({MAX_MANIFEST_BYTES} bytes)"
+                )
             manifest = json.loads(mpath.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ResultError(f"unreadable {mpath}: {exc}") from None
-        if not isinstance(manifest, dict) or manifest.get("complete") is not True:
-            raise ResultError(f"incomplete result in {p}: {MANIFEST_NAME} is not marked complete")
+        except UnicodeDecodeError as exc:
+            raise ResultError(f"unreadable {mpath}: not UTF-8 text (byte {exc.start})") from None
+        except json.JSONDecodeError as exc:
+            raise ResultError(f"unreadable {mpath}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+        except (OSError, RecursionError) as exc:
+            raise ResultError(f"unreadable {mpath}: {getattr(exc, 'strerror', None) or exc}") from None
+        if not isinstance(manifest, dict):
+            raise ResultError(
+                f"unreadable {mpath}: expected a JSON object of run metadata, got {type(manifest).__name__}"
+            )
+        _check_format(mpath, manifest.get("format"))
+        if manifest.get("complete") is not True:
+            raise ResultError(
+                f"incomplete result in {p}: {MANIFEST_NAME} is not marked complete "
+                f"(complete = {json.dumps(manifest.get('complete'))}; the run did not finish)"
+            )
+        rows = manifest.get("rows") if isinstance(manifest.get("rows"), dict) else {}
         for t in TABLES:
-            f = p / f"{t}.parquet"
-            if not f.is_file():
-                raise ResultError(f"incomplete result in {p}: missing {f.name}")
+            _check_table(p, t, rows.get(t))
         return cls(p, manifest)
 
     # -- tables -----------------------------------------------------------------------
@@ -472,7 +608,14 @@ class ResultSet:
     def read(self, table: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
         """Read one table (optionally only some columns) into pandas."""
         cols = list(columns) if columns is not None else None
-        return pq.read_table(self.file(table), columns=cols).to_pandas()
+        f = self.file(table)
+        unknown = [c for c in cols or () if c not in SCHEMAS[table].names]
+        if unknown:
+            raise KeyError(f"unknown columns {unknown} of table {table!r}; columns: {', '.join(SCHEMAS[table].names)}")
+        try:
+            return pq.read_table(f, columns=cols).to_pandas()
+        except (pa.ArrowException, OSError) as exc:
+            raise ResultError(f"corrupt result in {self.path}: cannot read {f.name} ({exc}); re-run with --overwrite") from None
 
     @cached_property
     def states(self) -> pd.DataFrame:

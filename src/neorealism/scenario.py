@@ -8,19 +8,32 @@ parameter has a documented default and allowed range (see
 ``neorealism scenarios --params``).
 
 Loading guards against hostile or broken files: safe YAML only, no aliases
-(so no "billion laughs" expansion), a size limit, and one clear message per
-problem naming the field path, the bad value and the allowed range or type.
+(so no "billion laughs" expansion), no tags, merge keys or duplicate keys, a
+nesting limit and a size limit, numbers written as numbers (not ``true`` or
+``"0.5"``), and one clear message per problem naming the field path, the bad
+value and the allowed range or type.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import types
+import typing
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ScenarioError
 
@@ -35,8 +48,50 @@ DOCTRINES = ("defensive", "offensive")
 COMPONENTS = ("military", "economy", "population", "resources", "technology")
 
 
+def _kinds(annotation: Any) -> set[type]:
+    """The scalar types a field annotation admits (``float | None`` → {float, NoneType})."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _kinds(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return set().union(*(_kinds(a) for a in typing.get_args(annotation)))
+    return {annotation} if isinstance(annotation, type) else set()
+
+
+def _strict_scalar(value: Any, kinds: set[type]) -> None:
+    """Refuse the lax conversions pydantic would make for a number or a switch.
+
+    pydantic's lax mode reads ``true`` as 1.0, ``"0.5"`` (quoted in YAML, so
+    text) as 0.5 and ``"yes"`` or ``1`` as True.  In a scenario those are
+    almost always slips (a quoted number, a switch where a number belongs),
+    so numbers must be written as numbers and switches as true/false.
+    Integers are accepted for real numbers, and whole floats (``100.0``)
+    for integers.
+    """
+    numeric = bool(kinds & {int, float})
+    if numeric and bool not in kinds:
+        if isinstance(value, bool):
+            raise ValueError(f"Input should be a valid number, not {str(value).lower()} (a true/false switch)")
+        if isinstance(value, str):
+            raise ValueError("Input should be a valid number, not text (write numbers without quotes)")
+    elif kinds == {bool} and not isinstance(value, bool):
+        raise ValueError("Input should be true or false")
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_lax_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        ann = cls.model_fields[info.field_name].annotation if info.field_name else None
+        if typing.get_origin(ann) is tuple and isinstance(value, (list, tuple)):
+            # fixed-length tuples of numbers (state positions): check each coordinate
+            for item_ann, item in zip(typing.get_args(ann), value, strict=False):
+                _strict_scalar(item, _kinds(item_ann))
+        else:
+            _strict_scalar(value, _kinds(ann))
+        return value
 
 
 FiniteNonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -283,22 +338,163 @@ class Scenario(_Model):
 # --------------------------------------------------------------------------- loading
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """Safe loader that refuses anchors/aliases (no exponential 'billion laughs' blow-up)."""
+#: Deepest nesting of YAML collections accepted (a scenario needs 3: ``states[k].position``,
+#: ``params.war.cost``); deeper input is refused before it can exhaust the stack.
+MAX_YAML_DEPTH = 16
 
-    def compose_node(self, parent, index):  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.YAMLError(
-                f"YAML aliases (*name) are not allowed in scenarios (line {event.start_mark.line + 1})"
-            )
-        event = self.peek_event()
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise yaml.YAMLError(
-                f"YAML anchors (&{anchor}) are not allowed in scenarios (line {event.start_mark.line + 1})"
-            )
-        return super().compose_node(parent, index)
+_YAML_TAG = "tag:yaml.org,2002:"
+
+
+class _YamlRefused(Exception):
+    """A structural problem found while reading the YAML (carries the problem lines)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class _Frame:
+    """One open YAML collection while the document is built from parser events."""
+
+    __slots__ = ("container", "path", "line", "key", "has_key", "key_lines")
+
+    def __init__(self, container: list[Any] | dict[Any, Any], path: str, line: int):
+        self.container = container
+        self.path = path
+        self.line = line
+        self.key: Any = None
+        self.has_key = False
+        self.key_lines: dict[Any, int] = {}
+
+
+def _child_path(frame: _Frame | None) -> str:
+    """The field path of the node about to be added to ``frame`` (for messages)."""
+    if frame is None:
+        return "(top level)"
+    if isinstance(frame.container, list):
+        return f"{frame.path}[{len(frame.container)}]"
+    if frame.has_key:
+        key = str(frame.key)
+        return f"{frame.path}.{key}" if frame.path else key
+    return frame.path or "(top level)"
+
+
+def _path_loc(path: str) -> tuple[Any, ...]:
+    """``states[2].position`` → ``("states", 2, "position")`` (for :func:`_constraint_text`)."""
+    return tuple(int(i) if i else k for k, i in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path))
+
+
+def _yaml_events(text: str):
+    """Parser events of ``text`` (libyaml when available: fast; PyYAML's safe parser otherwise)."""
+    loader_cls = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    loader = loader_cls(text)
+    try:
+        while loader.check_event():
+            yield loader.get_event()
+    finally:
+        loader.dispose()
+
+
+def _load_yaml(text: str) -> Any:
+    """Build plain Python data from YAML text, refusing what a scenario never needs.
+
+    The document is assembled directly from parser events (no recursion, so
+    no nesting depth can overflow the stack), with the safe scalar types of
+    ``yaml.safe_load``.  Refused, each with its line: aliases and anchors
+    (no "billion laughs"), explicit tags (``!!python/object`` …), merge keys
+    (``<<``), duplicate keys in a mapping (YAML would silently keep the
+    last), non-scalar keys, nesting deeper than :data:`MAX_YAML_DEPTH`, more
+    than one document, and integers too long to convert.
+    """
+    resolver = yaml.resolver.Resolver()
+    constructor = yaml.constructor.SafeConstructor()
+    problems: list[str] = []
+    stack: list[_Frame] = []
+    root: Any = None
+    documents = 0
+
+    def add(value: Any, line: int) -> None:
+        nonlocal root
+        if not stack:
+            root = value
+            return
+        top = stack[-1]
+        if isinstance(top.container, list):
+            top.container.append(value)
+            return
+        if not top.has_key:
+            if isinstance(value, (list, dict)):
+                raise _YamlRefused(
+                    [f"line {line}: {top.path or '(top level)'}: a key must be a name, not a "
+                     f"{'list' if isinstance(value, list) else 'mapping'}"]
+                )
+            if value in top.key_lines:
+                where = f"{top.path}.{value}" if top.path else str(value)
+                problems.append(
+                    f"{where}: duplicate key {value!r} at line {line} (first at line {top.key_lines[value]}); "
+                    "each field may appear once in a mapping"
+                )
+            else:
+                top.key_lines[value] = line
+            top.key, top.has_key = value, True
+            return
+        if top.key not in top.container:
+            top.container[top.key] = value  # on a duplicate key the first value stays (and it is an error)
+        top.key, top.has_key = None, False
+
+    for ev in _yaml_events(text):
+        line = ev.start_mark.line + 1
+        if isinstance(ev, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise _YamlRefused(
+                    [f"line {line}: a second YAML document starts here ('---'); a scenario file holds one document"]
+                )
+            continue
+        if isinstance(ev, yaml.AliasEvent):
+            raise _YamlRefused([f"YAML aliases (*{ev.anchor}) are not allowed in scenarios (line {line})"])
+        if isinstance(ev, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            where = _child_path(stack[-1] if stack else None)
+            if ev.anchor is not None:
+                raise _YamlRefused([f"YAML anchors (&{ev.anchor}) are not allowed in scenarios (line {line}, at {where})"])
+            if ev.tag is not None:
+                tag = ev.tag.replace(_YAML_TAG, "!!")
+                raise _YamlRefused(
+                    [f"{where}: YAML tags ({tag}) are not allowed in scenarios (line {line}); write a plain value"]
+                )
+        if isinstance(ev, yaml.ScalarEvent):
+            tag = resolver.resolve(yaml.ScalarNode, ev.value, ev.implicit)
+            if tag == _YAML_TAG + "merge" and stack and isinstance(stack[-1].container, dict) and not stack[-1].has_key:
+                raise _YamlRefused(
+                    [f"{where}: YAML merge keys (<<) are not allowed in scenarios (line {line}); write the fields out"]
+                )
+            build = constructor.yaml_constructors.get(tag)
+            if build is None or tag == _YAML_TAG + "merge":
+                value: Any = ev.value
+            else:
+                try:
+                    value = build(constructor, yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, style=ev.style))
+                except ValueError:
+                    shown = ev.value if len(ev.value) <= 24 else ev.value[:20] + "…"
+                    hint = _constraint_text(Scenario, _path_loc(where))
+                    raise _YamlRefused(
+                        [f"{where} = {shown}: a number with {len(ev.value)} digits (line {line}) is far outside "
+                         "any allowed range" + (f" ({hint})" if hint else "")]
+                    ) from None
+            add(value, line)
+        elif isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if len(stack) >= MAX_YAML_DEPTH:
+                raise _YamlRefused(
+                    [f"line {line}: {where}: nested more than {MAX_YAML_DEPTH} levels deep; "
+                     "a scenario needs at most 3 (e.g. states[0].position)"]
+                )
+            stack.append(_Frame([] if isinstance(ev, yaml.SequenceStartEvent) else {}, "" if where == "(top level)" else where, line))
+        elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            frame = stack.pop()
+            add(frame.container, frame.line)
+    if problems:
+        raise _YamlRefused(problems)
+    return root
 
 
 def _constraint_text(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
@@ -332,6 +528,12 @@ def _constraint_text(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None
             if getattr(m, attr, None) is not None:
                 hi, hi_incl = getattr(m, attr), incl
     parts = []
+    n_lo = n_hi = None
+    for m in field.metadata:
+        n_lo = getattr(m, "min_length", None) if getattr(m, "min_length", None) is not None else n_lo
+        n_hi = getattr(m, "max_length", None) if getattr(m, "max_length", None) is not None else n_hi
+    if typing.get_origin(field.annotation) is list and (n_lo is not None or n_hi is not None):
+        parts.append(f"allowed {n_lo or 0} to {n_hi if n_hi is not None else 'any number of'} entries")
     if lo is not None or hi is not None:
         left = "[" if lo_incl and lo is not None else "("
         right = "]" if hi_incl and hi is not None else ")"
@@ -379,16 +581,37 @@ def validate_scenario(data: Any, source: str = "<mapping>") -> Scenario:
         raise ScenarioError(source, _format_errors(exc)) from None
 
 
+def _char_at(text: str, mark: Any) -> str:
+    """The character at a YAML error mark ('' when unknown)."""
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    if not 0 <= mark.line < len(lines):
+        return ""
+    row = lines[mark.line]
+    return row[mark.column] if 0 <= mark.column < len(row) else ""
+
+
 def parse_scenario_text(text: str, source: str = "<text>") -> Scenario:
     """Parse YAML text (safe, alias-free) and validate it."""
     if len(text.encode("utf-8", errors="replace")) > MAX_SCENARIO_BYTES:
         raise ScenarioError(source, [f"file is larger than {MAX_SCENARIO_BYTES} bytes; a scenario is a few KiB"])
     try:
-        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - SafeLoader subclass
+        data = _load_yaml(text)
+    except _YamlRefused as exc:
+        raise ScenarioError(source, exc.problems) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        ch = exc.character
+        code = ord(ch) if isinstance(ch, str) and len(ch) == 1 else ch if isinstance(ch, int) else None
+        shown = f" (character #x{code:04x})" if code is not None else ""
+        raise ScenarioError(source, [f"YAML syntax error at line {line}: {exc.reason}{shown}"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        if "\t" in problem or "'\\t'" in problem or _char_at(text, mark) == "\t":
+            problem += " (a tab: YAML does not allow tabs for indentation; indent with spaces)"
         raise ScenarioError(source, [f"YAML syntax error{where}: {problem}"]) from None
     if data is None:
         raise ScenarioError(source, ["(top level): the file is empty; expected a mapping with at least 'name' and 'states'"])
@@ -398,6 +621,10 @@ def parse_scenario_text(text: str, source: str = "<text>") -> Scenario:
 def load_scenario_file(path: str | Path) -> Scenario:
     """Load and validate a scenario file."""
     p = Path(path)
+    if p.is_dir():
+        raise ScenarioError(str(p), ["is a directory, not a scenario file (give a path to a .yaml file)"])
+    if p.exists() and not p.is_file():
+        raise ScenarioError(str(p), ["not a regular file (a device, pipe or socket); give a path to a .yaml file"])
     if not p.is_file():
         raise ScenarioError(str(p), ["file not found (give a built-in name, see `neorealism scenarios`, or a path to a .yaml file)"])
     size = p.stat().st_size
@@ -407,6 +634,8 @@ def load_scenario_file(path: str | Path) -> Scenario:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError(str(p), [f"not UTF-8 text (byte {exc.start})"]) from None
+    except OSError as exc:
+        raise ScenarioError(str(p), [f"cannot read the file: {exc.strerror or exc}"]) from None
     return parse_scenario_text(text, source=str(p))
 
 

@@ -180,3 +180,44 @@ def test_cli_backtest(tmp_path):
     assert r.exit_code == 0 and "coverage" in r.stdout
     r = CliRunner().invoke(_app(), ["backtest", "--from", "1700", "--to", "1710"])
     assert r.exit_code == 2 and "--from 1700" in r.output
+
+
+def test_start_year_row_is_in_band(small):
+    """The start year's band is one point, which the real value meets up to the scenario's rounding."""
+    t0 = small.table.iloc[0]
+    assert abs(t0["real_con"] - t0["sim_con_p05"]) < 1e-5
+    assert bool(t0["in_band"])
+
+
+def test_plot_is_labelled_and_legend_hides_no_data(small, tmp_path, monkeypatch):
+    from neorealism.data import backtest as B
+
+    figs = []
+    monkeypatch.setattr(B, "save_figure", lambda fig, path, dpi=110: figs.append(fig) or path)
+    B.plot_backtest(small, tmp_path / "b.png")
+    (fig,) = figs
+    ax, ax2 = fig.axes
+    assert ax.get_title() and ax.get_ylabel() and ax2.get_ylabel() and ax2.get_xlabel() == "year"
+    assert ax.get_legend() is not None and ax2.get_legend() is not None
+    labels = {t.get_text() for t in ax2.get_legend().get_texts()}
+    assert set(POLARITY_LABELS) <= labels
+    fig.canvas.draw()
+    leg = ax2.get_legend().get_window_extent()
+    box = ax2.get_window_extent()
+    assert leg.y1 <= box.y0 + 1  # the legend sits below the axes, over no stacked share
+    assert max(ax2.get_yticks()) <= 1.0  # shares never read above 1 (the strips are labels)
+
+
+def test_cli_out_that_is_a_file_is_refused_before_running(tmp_path, monkeypatch):
+    from neorealism.data import backtest as B
+
+    f = tmp_path / "afile"
+    f.write_text("x")
+
+    def boom(*a, **k):
+        raise AssertionError("ran the backtest before checking --out")
+
+    monkeypatch.setattr(B, "backtest", boom)
+    r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1962", "--worlds", "2", "--out", str(f)])
+    assert r.exit_code == 2 and "is a file, not a folder" in r.output
+    assert f.read_text() == "x"

@@ -13,9 +13,29 @@ from neorealism.errors import ParameterError
 @pytest.mark.parametrize("version", ["6.0", "7.0"])
 def test_recomputed_cinc_within_tolerance_all_years(version):
     a = C.cinc_all(version)
-    assert C.CINC_TOLERANCE == 1e-6
+    assert C.CINC_TOLERANCE == 1e-6 and C.CINC_REL_TOLERANCE == 1e-6
+    assert a["cinc"].notna().all() and a["cinc_recomputed"].notna().all()
     assert a["diff"].abs().max() <= C.CINC_TOLERANCE
-    assert a["cinc_recomputed"].notna().all()
+    # relative too: the absolute bar alone says nothing about the smallest states
+    ok = C.within_tolerance(a["cinc"], a["cinc_recomputed"])
+    assert ok.all(), a[~ok].head()
+    chk = C.cinc_check(version)
+    assert chk["rows_above_tolerance"] == 0 and chk["max_rel_diff"] <= C.CINC_REL_TOLERANCE
+
+
+def test_absolute_bar_alone_would_pass_a_wrong_small_state():
+    """Doubling a tiny state's population moves its CINC by far more than rounding, but by < 1e-6."""
+    nmc = L.load_nmc("6.0")
+    i = int(nmc["cinc"].idxmin())
+    assert nmc.loc[i, "cinc"] < 1e-6  # the smallest published CINC (2.4e-7)
+    bad = nmc.copy()
+    bad.loc[i, "tpop"] = bad.loc[i, "tpop"] * 2
+    wrong = C.recompute_cinc(bad)
+    d = abs(wrong[i] - nmc.loc[i, "cinc"])
+    assert d <= C.CINC_TOLERANCE  # the absolute bar alone would not notice
+    assert not C.within_tolerance(nmc.loc[[i], "cinc"], wrong[[i]]).any()
+    # and the correct recomputation of the same row does meet both bars
+    assert C.within_tolerance(nmc.loc[[i], "cinc"], C.recompute_cinc(nmc)[[i]]).all()
 
 
 def test_missing_as_zero_would_fail():

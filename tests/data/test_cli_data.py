@@ -152,3 +152,137 @@ def test_cite_takes_every_format_and_covers_every_shipped_file():
     assert list(csv.columns) == ["key", "citation", "data"] and len(csv) == len(rows)
     bad = run("cite", "--format", "xml")
     assert bad.exit_code == 2
+
+
+# --------------------------------------------------------------------------- review: formats, tables, bad input
+
+
+def _strict_json(text: str):
+    def no_constant(name):
+        raise ValueError(f"non-standard JSON constant {name}")
+
+    return json.loads(text, parse_constant=no_constant)
+
+
+def test_every_command_in_every_format(tmp_path):
+    """JSON parses (strictly: no NaN), CSV has the documented columns, tables print."""
+    cases = {
+        ("cinc", "--year", "1913"): ["ccode", "stateabb", "cinc", "cinc_recomputed", "diff"],
+        ("polarity", "--from", "1900", "--to", "1910", "--out", "{out}"): ["year", "n_states", "n_great_powers", "great_powers", "polarity", "polarity_label", "con", "hhi", "leader", "leader_share", "cow_n_majors"],
+        ("majors", "--from", "1900", "--to", "1910"): ["year", "n", "great_powers"],
+        ("majors", "--compare"): ["year", "n_rule", "n_cow", "true_positives", "false_positives", "false_negatives", "f1", "precision", "recall"],
+        ("wars", "--by", "con", "--out", "{out}"): ["era", "years", "con_min", "con_max", "wars", "gp_wars_cow", "gp_wars_capability", "wars_per_decade", "gp_wars_cow_per_decade", "gp_wars_capability_per_decade"],
+        ("wars", "--decades"): ["decade", "years", "wars", "gp_wars_cow", "gp_wars_capability", "mean_con", "polarity"],
+        ("files",): ["file", "rows", "sha256", "loader", "citation"],
+        ("cite",): ["key", "citation", "data"],
+    }
+    for k, (args, columns) in enumerate(cases.items()):
+        args = [a.replace("{out}", str(tmp_path / f"o{k}")) for a in args]
+        c = run(*args, "--format", "csv")
+        assert c.exit_code == 0, (args, c.output)
+        d = pd.read_csv(io.StringIO(c.stdout))
+        assert list(d.columns) == columns, args
+        assert len(d) > 0
+        j = run(*args, "--format", "json")
+        assert j.exit_code == 0, (args, j.output)
+        _strict_json(j.stdout)
+        t = run(*args, "--format", "table")
+        assert t.exit_code == 0 and "┃" in t.stdout, args
+    a = _strict_json(run("majors", "--compare", "--format", "json").stdout)
+    assert 0.0 <= a["agreement"] <= 1.0 and a["agreement"] == a["f1"]
+
+
+def test_tables_show_markup_text_and_whole_cells():
+    r = run("majors", "--from", "1900", "--to", "1901", "--format", "table")
+    assert r.exit_code == 0
+    assert "[milex×2, pec×1]" in r.stdout  # rich markup would have swallowed the brackets
+    f = run("files", "--format", "table")
+    assert "cow/interstate_war_v4.0_dyad_year.csv" in f.stdout and "load_nmc(version='6.0')" in f.stdout
+    assert "…" not in f.stdout  # nothing truncated
+    # text columns are left-aligned, numbers right-aligned
+    row = next(ln for ln in f.stdout.splitlines() if "cow/capitals.csv" in ln)
+    cells = row.split("│")[1:-1]
+    assert cells[0].startswith(" cow/capitals.csv") and cells[1].rstrip().endswith(cells[1].strip())
+    assert cells[1].startswith("  ")
+
+
+def test_majors_compare_table_scores_every_year_and_lists_differences():
+    r = run("majors", "--compare", "--format", "table")
+    assert r.exit_code == 0
+    assert "Agreement per year" in r.stdout and "Where the rule and COW differ" in r.stdout
+    first = [ln.split("│")[1].strip() for ln in r.stdout.splitlines() if ln.startswith("│")]
+    years = [c for c in first if c.isdigit()]
+    assert years[0] == "1816" and years[-1] == "2016" and len(years) == 201
+    quiet = run("majors", "--compare", "--from", "1910", "--to", "1913", "--format", "table")
+    assert quiet.exit_code == 0 and "agree on every state-year of 1910–1913" in quiet.stdout
+
+
+def _bad_files(tmp_path):
+    from neorealism.data.loaders import COW_DIR
+
+    nmc = (COW_DIR / "NMC-60-abridged.csv").read_bytes()
+    lines = nmc.split(b"\r\n")
+    files = {
+        "missing": (tmp_path / "nope.csv", "not found"),
+        "folder": (tmp_path, "is a folder"),
+        "empty": (tmp_path / "empty.csv", "empty file"),
+        # bytes 0x00-0x7f are valid UTF-8; 0x80 comes after a LF and a CR, 114 characters and one comma
+        "binary": (tmp_path / "binary.csv", "line 3, column 2 (character 115): byte 0x80"),
+        "truncated": (tmp_path / "trunc.csv", "truncated"),
+        "non-numeric": (tmp_path / "nonnum.csv", "line 3, column 4 (milex): 'n/a' is not a number"),
+        "wrong columns": (tmp_path / "cols.csv", "missing required column(s) milex"),
+        "non-UTF-8": (tmp_path / "latin1.csv", "line 5, column 1"),
+        "negative": (tmp_path / "neg.csv", "line 3, column 5 (milper): '-3' is negative"),
+    }
+    files["empty"][0].write_bytes(b"")
+    files["binary"][0].write_bytes(bytes(range(256)) * 8)
+    files["truncated"][0].write_bytes(nmc[: nmc.rfind(b",", 0, len(nmc) - 30)])
+    g = lines[2].split(b",")
+    g[3] = b"n/a"
+    files["non-numeric"][0].write_bytes(b"\r\n".join([lines[0], lines[1], b",".join(g)] + lines[3:]))
+    files["wrong columns"][0].write_bytes(b"\r\n".join([lines[0].replace(b"milex", b"mil_ex")] + lines[1:]))
+    files["non-UTF-8"][0].write_bytes(b"\r\n".join(lines[:4] + [b"\xc9" + lines[4]] + lines[5:]))
+    f = lines[2].split(b",")
+    f[4] = b"-3"
+    files["negative"][0].write_bytes(b"\r\n".join([lines[0], lines[1], b",".join(f)] + lines[3:]))
+    return files
+
+
+def test_bad_files_give_one_line_and_exit_2(tmp_path):
+    bad_dir = tmp_path / "bad"
+    bad_dir.mkdir()
+    for what, (p, words) in _bad_files(bad_dir).items():
+        for args in (
+            ["cinc", "--year", "1816", "--path", str(p)],
+            ["polarity", "--path", str(p), "--out", str(tmp_path / "out-pol"), "--format", "csv"],
+            ["wars", "--nmc-path", str(p), "--out", str(tmp_path / "out-wars"), "--format", "csv"],
+            ["majors", "--compare", "--path", str(p), "--format", "json"],
+        ):
+            r = run(*args)
+            assert r.exit_code == 2, (what, args, r.output)
+            err = r.stderr.strip()
+            assert len(err.splitlines()) == 1 and err.startswith("error: "), (what, err)
+            assert words in err, (what, err)
+            assert "Traceback" not in r.output and r.stdout == ""
+            # nothing written, not even an empty --out folder
+            assert not (tmp_path / "out-pol").exists() and not (tmp_path / "out-wars").exists()
+
+
+def test_out_that_is_a_file(tmp_path):
+    f = tmp_path / "afile"
+    f.write_text("keep")
+    for cmd in (["polarity"], ["wars"]):
+        r = run(*cmd, "--out", str(f), "--format", "csv")
+        assert r.exit_code == 2 and "--out" in r.stderr and "not a folder" in r.stderr
+        assert r.stdout == "" and f.read_text() == "keep"
+    r = run("polarity", "--out", str(f / "sub"), "--format", "csv")
+    assert r.exit_code == 2 and "is a file, not a folder" in r.stderr
+
+
+def test_wars_takes_every_file_by_path(tmp_path):
+    p = tmp_path / "majors.csv"
+    p.write_text("stateabb,ccode,styear,stmonth,stday,endyear,endmonth,endday,version\nUSA,2,1816,1,1,2016,12,31,2016\n")
+    r = run("wars", "--majors-path", str(p), "--format", "csv")
+    assert r.exit_code == 0, r.output
+    d = pd.read_csv(io.StringIO(r.stdout))
+    assert d["gp_wars_cow"].sum() == 0 and d["wars"].sum() == 95

@@ -70,3 +70,18 @@ def test_plot(tmp_path):
     p = H.plot_history(h, tmp_path / "x" / "p.png")
     assert p.exists() and p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert np.isfinite(h["con"]).all()
+
+
+def test_plot_is_labelled(tmp_path, monkeypatch):
+    """Title, axis labels with units, and a legend that names every polarity band shown."""
+    figs = []
+    monkeypatch.setattr(H, "save_figure", lambda fig, path, dpi=120: figs.append(fig) or path)
+    h = H.polarity_history()
+    H.plot_history(h, tmp_path / "p.png")
+    (fig,) = figs
+    ax, ax2 = fig.axes
+    assert "NMC v6.0" in ax.get_title() and "share ≥ 0.1" in ax.get_title()
+    assert "0–1" in ax.get_ylabel() and "count" in ax2.get_ylabel() and ax2.get_xlabel() == "year"
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert set(h["polarity_label"]) <= set(texts)
+    assert {"COW major powers"} <= {t.get_text() for t in ax2.get_legend().get_texts()}

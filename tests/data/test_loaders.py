@@ -238,3 +238,108 @@ def test_oversized_file_is_refused_before_reading(tmp_path, monkeypatch):
     monkeypatch.setattr(loaders, "MAX_DATA_BYTES", 1000)
     with pytest.raises(DataError, match=r"huge\.csv: .* larger than the 1,000-byte limit"):
         loaders.load_capitals(path=f)
+
+
+# --------------------------------------------------------------------------- review: bad files
+
+
+def _load_in_thread(fn, timeout=20.0):
+    """Run a loader in a daemon thread; fail (instead of hanging the suite) if it does not return."""
+    import threading
+
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            box["error"] = exc
+
+    t = threading.Thread(target=target, daemon=True)
+    t.start()
+    t.join(timeout)
+    assert not t.is_alive(), "loader did not return (it is reading forever or blocked)"
+    return box
+
+
+def test_non_utf8_byte_names_line_and_column(tmp_path):
+    p = _copy(tmp_path, "majors2016.csv")
+    lines = p.read_bytes().split(b"\n")
+    fields = lines[3].split(b",")
+    fields[1] = b"2\xe90"  # a Latin-1 byte in the ccode column of line 4
+    lines[3] = b",".join(fields)
+    p.write_bytes(b"\n".join(lines))
+    with pytest.raises(DataError) as ei:
+        L.load_majors(path=p)
+    msg = str(ei.value)
+    assert msg.startswith("majors2016.csv, line 4, column 2 (character ")
+    assert "0xe9" in msg and "UTF-8" in msg
+
+
+def test_non_utf8_byte_in_a_bare_cr_file(tmp_path):
+    """Line numbers count bare CR line ends (the war participant file) too."""
+    p = _copy(tmp_path, "Inter-StateWarData_v4.0.csv")
+    lines = p.read_bytes().split(b"\r")
+    lines[9] = lines[9].replace(b",", b",\xff", 1)  # start of column 2 (WarName) of line 10
+    p.write_bytes(b"\r".join(lines))
+    with pytest.raises(DataError, match=r"Inter-StateWarData_v4.0.csv, line 10, column 2 \(character \d+\): byte 0xff"):
+        L.load_wars(path=p)
+
+
+def test_binary_file_is_a_data_error(tmp_path):
+    p = tmp_path / "picture.csv"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    with pytest.raises(DataError, match=r"picture.csv, line 1, column 1 .*not UTF-8"):
+        L.load_nmc(path=p)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_device_is_refused_not_read_forever():
+    box = _load_in_thread(lambda: L.load_nmc(path="/dev/zero"))
+    assert isinstance(box.get("error"), DataError)
+    assert "not a regular file" in str(box["error"])
+
+
+def test_fifo_is_refused_not_waited_on(tmp_path):
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this platform")
+    f = tmp_path / "pipe.csv"
+    os.mkfifo(f)
+    box = _load_in_thread(lambda: L.load_states(path=f))
+    assert isinstance(box.get("error"), DataError) and "not a regular file" in str(box["error"])
+
+
+def test_folder_is_refused(tmp_path):
+    with pytest.raises(DataError, match="is a folder"):
+        L.load_nmc(path=tmp_path)
+
+
+def _nmc_with_cell(tmp_path: Path, line_no: int, column: str, value: str) -> Path:
+    src = (L.COW_DIR / "NMC-60-abridged.csv").read_bytes().decode().split("\r\n")
+    header = src[0].split(",")
+    fields = src[line_no - 1].split(",")
+    fields[header.index(column)] = value
+    src[line_no - 1] = ",".join(fields)
+    p = tmp_path / "nmc.csv"
+    p.write_text("\r\n".join(src), newline="")
+    return p
+
+
+def test_negative_capability_is_an_error_but_minus_nine_is_missing(tmp_path):
+    p = _nmc_with_cell(tmp_path, 12, "milex", "-5")
+    with pytest.raises(DataError, match=r"nmc.csv, line 12, column 4 \(milex\): '-5' is negative .*-9"):
+        L.load_nmc(path=p)
+    q = _nmc_with_cell(tmp_path, 12, "milex", "-9")
+    d = L.load_nmc(path=q)
+    assert np.isnan(d["milex"].iloc[10])
+    r = _nmc_with_cell(tmp_path, 12, "cinc", "-0.2")
+    with pytest.raises(DataError, match=r"line 12, column 10 \(cinc\)"):
+        L.load_nmc(path=r)
+
+
+def test_non_finite_number_is_an_error(tmp_path):
+    p = _nmc_with_cell(tmp_path, 7, "pec", "1e400")
+    with pytest.raises(DataError, match=r"nmc.csv, line 7, column 7 \(pec\): '1e400' is not a finite number"):
+        L.load_nmc(path=p)

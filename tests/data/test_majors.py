@@ -46,6 +46,41 @@ def test_rule_does_not_read_the_list(tmp_path):
     assert gp1.equals(gp2)
 
 
+def test_rule_never_reads_the_major_power_list(monkeypatch):
+    """Any read of the COW major-power file (shipped or not) raises; the rules still run unchanged."""
+    from neorealism.data import loaders as L
+
+    before = {nm: M.great_power_years(r) for nm, r in M.RULES.items()}
+    real_load = L._load
+
+    def guarded(default, path, spec):
+        if spec is L.MAJORS_SPEC:
+            raise AssertionError("the great-power rule read the COW major-power list")
+        return real_load(default, path, spec)
+
+    monkeypatch.setattr(L, "_load", guarded)
+    # the guard works: scoring against the list does read it
+    with pytest.raises(AssertionError, match="read the COW major-power list"):
+        M.compare_with_cow(M.DEFAULT_RULE)
+    for nm, r in M.RULES.items():
+        after = M.great_power_years(r)
+        assert after.equals(before[nm]), nm
+        assert len(after) > 0
+    panel = M.CapabilityPanel.from_nmc()
+    assert M.identify(M.DEFAULT_RULE, panel).any()
+
+
+def test_rule_option_errors_name_the_cli_option():
+    with pytest.raises(ParameterError, match=r"^--k-enter must be an integer ≥ 1, got 0"):
+        M.rule_from_options("default", k_enter=0)
+    with pytest.raises(ParameterError, match=r"^--threshold must be in \(0, 1\], got 3"):
+        M.rule_from_options("baseline", threshold=3.0)
+    with pytest.raises(ParameterError, match=r"^--to 2017 is outside the data range 1816–2016"):
+        M.compare_with_cow(end=2017)
+    with pytest.raises(ParameterError, match=r"^--from 2000 is after --to 1990"):
+        M.compare_with_cow(start=2000, end=1990)
+
+
 def test_hysteresis_semantics():
     raw = np.array([[0], [1], [1], [0], [1], [1], [1], [0], [0], [0]], dtype=bool)
     present = np.ones_like(raw)

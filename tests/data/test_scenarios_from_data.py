@@ -335,3 +335,18 @@ def test_cli_bad_options(tmp_path, args, words):
     assert r.exit_code == 2
     assert words in r.output and "Traceback" not in r.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("extra", [[], ["--overwrite"]])
+def test_cli_out_that_is_a_folder_is_a_clear_error(tmp_path, extra):
+    r = CliRunner().invoke(_app(), ["scenario", "from-data", "1950", "--top", "4", "--out", str(tmp_path), *extra])
+    assert r.exit_code == 2, r.output
+    assert "is a folder" in r.output and "Traceback" not in r.output
+    assert list(tmp_path.iterdir()) == []  # no temporary file left behind
+
+
+def test_cli_out_under_a_file_is_a_clear_error(tmp_path):
+    f = tmp_path / "afile"
+    f.write_text("x")
+    r = CliRunner().invoke(_app(), ["scenario", "from-data", "1950", "--top", "4", "--out", str(f / "s.yaml")])
+    assert r.exit_code == 2 and "is a file, not a folder" in r.output

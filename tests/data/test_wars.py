@@ -45,3 +45,70 @@ def test_plot(tmp_path):
     y = W.yearly_onsets()
     p = W.plot_wars(y, W.wars_by_era("polarity"), tmp_path / "w.png")
     assert p.exists() and p.stat().st_size > 1000
+
+
+# --------------------------------------------------------------------------- review: files by path
+
+
+def _nmc_one_superpower(tmp_path):
+    """An NMC file in which the USA's spending and energy dwarf everyone's: the capability rule
+    then finds one great power only, so no war can have great powers on both sides."""
+    import pandas as pd
+
+    from neorealism.data.loaders import COW_DIR
+
+    d = pd.read_csv(COW_DIR / "NMC-60-abridged.csv")
+    usa = d["ccode"] == 2
+    for c in ("milex", "pec"):
+        d.loc[usa & (d[c] >= 0), c] = d.loc[usa & (d[c] >= 0), c] * 1e6
+    p = tmp_path / "nmc-one-superpower.csv"
+    d.to_csv(p, index=False)
+    return p
+
+
+def test_nmc_path_reaches_the_capability_rule(tmp_path):
+    assert W.war_onsets()["gp_war_capability"].sum() > 0
+    p = _nmc_one_superpower(tmp_path)
+    w = W.war_onsets(nmc_path=p)
+    assert w["gp_war_capability"].sum() == 0
+    assert w["gp_war_cow"].equals(W.war_onsets()["gp_war_cow"])  # the COW list is not touched
+    t = W.wars_by_era("polarity", nmc_path=p)
+    assert t["gp_wars_capability"].sum() == 0 and t["wars"].sum() == 95
+
+
+def test_majors_path_reaches_the_cow_count(tmp_path):
+    p = tmp_path / "majors.csv"
+    p.write_text("stateabb,ccode,styear,stmonth,stday,endyear,endmonth,endday,version\nUSA,2,1816,1,1,2016,12,31,2016\n")
+    y = W.yearly_onsets(majors_path=p)
+    assert y["gp_wars_cow"].sum() == 0
+    assert y["gp_wars_capability"].sum() == W.yearly_onsets()["gp_wars_capability"].sum()
+
+
+def _capture_figures(monkeypatch, module):
+    figs = []
+
+    def fake_save(fig, path, dpi=120):
+        figs.append(fig)
+        return path
+
+    monkeypatch.setattr(module, "save_figure", fake_save)
+    return figs
+
+
+def test_plot_is_labelled(tmp_path, monkeypatch):
+    """Both panels have axis labels and a title; the polarity background is in a legend."""
+    figs = _capture_figures(monkeypatch, W)
+    for by in ("polarity", "con"):
+        y = W.yearly_onsets()
+        W.plot_wars(y, W.wars_by_era(by), tmp_path / "w.png")
+    for fig in figs:
+        ax, ax2 = fig.axes
+        for a in (ax, ax2):
+            assert a.get_xlabel() and a.get_ylabel() and a.get_title()
+            assert a.get_legend() is not None
+        texts = [t.get_text() for t in ax.get_legend().get_texts()]
+        present = set(W.yearly_onsets()["polarity_label"])
+        for lab in present:
+            assert any(lab in t for t in texts), (lab, texts)
+        assert "NMC v6.0" in ax.get_title()
+    assert "CON tercile" in figs[1].axes[1].get_xlabel()

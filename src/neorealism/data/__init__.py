@@ -11,7 +11,15 @@ alliance data may be used only for a scenario's starting alliances and to
 show the real record beside simulated alliances (see :func:`load_alliances`).
 """
 
-from .cinc import CINC_TOLERANCE, cinc_all, cinc_check, cinc_table, recompute_cinc
+from .cinc import (
+    CINC_REL_TOLERANCE,
+    CINC_TOLERANCE,
+    cinc_all,
+    cinc_check,
+    cinc_table,
+    recompute_cinc,
+    within_tolerance,
+)
 from .history import plot_history, polarity_history, polarity_runs
 from .loaders import (
     NMC_COMPONENTS,
@@ -45,6 +53,7 @@ from .wars import plot_wars, war_onsets, wars_by_decade, wars_by_era, yearly_ons
 
 __all__ = [
     "BASELINE",
+    "CINC_REL_TOLERANCE",
     "CINC_TOLERANCE",
     "DEFAULT_RULE",
     "NMC_COMPONENTS",
@@ -80,5 +89,6 @@ __all__ = [
     "war_onsets",
     "wars_by_decade",
     "wars_by_era",
+    "within_tolerance",
     "yearly_onsets",
 ]

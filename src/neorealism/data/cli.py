@@ -113,16 +113,31 @@ def _cell(v: Any) -> str:
     return escape(str(v))
 
 
+#: Widest table printed (characters); wider cells wrap (folding long words), nothing is cut.
+MAX_TABLE_WIDTH = 240
+
+
 def _table(df: pd.DataFrame, title: str | None = None) -> None:
+    """Print ``df`` as a rich table: text left-aligned, numbers right-aligned, no cell truncated.
+
+    The width is what the content needs (at most :data:`MAX_TABLE_WIDTH`), so
+    the table looks the same on a terminal and in a file.  Cells and the
+    title are escaped: ``[milex×2]`` is text, not rich markup.
+    """
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    t = Table(title=title)
-    for c in df.columns:
-        t.add_column(str(c), justify="left" if df[c].dtype == object else "right")
-    for r in df.itertuples(index=False):
-        t.add_row(*[_cell(v) for v in r])
-    Console(width=max(100, 14 * len(df.columns))).print(t)
+    cells = [[_cell(v) for v in r] for r in df.itertuples(index=False)]
+    t = Table(title=escape(title) if title else None)
+    natural = 1
+    for k, c in enumerate(df.columns):
+        numeric = pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+        t.add_column(escape(str(c)), justify="right" if numeric else "left", overflow="fold")
+        natural += 3 + max([len(str(c))] + [len(r[k]) for r in cells])
+    for r in cells:
+        t.add_row(*r)
+    Console(width=max(60, min(natural, MAX_TABLE_WIDTH)), highlight=False).print(t)
 
 
 def _emit(df: pd.DataFrame, fmt: str, title: str | None = None, payload: Any = None) -> None:
@@ -134,11 +149,22 @@ def _emit(df: pd.DataFrame, fmt: str, title: str | None = None, payload: Any = N
         _table(df, title)
 
 
-def _outdir(out: Path | None) -> Path | None:
+def _check_outdir(out: Path | None) -> None:
+    """Refuse an ``--out`` that cannot be a folder, before any work is done (nothing is created yet)."""
     if out is None:
-        return None
+        return
     if out.exists() and not out.is_dir():
         raise ParameterError(f"--out {out} exists and is not a folder")
+    parent = next((p for p in out.absolute().parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise ParameterError(f"--out {out}: {parent} is a file, not a folder")
+
+
+def _outdir(out: Path | None) -> Path | None:
+    """Create the ``--out`` folder; call only once the results are computed (no empty folder on error)."""
+    if out is None:
+        return None
+    _check_outdir(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -237,8 +263,9 @@ def polarity_cmd(
             raise ParameterError(f"--relative must be in (0, 1], got {relative}")
         from .history import plot_history, polarity_history
 
-        d = _outdir(out)
+        _check_outdir(out)
         h = polarity_history(v, rule=rule, threshold=threshold, relative=relative, start=start, end=end, path=path, majors_path=majors_path)  # type: ignore[arg-type]
+        d = _outdir(out)
         if d is not None:
             atomic_write_csv(d / "polarity.csv", h)
             plot_history(h, d / "polarity.png")
@@ -320,10 +347,14 @@ def majors_cmd(
                   "recall": a.recall, "false +": a.fp, "false −": a.fn}]
             )
             _table(summ, "Agreement with COW's major-power list (state-years)")
-            diffs = a.differences.groupby(["stateabb", "kind"])["year"].agg(
-                years=lambda y: _spans(y.to_numpy()), n="size"
-            ).reset_index()
-            _table(diffs, "Where the rule and COW differ")
+            _table(a.per_year, "Agreement per year (F1, precision, recall; empty where undefined)")
+            if a.differences.empty:
+                typer.echo(f"The rule and COW's list agree on every state-year of {a.start}–{a.end}.")
+            else:
+                diffs = a.differences.groupby(["stateabb", "kind"])["year"].agg(
+                    years=lambda y: _spans(y.to_numpy()), n="size"
+                ).reset_index()
+                _table(diffs, "Where the rule and COW differ")
             if val is not None:
                 _table(val, "Split validation (choose on one half, score on the other)")
 
@@ -350,7 +381,8 @@ def wars_cmd(
     threshold: float = typer.Option(0.10, "--threshold", help="Share bar of the polarity history's great-power rule (0–1]."),
     decades: bool = typer.Option(False, "--decades", help="Print onsets per decade instead of the era table."),
     path: Path | None = typer.Option(None, "--path", help="Read this COW inter-state war participant file instead of the shipped one."),
-    nmc_path: Path | None = typer.Option(None, "--nmc-path", help="Read this NMC file instead of the shipped one."),
+    nmc_path: Path | None = typer.Option(None, "--nmc-path", help="Read this NMC file instead of the shipped one (polarity and the capability rule)."),
+    majors_path: Path | None = typer.Option(None, "--majors-path", help="Read this COW major-power file instead of the shipped one."),
     fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
 ) -> None:
     """Inter-state war onsets and great-power wars per decade, by polarity era or CON tercile."""
@@ -363,10 +395,11 @@ def wars_cmd(
             raise ParameterError(f"--threshold must be in (0, 1], got {threshold}")
         from .wars import plot_wars, wars_by_decade, wars_by_era, yearly_onsets
 
-        d = _outdir(out)
-        y = yearly_onsets(start, end, v, "share", threshold, path=path, nmc_path=nmc_path)
-        t = wars_by_era(by, start, end, v, "share", threshold, path=path, nmc_path=nmc_path)  # type: ignore[arg-type]
+        _check_outdir(out)
+        y = yearly_onsets(start, end, v, "share", threshold, path=path, nmc_path=nmc_path, majors_path=majors_path)
+        t = wars_by_era(by, start, end, v, "share", threshold, path=path, nmc_path=nmc_path, majors_path=majors_path)  # type: ignore[arg-type]
         dec = wars_by_decade(y)
+        d = _outdir(out)
         if d is not None:
             atomic_write_csv(d / f"wars_by_{by}.csv", t)
             atomic_write_csv(d / "wars_by_decade.csv", dec)

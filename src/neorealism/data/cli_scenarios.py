@@ -47,8 +47,13 @@ def add_scenario_commands(scenario_app: typer.Typer) -> None:
         from ..output import atomic_write_text
         from .scenarios_from_data import build_from_data
 
+        if out.is_dir():
+            raise ParameterError(f"--out {out} is a folder; give the path of the scenario file to write (e.g. {out / 'scenario.yaml'})")
         if out.exists() and not overwrite:
             raise ParameterError(f"--out {out} exists; give --overwrite to replace it")
+        parent = next((p for p in out.absolute().parents if p.exists()), None)
+        if parent is not None and not parent.is_dir():
+            raise ParameterError(f"--out {out}: {parent} is a file, not a folder")
         types = tuple(t.strip() for t in alliance_types.split(",") if t.strip())
         fd = build_from_data(year, top, nmc, rest, name, minors=minors, region=region, alliance_types=types)
         atomic_write_text(out, fd.scenario.to_yaml(), overwrite=overwrite)
@@ -93,6 +98,8 @@ def add_backtest(app: typer.Typer) -> None:
         if fmt not in ("table", "csv", "json"):
             raise ParameterError(f"--format must be one of table, csv, json, got {fmt!r}")
         if out is not None:
+            if out.exists() and not out.is_dir():
+                raise ParameterError(f"--out {out} is a file, not a folder")
             existing = [f for f in BACKTEST_FILES if (out / f).exists()]
             if existing and not overwrite:
                 raise ParameterError(f"--out {out} already holds {', '.join(existing)}; give --overwrite to replace them")

@@ -166,7 +166,7 @@ def plot_history(hist: pd.DataFrame, out: str | os.PathLike[str], title: str | N
     ax.plot(hist["year"], hist["hhi"], color="#b45f06", lw=1.6, label="HHI (all states)")
     ax.plot(hist["year"], hist["leader_share"], color="#555555", lw=1, ls=":", label="leader's share")
     ax.set_ylim(0, 1)
-    ax.set_ylabel("concentration")
+    ax.set_ylabel("concentration (0–1)")
     handles, _ = ax.get_legend_handles_labels()
     present = set(hist["polarity_label"])
     handles += [Patch(facecolor=POLARITY_COLOURS[k], edgecolor="#888888", label=k) for k in POLARITY_LABELS if k in present]
@@ -181,7 +181,7 @@ def plot_history(hist: pd.DataFrame, out: str | os.PathLike[str], title: str | N
     ax2.step(hist["year"], hist["n_great_powers"], where="mid", color="#1f4e79", label=f"great powers ({rule})")
     cow = hist["cow_n_majors"].astype("float64")
     ax2.step(hist["year"], cow, where="mid", color="#990000", ls="--", label="COW major powers")
-    ax2.set_ylabel("count")
+    ax2.set_ylabel("great powers (count)")
     ax2.set_xlabel("year")
     ax2.legend(loc="upper left", fontsize=8, frameon=False)
     fig.tight_layout()

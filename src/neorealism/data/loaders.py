@@ -36,8 +36,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,11 +73,15 @@ class Col:
     kind: ``int``, ``float``, ``str`` or ``date``.
     na_codes: codes turned into missing values (e.g. ``(-9,)``).
     empty_ok: whether an empty cell is allowed (read as missing).
+    nonneg: whether a value (other than a missing-value code) must be ≥ 0 —
+        quantities such as COW's capability components, where a negative
+        number can only be a corrupt cell or an undocumented code.
     """
 
     kind: str = "int"
     na_codes: tuple[int, ...] = ()
     empty_ok: bool = False
+    nonneg: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,45 +96,63 @@ class Spec:
 # --------------------------------------------------------------------------- parsing
 
 
+def _decode(data: bytes, label: str) -> str:
+    """UTF-8 text of a file (a BOM is dropped); a bad byte is reported with its line and column."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        before = data[bom : exc.start]
+        # lines end in LF, CRLF or a bare CR (the war participant file)
+        line = before.count(b"\n") + before.replace(b"\r\n", b"\n").count(b"\r") + 1
+        start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
+        prefix = before[start:].decode("utf-8", errors="replace")
+        field_no = len(next(csv.reader([prefix + "x"]), [""]))  # the CSV field the byte falls in
+        raise DataError(
+            f"{label}, line {line}, column {field_no} (character {len(prefix) + 1}): byte "
+            f"0x{data[exc.start]:02x} is not UTF-8 text ({exc.reason}); is this a CSV file?"
+        ) from None
+
+
 def _read_rows(path: Path, label: str) -> tuple[list[str], list[list[str]], np.ndarray]:
     """Header, data rows and each row's line number, checking field counts."""
     try:
-        fh = open(path, newline="", encoding="utf-8-sig")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_DATA_BYTES + 1)
     except FileNotFoundError:
         raise DataError(f"{label}: file not found") from None
     except OSError as exc:
         raise DataError(f"{label}: cannot read file ({exc.strerror})") from None
-    with fh:
-        reader = csv.reader(fh)
-        try:
-            header: list[str] | None = None
-            while header is None:
-                first = next(reader, None)
-                if first is None:
-                    raise DataError(f"{label}: empty file (no header line)")
-                if first and any(c.strip() for c in first):
-                    header = [c.strip() for c in first]
-            rows: list[list[str]] = []
-            lines: list[int] = []
-            width = len(header)
-            for row in reader:
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue  # blank line
-                if len(row) != width:
-                    last = reader.line_num
-                    is_last = next(reader, None) is None
-                    what = "too few" if len(row) < width else "too many"
-                    hint = " (file truncated?)" if is_last and len(row) < width else ""
-                    raise DataError(
-                        f"{label}, line {last}: {what} fields ({len(row)}, the header has "
-                        f"{width}){hint}"
-                    )
-                rows.append(row)
-                lines.append(reader.line_num)
-        except csv.Error as exc:
-            raise DataError(f"{label}, line {reader.line_num}: malformed CSV ({exc})") from None
-        except UnicodeDecodeError as exc:
-            raise DataError(f"{label}: not UTF-8 text ({exc.reason})") from None
+    if len(data) > MAX_DATA_BYTES:
+        raise DataError(f"{label}: larger than the {MAX_DATA_BYTES:,}-byte limit for one data file")
+    reader = csv.reader(io.StringIO(_decode(data, label), newline=""))
+    try:
+        header: list[str] | None = None
+        while header is None:
+            first = next(reader, None)
+            if first is None:
+                raise DataError(f"{label}: empty file (no header line)")
+            if first and any(c.strip() for c in first):
+                header = [c.strip() for c in first]
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        width = len(header)
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line
+            if len(row) != width:
+                last = reader.line_num
+                is_last = next(reader, None) is None
+                what = "too few" if len(row) < width else "too many"
+                hint = " (file truncated?)" if is_last and len(row) < width else ""
+                raise DataError(
+                    f"{label}, line {last}: {what} fields ({len(row)}, the header has "
+                    f"{width}){hint}"
+                )
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise DataError(f"{label}, line {reader.line_num}: malformed CSV ({exc})") from None
     return header, rows, np.asarray(lines, dtype=np.int64)
 
 
@@ -184,6 +208,17 @@ def _parse(path: Path, spec: Spec) -> pd.DataFrame:
         na = empty.copy()
         if col.na_codes:
             na |= num.isin(col.na_codes)
+        for cond, why in (
+            (~np.isfinite(num.astype(np.float64)) & ~na, "is not a finite number"),
+            ((num < 0) & ~na if col.nonneg else None, _negative_why(col)),
+        ):
+            if cond is None or not cond.any():
+                continue
+            i = int(np.flatnonzero(cond.to_numpy())[0])
+            raise DataError(
+                f"{label}, line {lines[i]}, column {header.index(name) + 1} ({name}): "
+                f"{raw[name].iloc[i]!r} {why}"
+            )
         if col.kind == "float":
             out[name] = num.where(~na).astype(np.float64)
         elif na.any() or col.empty_ok or col.na_codes:
@@ -198,6 +233,15 @@ def _parse(path: Path, spec: Spec) -> pd.DataFrame:
             vals = ", ".join(f"{k}={df[k].iloc[i]}" for k in spec.key)
             raise DataError(f"{label}, line {lines[i]}: duplicate row for {vals}")
     return df
+
+
+def _negative_why(col: Col) -> str:
+    codes = ", ".join(str(c) for c in col.na_codes)
+    return (
+        f"is negative (the only negative values allowed are the missing-value codes {codes})"
+        if codes
+        else "is negative (a quantity cannot be)"
+    )
 
 
 _SPECS: dict[str, Spec] = {}
@@ -220,6 +264,9 @@ def _load(default: Path, path: str | os.PathLike[str] | None, spec: Spec) -> pd.
         raise DataError(f"{p}: file not found") from None
     if p.is_dir():
         raise DataError(f"{p}: is a folder, not a CSV file")
+    if not stat.S_ISREG(st.st_mode):
+        # a device (/dev/zero), a FIFO or a socket would be read forever or block
+        raise DataError(f"{p}: not a regular file (a device, pipe or socket); give a CSV file")
     if st.st_size > MAX_DATA_BYTES:
         raise DataError(
             f"{p}: {st.st_size:,} bytes is larger than the {MAX_DATA_BYTES:,}-byte limit for one data file "
@@ -246,8 +293,8 @@ NMC_SPEC = Spec(
         "stateabb": Col("str"),
         "ccode": Col("int"),
         "year": Col("int"),
-        **_cols("float", NMC_COMPONENTS, na_codes=(-9,)),
-        "cinc": Col("float", na_codes=(-9,)),
+        **_cols("float", NMC_COMPONENTS, na_codes=(-9,), nonneg=True),
+        "cinc": Col("float", na_codes=(-9,), nonneg=True),
         "version": Col("int"),
     },
     key=("ccode", "year"),

@@ -53,6 +53,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ..measures import composite_index, great_powers
 from .cinc import component_array
+from .history import check_range
 from .loaders import NMC_COMPONENTS, PathArg, load_nmc, major_state_years
 
 
@@ -338,10 +339,10 @@ def compare_with_cow(
     truth = panel.truth(majors_path)
     last = int(major_state_years(path=majors_path)["year"].max())
     lo, hi = int(panel.years[0]), min(int(panel.years[-1]), last)
-    s = lo if start is None else int(start)
-    e = hi if end is None else int(end)
-    if not lo <= s <= hi or not lo <= e <= hi or s > e:
-        raise ParameterError(f"years {s}–{e} must lie within {lo}–{hi} (NMC and COW list overlap)")
+    try:
+        s, e = check_range(start, end, lo, hi)
+    except ParameterError as exc:
+        raise ParameterError(f"{exc} (the years both the NMC file and COW's major-power list cover)") from None
     pred = identify(rule, panel)
     ym = (panel.years >= s) & (panel.years <= e)
     f1, prec, rec, tp, fp, fn = _prf(pred[ym], truth[ym])
@@ -487,4 +488,12 @@ def rule_from_options(
             changes[nm] = v
     if changes:
         changes["name"] = f"{base.name} (modified)"
-    return replace(base, **changes)
+    try:
+        return replace(base, **changes)
+    except ParameterError as exc:
+        # name the command-line option, not the dataclass field
+        msg = str(exc)
+        field_name = msg.split(" ", 1)[0]
+        if field_name in changes:
+            msg = "--" + field_name.replace("_", "-") + msg[len(field_name):]
+        raise ParameterError(msg) from None

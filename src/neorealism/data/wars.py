@@ -39,11 +39,14 @@ def war_onsets(
     gp_rule: GreatPowerRule = DEFAULT_RULE,
     version: str = "6.0",
     majors_path: PathArg = None,
+    nmc_path: PathArg = None,
 ) -> pd.DataFrame:
     """One row per war: WarNum, WarName, onset, end, n_states, gp_war_cow, gp_war_capability.
 
-    ``gp_war_cow``: both sides had a COW major power when it entered;
-    ``gp_war_capability``: the same with great powers from ``gp_rule``.
+    ``gp_war_cow``: both sides had a COW major power when it entered (the
+    list read from ``majors_path``, default the shipped one);
+    ``gp_war_capability``: the same with great powers from ``gp_rule`` applied
+    to the NMC file ``nmc_path`` (default the shipped ``version``).
     """
     w = load_wars(path)
     w = w[w["WarType"] == 1] if "WarType" in w else w
@@ -55,7 +58,7 @@ def war_onsets(
         {"WarNum": w["WarNum"], "ccode": w["ccode"], "Side": w["Side"], "year": entry.astype(np.int64)}
     )
     cow = major_state_years(path=majors_path)[["ccode", "year"]].assign(cow=True)
-    cap = great_power_years(gp_rule, version)[["ccode", "year"]].assign(cap=True)
+    cap = great_power_years(gp_rule, version, nmc_path)[["ccode", "year"]].assign(cap=True)
     part = part.merge(cow, on=["ccode", "year"], how="left").merge(cap, on=["ccode", "year"], how="left")
     part[["cow", "cap"]] = part[["cow", "cap"]].astype("boolean").fillna(False).astype(bool)
     side = part.groupby(["WarNum", "Side"])[["cow", "cap"]].any().unstack("Side", fill_value=False)
@@ -97,11 +100,19 @@ def yearly_onsets(
     gp_rule: GreatPowerRule = DEFAULT_RULE,
     path: PathArg = None,
     nmc_path: PathArg = None,
+    majors_path: PathArg = None,
 ) -> pd.DataFrame:
-    """The polarity history (window within 1816–2007) with onsets per year and a CON tercile per year."""
-    hist = polarity_history(version, rule=rule, threshold=threshold, relative=relative, path=nmc_path)
+    """The polarity history (window within 1816–2007) with onsets per year and a CON tercile per year.
+
+    ``path``, ``nmc_path`` and ``majors_path`` read another war participant,
+    NMC or major-power file; each is used everywhere that file is needed
+    (the NMC file for both the polarity history and the capability rule).
+    """
+    hist = polarity_history(
+        version, rule=rule, threshold=threshold, relative=relative, path=nmc_path, majors_path=majors_path
+    )
     hist = _window(hist, start, end)
-    wars = war_onsets(path, gp_rule=gp_rule, version=version)
+    wars = war_onsets(path, gp_rule=gp_rule, version=version, majors_path=majors_path, nmc_path=nmc_path)
     counts = wars.groupby("onset").agg(
         wars=("WarNum", "size"), gp_wars_cow=("gp_war_cow", "sum"), gp_wars_capability=("gp_war_capability", "sum")
     )
@@ -123,6 +134,7 @@ def wars_by_era(
     gp_rule: GreatPowerRule = DEFAULT_RULE,
     path: PathArg = None,
     nmc_path: PathArg = None,
+    majors_path: PathArg = None,
 ) -> pd.DataFrame:
     """Onsets and rates per decade by polarity label or CON tercile.
 
@@ -131,7 +143,7 @@ def wars_by_era(
     """
     if by not in ("polarity", "con"):
         raise ParameterError(f"--by must be 'polarity' or 'con', got {by!r}")
-    y = yearly_onsets(start, end, version, rule, threshold, relative, gp_rule, path, nmc_path)
+    y = yearly_onsets(start, end, version, rule, threshold, relative, gp_rule, path, nmc_path, majors_path)
     key = "polarity_label" if by == "polarity" else "con_tercile"
     g = y.groupby(key)
     t = g.agg(
@@ -178,6 +190,7 @@ def plot_wars(
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
 
     dec = wars_by_decade(yearly)
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [2.4, 1]})
@@ -187,18 +200,36 @@ def plot_wars(
     ax.bar(x - 1.8, dec["wars"], width=3.4, color="#1f4e79", label="inter-state war onsets")
     ax.bar(x + 1.8, dec["gp_wars_cow"], width=3.4, color="#990000", label="great powers on both sides (COW list)")
     ax.set_xlabel("decade")
-    ax.set_ylabel("onsets per decade")
-    ax.set_title("COW inter-state wars v4.0 by decade (bands: polarity of the history)")
-    ax.set_ylim(0, max(1.0, float(dec["wars"].max())) * 1.25)
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    ax.set_ylabel("war onsets in the decade (count)")
+    a = yearly.attrs
+    rule = (
+        f"share ≥ {a.get('threshold', 0.1):g}"
+        if a.get("rule", "share") == "share"
+        else f"share ≥ {a.get('relative', 0.25):g} × leader"
+    )
+    ax.set_title(
+        f"COW inter-state wars v4.0 by decade; background: polarity "
+        f"(NMC v{a.get('nmc_version', '6.0')}, great power: {rule})",
+        fontsize=10,
+    )
+    ax.set_ylim(0, max(1.0, float(dec["wars"].max())) * 1.35)
+    handles = ax.get_legend_handles_labels()[0]
+    present = set(yearly["polarity_label"])
+    handles += [
+        Patch(facecolor=POLARITY_COLOURS[k], edgecolor="#888888", label=f"{k} years")
+        for k in POLARITY_COLOURS
+        if k in present
+    ]
+    ax.legend(handles=handles, fontsize=8, frameon=False, loc="upper left", ncol=2)
     labels = by_era["era"].astype(str)
     xx = np.arange(len(by_era))
     ax2.bar(xx - 0.2, by_era["wars_per_decade"], width=0.4, color="#1f4e79", label="all")
     ax2.bar(xx + 0.2, by_era["gp_wars_cow_per_decade"], width=0.4, color="#990000", label="great-power (COW)")
     ax2.set_xticks(xx, [f"{lab}\n({n} y)" for lab, n in zip(labels, by_era["years"], strict=True)])
-    ax2.set_ylabel("onsets per decade")
+    ax2.set_ylabel("onsets per 10 years of the era")
     what = "polarity" if by_era.attrs.get("by", "polarity") == "polarity" else "CON tercile"
-    ax2.set_title(f"rate by {what}")
+    ax2.set_xlabel(what + " (years in the era)")
+    ax2.set_title(f"rate by {what}", fontsize=10)
     ax2.set_ylim(0, max(1.0, float(by_era["wars_per_decade"].max())) * 1.3)
     ax2.legend(fontsize=8, frameon=False, loc="upper right")
     fig.tight_layout()

@@ -99,7 +99,8 @@ def expected_utility(
     mil_loss = params.war_cost * np.minimum(A, B)
     Ti = T[r, i]
     replacement = (np.where(Ti > 0, Ti, 1.0) * params.conversion)[:, None] * safeE
-    cost = duration * (params.economic_cost + mil_loss / replacement)
+    with np.errstate(over="ignore"):  # next to no economy: war costs "infinitely" much (EU −inf, no war)
+        cost = duration * (params.economic_cost + mil_loss / replacement)
     eu = p * gain - (1.0 - p) * params.transfer - cost
     return (1.0 - params.enforcement) * eu - authority.expected_penalty(params)
 
@@ -208,8 +209,9 @@ def resolve(state: WorldState, params: EngineParams, keys: NDArray[np.uint64]) -
         comps = np.stack([M1, E2, P2, S2, state.technology], axis=1)
         power = composite_index(comps, state.alive)
         conquers = decided & (power[rows, loser] < params.survival_floor * power[rows, winner])
-        if conquers.any():
-            died, final = _conquest(conquers, loser, winner, power)
+        w = np.flatnonzero(conquers.any(axis=1))  # only worlds with a conquest this year
+        if len(w):
+            died[w], final[w] = _conquest(conquers[w], loser[w], winner[w], power[w])
 
     def absorb(x: F) -> F:
         return np.where(died, 0.0, x + scatter_sum(x, final, died))
