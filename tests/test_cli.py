@@ -437,6 +437,43 @@ def test_result_from_another_version_is_a_different_run(runner, tmp_path):
     one_line_error(invoke(runner, *args), f"version {neorealism.__version__} vs 0.0.1")
 
 
+def test_result_of_other_model_code_is_a_different_run(runner, tmp_path, monkeypatch):
+    # during development the version stays while the model changes: the code fingerprint decides
+    from neorealism import results
+
+    out = tmp_path / "o"
+    args = ["run", "bipolar", "--worlds", 2, "--years", 2, "--out", out]
+    assert invoke(runner, *args).exit_code == 0
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["model"] == results.model_fingerprint() and len(m["model"]) == 16
+    assert {"python", "numpy", "scipy"} <= set(m["environment"])
+    monkeypatch.setattr(results, "model_fingerprint", lambda: "0123456789abcdef")
+    one_line_error(invoke(runner, *args), f"model code 0123456789abcdef vs {m['model']}")
+
+
+def test_model_fingerprint_follows_the_model_source(tmp_path, monkeypatch):
+    from importlib import resources
+
+    from neorealism import results
+
+    results.model_fingerprint.cache_clear()
+    before = results.model_fingerprint()
+    # a copy of the package with one mechanism changed has another fingerprint
+    import shutil
+
+    pkg = tmp_path / "neorealism"
+    shutil.copytree(resources.files("neorealism"), pkg)
+    (pkg / "mechanisms" / "growth.py").write_text((pkg / "mechanisms" / "growth.py").read_text() + "\n# changed\n")
+    monkeypatch.setattr(resources, "files", lambda name: pkg)
+    results.model_fingerprint.cache_clear()
+    try:
+        assert results.model_fingerprint() != before
+    finally:
+        monkeypatch.undo()
+        results.model_fingerprint.cache_clear()
+    assert results.model_fingerprint() == before
+
+
 def test_damaged_identical_result_is_not_reused(runner, tmp_path):
     out = tmp_path / "o"
     args = ["run", "bipolar", "--worlds", 2, "--years", 3, "--out", out]

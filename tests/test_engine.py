@@ -230,3 +230,23 @@ def test_reported_start_structure_is_the_engines_first_year(name):
     assert reported["polarity"] == sys0.polarity
     assert reported["con"] == pytest.approx(sys0.con)
     assert reported["hhi"] == pytest.approx(sys0.hhi)
+
+
+def test_ends_keeps_only_two_years_in_memory_and_the_same_rows():
+    sc = load_scenario("multipolar")
+    full = engine.run_batch(sc, np.arange(6), 30, seed=2, record_states="all")
+    ends = engine.run_batch(sc, np.arange(6), 30, seed=2, record_states="ends")
+    assert ends.state_vars["economy"].shape == (2, 6, sc.n_states)  # memory does not grow with years
+    for v in ("economy", "alive", "great_power"):
+        np.testing.assert_array_equal(ends.state_vars[v], full.state_vars[v][[0, -1]])
+    a = engine.to_tables(full, sc, states="ends").states
+    b = engine.to_tables(ends, sc, states="ends").states
+    pd.testing.assert_frame_equal(a, b)
+    assert sorted(b.year.unique()) == [sc.start_year, sc.start_year + 30]
+    # the system table and events do not depend on which state rows were kept
+    pd.testing.assert_frame_equal(engine.to_tables(full, sc).system, engine.to_tables(ends, sc, states="ends").system)
+    # a trajectory that kept two years cannot be tabulated for all years
+    with pytest.raises(ParameterError, match="record 'all'"):
+        engine.to_tables(ends, sc, states="all")
+    with pytest.raises(ParameterError, match="record_states"):
+        engine.run_batch(sc, np.arange(2), 5, seed=0, record_states="some")

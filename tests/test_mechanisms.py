@@ -203,3 +203,22 @@ def test_stronger_side_wins_more_often():
     stronger = (A > s.military[rows, tgt]) & (s.war_target >= 0)
     weaker = (A < s.military[rows, tgt]) & (s.war_target >= 0)
     assert out.attacker_won[stronger].mean() > out.attacker_won[weaker].mean() + 0.3
+
+
+def test_an_undefined_expected_utility_is_no_option(monkeypatch):
+    # NaN sorts first in argmax: a target whose EU is undefined must not block or win the choice
+    _, p, keys, s = setup(worlds=50, war__opportunity=1.0, war__temperature=1e-3)
+    seen = perception.observed_military(s, p, keys)
+    real = conflict.expected_utility
+
+    def fake(state, seen_military, params, rows=None):
+        eu = real(state, seen_military, params, rows)
+        eu[:, 0] = np.nan
+        eu[:, 1] = 1.0  # clearly worth a war
+        return eu
+
+    monkeypatch.setattr(conflict, "expected_utility", fake)
+    attack, target, best = conflict.decide(s, seen, p, keys)
+    deciders = attack[:, 2:]
+    assert deciders.mean() > 0.9  # they still decide: the NaN did not block them
+    assert (target[:, 2:][deciders] == 1).all() and (best[:, 2:][deciders] == 1.0).all()

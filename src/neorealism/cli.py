@@ -196,13 +196,13 @@ def _bytes(n: float) -> str:
 def memory_chunk_size(n_states: int, years: int, states: str) -> int:
     """Most worlds one chunk may hold so that it stays within :data:`CHUNK_MEMORY_BYTES`.
 
-    The engine keeps every year of every state of a chunk in memory while
-    it runs (also for ``--states ends``, which drops rows only when the
-    tables are made), so the bound scales with years × states.
+    The engine keeps the state rows it records in memory while a chunk
+    runs — every year with ``--states all``, the first and last with
+    ``ends`` — and the system rows of every year.
     """
     per_world = (years + 1) * _BYTES_PER_WORLD_YEAR + n_states * n_states * _BYTES_PER_STATE_PAIR
-    if states != "none":
-        per_world += (years + 1) * n_states * _BYTES_PER_STATE_YEAR
+    kept_years = {"all": years + 1, "ends": min(2, years + 1), "none": 0}[states]
+    per_world += kept_years * n_states * _BYTES_PER_STATE_YEAR
     return max(1, CHUNK_MEMORY_BYTES // per_world)
 
 
@@ -280,7 +280,7 @@ def run(
     what differs.
     """
     from .engine import STATES_RECORDED, iter_chunks
-    from .results import FORMAT, ResultSet, ResultWriter
+    from .results import FORMAT, ResultSet, ResultWriter, model_fingerprint
     from .scenario import MAX_WORLDS, MAX_YEARS, load_scenario
 
     _check_range("--worlds", worlds, 1, MAX_WORLDS)
@@ -301,7 +301,8 @@ def run(
     }
 
     if not overwrite:
-        previous = _previous_identical_run(out_dir, {**run_meta, "version": __version__, "format": FORMAT})
+        wanted = {**run_meta, "version": __version__, "model": model_fingerprint(), "format": FORMAT}
+        previous = _previous_identical_run(out_dir, wanted)
         if previous is not None:
             with previous as rs:
                 summary = rs.summary()

@@ -39,6 +39,8 @@ from .state import EngineParams, WorldState, init_state
 
 STATE_VARS = ("military", "economy", "population", "resources", "technology", "burden")
 EVENT_TYPES = ("war_start", "war_end", "death", "war_prevented")
+#: Which years' state rows a run keeps: every year, the first and last, or none.
+STATES_RECORDED = ("all", "ends", "none")
 #: Largest number of worlds run in one batch (memory: about 2 KiB per world-state-year recorded).
 MAX_CHUNK_SIZE = 1_000_000
 
@@ -107,10 +109,12 @@ class Trajectory:
 
     world_ids: NDArray[np.int64]
     years: NDArray[np.int64]  # calendar years, length T + 1
-    state_vars: dict[str, NDArray]  # each (T+1, R, N)
+    state_vars: dict[str, NDArray]  # each (len(state_years), R, N)
     system_vars: dict[str, NDArray]  # each (T+1, R)
     events: dict[str, list[NDArray]]
     final: WorldState
+    #: positions in ``years`` of the recorded state rows (all years, or only the first and last)
+    state_years: NDArray[np.int64] | None = None
 
 
 def _check_run(worlds: int, years: int, seed: int, chunk_size: int) -> None:
@@ -131,35 +135,49 @@ def run_batch(
     seed: int,
     *,
     params: EngineParams | None = None,
-    record_states: bool = True,
+    record_states: bool | str = True,
     progress: Callable[[int], None] | None = None,
 ) -> Trajectory:
-    """Run the worlds ``world_ids`` for ``years`` years; return the raw trajectory."""
+    """Run the worlds ``world_ids`` for ``years`` years; return the raw trajectory.
+
+    ``record_states``: which years' state variables are kept in memory —
+    ``"all"`` (or True), ``"ends"`` (the first and last year only: memory
+    independent of the number of years) or ``"none"`` (or False).  System
+    measures and events are always recorded for every year.
+    """
+    mode = {True: "all", False: "none"}.get(record_states, record_states)  # type: ignore[call-overload]
+    if mode not in STATES_RECORDED:
+        raise ParameterError(f"record_states = {record_states!r}: allowed True, False, {', '.join(STATES_RECORDED)}")
     params = params or EngineParams.from_scenario(scenario)
     ids = np.asarray(world_ids, dtype=np.int64)
     keys = rng.world_keys(seed, ids)
     state = init_state(scenario, params, keys)
     R, N = state.shape
     T = years
+    state_years = {"all": np.arange(T + 1), "ends": np.array([0, T]), "none": np.array([], dtype=np.int64)}[mode]
+    slot = np.full(T + 1, -1, dtype=np.int64)  # year -> row of the state arrays (−1: not kept)
+    slot[state_years] = np.arange(len(state_years))
     sv: dict[str, NDArray] = {}
-    if record_states:
+    if mode != "none":
+        K = len(state_years)
         for v in STATE_VARS:
-            sv[v] = np.empty((T + 1, R, N), dtype=np.float64)
-        sv["power"] = np.empty((T + 1, R, N), dtype=np.float64)
-        sv["alive"] = np.empty((T + 1, R, N), dtype=bool)
-        sv["great_power"] = np.empty((T + 1, R, N), dtype=bool)
+            sv[v] = np.empty((K, R, N), dtype=np.float64)
+        sv["power"] = np.empty((K, R, N), dtype=np.float64)
+        sv["alive"] = np.empty((K, R, N), dtype=bool)
+        sv["great_power"] = np.empty((K, R, N), dtype=bool)
     sys_names = ("n_alive", "n_great_powers", "polarity", "con", "hhi", "leader_share", "wars_started", "wars_ongoing")
     sysv = {k: np.empty((T + 1, R), dtype=np.float64 if k in ("con", "hhi", "leader_share") else np.int64) for k in sys_names}
     ev: dict[str, list[NDArray]] = {k: [] for k in ("world", "year", "event", "war_id", "attacker", "defender", "winner", "loser", "state", "absorbed_by", "losses")}
 
     def record(t: int, st: WorldState, started: int | NDArray, ongoing: NDArray) -> None:
         m = measure(st, params)
-        if record_states:
+        k = slot[t]
+        if sv and k >= 0:
             for v in STATE_VARS:
-                sv[v][t] = getattr(st, v)
-            sv["power"][t] = m["power"]
-            sv["alive"][t] = st.alive
-            sv["great_power"][t] = m["gp"]
+                sv[v][k] = getattr(st, v)
+            sv["power"][k] = m["power"]
+            sv["alive"][k] = st.alive
+            sv["great_power"][k] = m["gp"]
         sysv["n_alive"][t] = m["n_alive"]
         sysv["n_great_powers"][t] = m["n_great_powers"]
         sysv["polarity"][t] = m["polarity"]
@@ -183,6 +201,7 @@ def run_batch(
         system_vars=sysv,
         events=ev,
         final=state,
+        state_years=state_years,
     )
 
 
@@ -236,7 +255,6 @@ def _names_of(codes: NDArray[np.int64], names: tuple[str, ...]) -> pd.Categorica
 #: Columns of the states table, in order (an empty table keeps them and their types).
 STATE_COLUMNS = ("world", "year", "state", "alive", "military", "economy", "population", "resources",
                  "technology", "burden", "power", "great_power")
-STATES_RECORDED = ("all", "ends", "none")
 
 
 def _empty_states(names: tuple[str, ...]) -> pd.DataFrame:
@@ -285,15 +303,23 @@ def to_tables(traj: Trajectory, scenario: Scenario, states: str = "all") -> Simu
     if states not in STATES_RECORDED:
         raise ParameterError(f"states = {states!r}: allowed {', '.join(STATES_RECORDED)}")
     if traj.state_vars and states != "none":
-        sel = np.arange(T1) if states == "all" else np.unique([0, T1 - 1])
+        kept = np.arange(T1) if traj.state_years is None else np.asarray(traj.state_years)
+        want = np.arange(T1) if states == "all" else np.unique([0, T1 - 1])
+        missing = np.setdiff1d(want, kept)
+        if len(missing):
+            raise ParameterError(
+                f"states = {states!r}: this trajectory kept state rows for {len(kept)} of {T1} years "
+                "(run_batch record_states); record 'all' to tabulate every year"
+            )
+        sel = np.searchsorted(kept, want)
         Ts = len(sel)
 
-        def rys(a: NDArray) -> NDArray:  # (T+1, R, N) -> world, year, state
+        def rys(a: NDArray) -> NDArray:  # (K, R, N) -> world, year, state
             return a[sel].transpose(1, 0, 2).reshape(-1)
 
         cols: dict[str, object] = {
             "world": np.repeat(traj.world_ids, Ts * N).astype(np.int32),
-            "year": np.tile(np.repeat(traj.years[sel], N), R).astype(np.int32),
+            "year": np.tile(np.repeat(traj.years[want], N), R).astype(np.int32),
             "state": _names_of(np.tile(np.arange(N), R * Ts), names),
             "alive": rys(traj.state_vars["alive"]),
         }
@@ -364,7 +390,7 @@ def iter_chunks(
     params = EngineParams.from_scenario(scenario)
     for lo in range(0, worlds, chunk_size):
         ids = np.arange(lo, min(worlds, lo + chunk_size), dtype=np.int64)
-        traj = run_batch(scenario, ids, years, seed, params=params, record_states=states != "none", progress=progress)
+        traj = run_batch(scenario, ids, years, seed, params=params, record_states=states, progress=progress)
         yield to_tables(traj, scenario, states=states)
 
 

@@ -6,7 +6,8 @@ A result directory holds
 - ``system.parquet``  one row per world × year,
 - ``events.parquet``  one row per event (war start/end, state death, war prevented),
 - ``manifest.json``   the full validated scenario, seed, worlds, years, package
-  version, creation time, row counts and ``"complete": true``.
+  version, a fingerprint of the model's code, the Python / NumPy / SciPy
+  versions, creation time, row counts and ``"complete": true``.
 
 :class:`ResultWriter` streams chunks of worlds into hidden temporary files and
 renames them into place only when the run finishes (``manifest.json`` last),
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
+import hashlib
 import json
 import math
 import os
@@ -45,6 +48,8 @@ __all__ = [
     "STATES_SCHEMA",
     "SYSTEM_SCHEMA",
     "TABLES",
+    "environment",
+    "model_fingerprint",
     "ResultError",
     "ResultSet",
     "ResultWriter",
@@ -184,6 +189,46 @@ def _check_table(p: Path, table: str, expected_rows: Any) -> None:
         )
 
 
+#: The modules whose code determines a run's numbers (the model), for :func:`model_fingerprint`.
+MODEL_MODULES: tuple[str, ...] = ("engine.py", "state.py", "rng.py", "measures.py", "scenario.py", "mechanisms")
+
+
+@functools.cache
+def model_fingerprint() -> str:
+    """SHA-256 (first 16 hex digits) of the model's source code.
+
+    The package version alone does not change while the model is being
+    developed (an editable install); this fingerprint does, so an earlier
+    result is never taken for the current model's.
+    """
+    from importlib import resources
+
+    root = resources.files("neorealism")
+    h = hashlib.sha256()
+    for name in MODEL_MODULES:
+        node = root / name
+        files = sorted((f for f in node.iterdir() if f.name.endswith(".py")), key=lambda f: f.name) if node.is_dir() else [node]
+        for f in files:
+            h.update(f"{name}/{f.name}\0".encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def environment() -> dict[str, str]:
+    """Versions of what computed a result (recorded in the manifest, not part of a run's identity)."""
+    import platform
+
+    import scipy
+
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "machine": platform.machine(),
+        "system": platform.system(),
+    }
+
+
 def run_identity(manifest: Mapping[str, Any]) -> dict[str, Any]:
     """What determines a run's results: scenario (with worlds, years, seed), ``--states`` mode, version.
 
@@ -198,6 +243,7 @@ def run_identity(manifest: Mapping[str, Any]) -> dict[str, Any]:
         "seed": manifest.get("seed"),
         "states": manifest.get("states_recorded", "all"),
         "version": manifest.get("version"),
+        "model": manifest.get("model"),
         "format": manifest.get("format"),
     }
     # normalise through JSON (tuples → lists, numpy scalars → numbers, models → dicts)
@@ -209,9 +255,9 @@ def run_differences(wanted: Mapping[str, Any], stored: Mapping[str, Any], limit:
     a, b = run_identity(wanted), run_identity(stored)
     out: list[str] = []
     # run settings first (they are also inside the scenario; name them once)
-    for key in ("worlds", "years", "seed", "states", "version", "format"):
+    for key in ("worlds", "years", "seed", "states", "version", "model", "format"):
         if a[key] != b[key]:
-            label = "--states" if key == "states" else key
+            label = {"states": "--states", "model": "model code"}.get(key, key)
             out.append(f"{label} {_short(a[key])} vs {_short(b[key])}")
     skip = {"worlds", "years", "seed"}
     _diff(a["scenario"], b["scenario"], "", out, skip)
@@ -502,6 +548,8 @@ class ResultWriter:
         meta.update(
             {
                 "version": __version__,
+                "model": model_fingerprint(),
+                "environment": environment(),
                 "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
                 "rows": dict(self._rows),
                 "chunks": self._chunks,

@@ -94,15 +94,17 @@ def expected_utility(
     A = M[r, i][:, None] * params.decay[i]
     B = seen_military[r, i]
     p = win_probability(A, B, params.theta, params.decisiveness)
-    gain = params.transfer * E[r] / safeE
     duration = 1.0 / params.decisive_prob
     mil_loss = params.war_cost * np.minimum(A, B)
     Ti = T[r, i]
     replacement = (np.where(Ti > 0, Ti, 1.0) * params.conversion)[:, None] * safeE
-    with np.errstate(over="ignore"):  # next to no economy: war costs "infinitely" much (EU −inf, no war)
+    # a state with next to no economy can overflow gain and cost: its EU is then ±inf or NaN,
+    # and :func:`decide` never starts a war whose EU is not finite
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        gain = params.transfer * E[r] / safeE
         cost = duration * (params.economic_cost + mil_loss / replacement)
-    eu = p * gain - (1.0 - p) * params.transfer - cost
-    return (1.0 - params.enforcement) * eu - authority.expected_penalty(params)
+        eu = p * gain - (1.0 - p) * params.transfer - cost
+        return (1.0 - params.enforcement) * eu - authority.expected_penalty(params)
 
 
 def decide(
@@ -124,7 +126,8 @@ def decide(
     if len(r) == 0:
         return attack, target, best_eu
     valid = alive[r] & params.actor[None, :] & (np.arange(N)[None, :] != i[:, None]) & ~state.allied[r, i]
-    eu = np.where(valid, expected_utility(state, seen_military, params, (r, i)), -np.inf)
+    eu = expected_utility(state, seen_military, params, (r, i))
+    eu = np.where(valid & ~np.isnan(eu), eu, -np.inf)  # NaN (degenerate economy) is no option, not the argmax
     tgt = np.argmax(eu, axis=-1)
     best = eu[np.arange(len(r)), tgt]
     has = np.isfinite(best)
