@@ -111,8 +111,9 @@ def test_whole_system_reference_is_the_history(small):
 
 
 def test_state_leaving_the_system_counts_as_dead():
-    # South Vietnam (817) leaves the COW system in 1975
-    fd = build_from_data(1970, top=2, rest="minor", minors=200)
+    # South Vietnam (817) leaves the COW system in 1975; list every other state of 1970 as a minor
+    n_states = int((load_nmc()["year"] == 1970).sum())
+    fd = build_from_data(1970, top=2, rest="minor", minors=n_states - 2)
     assert 817 in [g.ccodes[0] for g in fd.groups]
     real = real_same_states(fd, 1980)
     col = "share:" + next(g.name for g in fd.groups if g.ccodes[0] == 817)
@@ -130,8 +131,13 @@ def test_writes_the_three_files(small, tmp_path):
     assert len(csv) == 21 and {"real_con", "sim_con_median", "sim_con_p05", "sim_con_p95"} <= set(csv.columns)
     summ = json.loads((tmp_path / "bt" / "summary.json").read_text(encoding="utf-8"))
     assert summ["coverage"] == pytest.approx(small.summary["coverage"])
+    # the --out convention: the three files are replaced (as a set); overwrite=False refuses instead
+    (tmp_path / "bt" / "summary.json").write_text("stale", encoding="utf-8")
+    write_backtest(small, tmp_path / "bt")
+    assert json.loads((tmp_path / "bt" / "summary.json").read_text(encoding="utf-8")) == summ
     with pytest.raises(ParameterError, match="--overwrite"):
-        write_backtest(small, tmp_path / "bt")
+        write_backtest(small, tmp_path / "bt", overwrite=False)
+    assert sorted(p.name for p in (tmp_path / "bt").iterdir()) == sorted(BACKTEST_FILES)  # no temporary files
 
 
 def test_reproducible(small):
@@ -172,8 +178,11 @@ def test_cli_backtest(tmp_path):
     s = json.loads(r.stdout)
     assert s["from"] == 1960 and s["to"] == 1965 and 0 <= s["coverage"] <= 1
     assert all((out / f).is_file() for f in BACKTEST_FILES)
-    r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1965", "--worlds", "8", "--out", str(out)])
-    assert r.exit_code == 2 and "--overwrite" in r.output
+    # a second, different run into the same folder replaces the backtest files (the data commands' convention)
+    r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1963", "--worlds", "8", "--out", str(out), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["to"] == 1963
+    assert "replacing the earlier" in r.stderr
     r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1962", "--worlds", "4", "--format", "csv"])
     assert r.exit_code == 0 and r.stdout.startswith("year,")
     r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1962", "--worlds", "4", "--format", "table"])
@@ -221,3 +230,77 @@ def test_cli_out_that_is_a_file_is_refused_before_running(tmp_path, monkeypatch)
     r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1962", "--worlds", "2", "--out", str(f)])
     assert r.exit_code == 2 and "is a file, not a folder" in r.output
     assert f.read_text() == "x"
+
+
+# --------------------------------------------------------------------------- a newer release by path
+
+
+def test_backtest_reads_a_newer_nmc_release(nmc_2017):
+    with pytest.raises(ParameterError, match="--to 2017 is outside the data range 1816–2016"):
+        backtest(2012, 2017, top=4, worlds=4)
+    res = backtest(2012, 2017, top=4, worlds=4, seed=1, nmc_path=nmc_2017)
+    assert res.table["year"].tolist() == list(range(2012, 2018))
+    assert res.summary["data_files"] == {"nmc": str(nmc_2017)}
+    # 2017 is a copy of 2016 in that file: the real paths (same states and whole system) repeat
+    last = res.table.set_index("year")
+    assert last.loc[2017, "real_con"] == pytest.approx(last.loc[2016, "real_con"], abs=1e-12)
+    assert last.loc[2017, "system_con"] == pytest.approx(last.loc[2016, "system_con"], abs=1e-12)
+    h = polarity_history(start=2012, end=2017, path=nmc_2017)
+    assert np.allclose(res.table["system_con"], h["con"])
+    with pytest.raises(ParameterError, match="--to 2018 is outside the data range 1816–2017"):
+        backtest(2012, 2018, top=4, worlds=4, nmc_path=nmc_2017)
+
+
+def test_backtest_real_path_uses_the_given_file(csv_copy):
+    """A value changed in the given NMC file moves the real same-states path (not only the start)."""
+    from neorealism.data.loaders import nmc_path
+
+    def bigger_china_1960(r):
+        if r["ccode"] == "710" and r["year"] == "1960":
+            r["milex"] = str(int(r["milex"]) * 10)
+        return r
+
+    p = csv_copy(nmc_path("6.0"), "nmc.csv", bigger_china_1960)
+    shipped = backtest(1955, 1962, top=5, worlds=4, seed=0)
+    edited = backtest(1955, 1962, top=5, worlds=4, seed=0, nmc_path=p)
+    a, b = shipped.table.set_index("year"), edited.table.set_index("year")
+    # other years move only by ~1e-7: a state's missing value is imputed from its share in the nearest year
+    assert np.allclose(a.loc[1955:1959, "real_con"], b.loc[1955:1959, "real_con"], atol=1e-5, rtol=0)
+    assert abs(a.loc[1960, "real_con"] - b.loc[1960, "real_con"]) > 1e-3
+    assert abs(a.loc[1960, "system_con"] - b.loc[1960, "system_con"]) > 1e-3
+
+
+def test_cli_backtest_takes_the_data_files_by_path(tmp_path, nmc_2017):
+    args = ["backtest", "--from", "2014", "--to", "2017", "--top", "4", "--worlds", "4", "--format", "json"]
+    r = CliRunner().invoke(_app(), args)
+    assert r.exit_code == 2 and "--to 2017" in r.stderr
+    for opt in ("--nmc-path", "--path"):
+        r = CliRunner().invoke(_app(), [*args, opt, str(nmc_2017)])
+        assert r.exit_code == 0, r.output
+        s = json.loads(r.stdout)
+        assert s["to"] == 2017 and s["data_files"] == {"nmc": str(nmc_2017)}
+    bad = tmp_path / "cap.csv"
+    bad.write_text("ccode\n2\n", encoding="utf-8")
+    for opt in ("--capitals-path", "--alliances-path", "--democracy-path", "--states-path"):
+        r = CliRunner().invoke(_app(), [*args, "--nmc-path", str(nmc_2017), opt, str(bad)])
+        assert r.exit_code == 2 and "cap.csv" in r.stderr and "missing required column" in r.stderr, (opt, r.output)
+
+
+def test_cli_backtest_format_follows_the_terminal(monkeypatch):
+    args = ["backtest", "--from", "1960", "--to", "1962", "--top", "4", "--worlds", "4"]
+    r = CliRunner().invoke(_app(), args)  # piped: CSV, as the data commands
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("year,sim_con_median,")
+    import io
+
+    import neorealism.data.cli as data_cli
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(data_cli, "sys", type("S", (), {"stdout": Tty()}))
+    r = CliRunner().invoke(_app(), args)
+    assert r.exit_code == 0 and "coverage" in r.stdout and "┃" in r.stdout
+    r = CliRunner().invoke(_app(), [*args, "--format", "xml"])
+    assert r.exit_code == 2 and "--format" in r.stderr

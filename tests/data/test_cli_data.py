@@ -6,6 +6,7 @@ import io
 import json
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from neorealism.cli import app
@@ -286,3 +287,136 @@ def test_wars_takes_every_file_by_path(tmp_path):
     assert r.exit_code == 0, r.output
     d = pd.read_csv(io.StringIO(r.stdout))
     assert d["gp_wars_cow"].sum() == 0 and d["wars"].sum() == 95
+
+
+# --------------------------------------------------------------------------- one --out convention
+
+
+OUT_COMMANDS = {
+    # command line, the command's own files, the function that writes the last of them
+    "polarity": (
+        ["data", "polarity", "--from", "1900", "--to", "1910", "--format", "csv"],
+        ["polarity.csv", "polarity.png"],
+        ("neorealism.data.history", "plot_history"),
+    ),
+    "wars": (
+        ["data", "wars", "--by", "con", "--format", "csv"],
+        ["wars_by_con.csv", "wars_by_decade.csv", "wars.png"],
+        ("neorealism.data.wars", "plot_wars"),
+    ),
+    "backtest": (
+        ["backtest", "--from", "1960", "--to", "1962", "--top", "4", "--worlds", "4", "--format", "csv"],
+        ["backtest.png", "backtest.csv", "summary.json"],
+        ("neorealism.data.backtest", "summary_json"),
+    ),
+}
+
+
+def _contents(d):
+    return {p.name: p.read_bytes() for p in d.iterdir()}
+
+
+@pytest.mark.parametrize("cmd", list(OUT_COMMANDS))
+def test_out_convention_is_the_same_for_polarity_wars_and_backtest(tmp_path, monkeypatch, cmd):
+    """Own files replaced as a set, foreign files kept, a failure leaves the earlier set, --out a file refused."""
+    args, files, (module, func) = OUT_COMMANDS[cmd]
+    out = tmp_path / "a" / "b"
+    r = runner.invoke(app, [*args, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert sorted(_contents(out)) == sorted(files)
+    assert r.stderr.startswith("wrote ") and "replacing" not in r.stderr
+    first = _contents(out)
+    # again, with a foreign file in the folder and a damaged own file: own files replaced, the foreign one kept
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    (out / files[0]).write_bytes(b"old")
+    r = runner.invoke(app, [*args, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "replacing the earlier" in r.stderr
+    now = _contents(out)
+    assert now.pop("notes.txt") == b"mine"
+    assert now[files[0]] != b"old" and sorted(now) == sorted(files)
+    if cmd != "backtest":  # the plot embeds nothing variable; the data files are byte-identical
+        assert {k: v for k, v in now.items() if not k.endswith(".png")} == {k: v for k, v in first.items() if not k.endswith(".png")}
+    # a failure while writing the last file leaves the earlier set exactly as it was, and no temporary file
+    (out / files[0]).write_bytes(b"old")
+    before = _contents(out)
+
+    def broken(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(f"{module}.{func}", broken)
+    r = runner.invoke(app, [*args, "--out", str(out)])
+    assert r.exit_code != 0
+    assert _contents(out) == before
+    monkeypatch.undo()
+    # --out that is a file (or under a file) is refused before any work, and the file is kept
+    f = tmp_path / "afile"
+    f.write_text("keep", encoding="utf-8")
+    for bad in (f, f / "sub"):
+        r = runner.invoke(app, [*args, "--out", str(bad)])
+        assert r.exit_code == 2 and "--out" in r.stderr and "is a file, not a folder" in r.stderr, r.output
+        assert r.stdout == "" and f.read_text(encoding="utf-8") == "keep"
+
+
+def test_majors_years_are_checked_against_the_data_not_the_rules_great_powers(nmc_2017):
+    # a bar no state ever reaches: the rule finds no great power in any year, yet every data year is valid
+    r = run("majors", "--kind", "share", "--threshold", "0.9", "--from", "1900", "--to", "1902", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    d = pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
+    assert d["year"].tolist() == [1900, 1901, 1902] and d["n"].tolist() == [0, 0, 0]
+    r = run("majors", "--kind", "share", "--threshold", "0.9", "--from", "1700")
+    assert r.exit_code == 2 and "--from 1700 is outside the data range 1816–2016" in r.stderr
+    r = run("majors", "--to", "2017", "--format", "csv")
+    assert r.exit_code == 2 and "1816–2016" in r.stderr
+    r = run("majors", "--to", "2017", "--from", "2017", "--path", str(nmc_2017), "--format", "csv")
+    assert r.exit_code == 0, r.output
+    assert pd.read_csv(io.StringIO(r.stdout))["year"].tolist() == [2017]
+
+
+def test_wars_computes_its_yearly_table_once(monkeypatch):
+    from neorealism.data import wars as W
+
+    calls = []
+    real = W.yearly_onsets
+
+    def counted(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(W, "yearly_onsets", counted)
+    r = run("wars", "--by", "polarity", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    assert len(calls) == 1
+    monkeypatch.undo()
+    expected = W.wars_by_era("polarity")
+    pd.testing.assert_frame_equal(pd.read_csv(io.StringIO(r.stdout)), pd.read_csv(io.StringIO(expected.to_csv(index=False))))
+
+
+def test_majors_concentration_bar_and_named_rules_from_the_cli():
+    from neorealism.data.majors import LEADER_RULE, compare_with_cow, rule_from_options
+
+    r = run("majors", "--compare", "--kind", "concentration", "--concentration", "0.3", "--format", "json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert "0.3 × Σs²/Σs" in d["rule_description"]
+    # the option reaches the rule: the figure is the one the Python API computes for that rule
+    assert d["f1"] == pytest.approx(compare_with_cow(rule_from_options(concentration=0.3)).f1)
+    lead = json.loads(run("majors", "--compare", "--rule", "leader", "--format", "json").stdout)
+    assert lead["f1"] == pytest.approx(compare_with_cow(LEADER_RULE).f1)
+    assert lead["f1"] != pytest.approx(d["f1"])
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--compare", "--kind", "median"), "--kind must be share, relative or concentration"),
+        (("--compare", "--validate", "--format", "csv"), "--format table or --format json"),
+        (("--validate", "--format", "json"), "with --compare"),
+        (("--compare", "--concentration", "-1"), "--concentration"),
+    ],
+)
+def test_majors_option_errors_are_one_line(args, needle):
+    r = run("majors", *args)
+    assert r.exit_code == 2, r.output
+    assert needle in r.stderr and "Traceback" not in r.output
+    assert len(r.stderr.strip().splitlines()) == 1

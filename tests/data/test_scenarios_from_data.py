@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from typer.testing import CliRunner
 
-from neorealism.data.loaders import load_alliances, load_capitals, load_democracy, load_nmc
+from neorealism.data.loaders import (
+    load_alliances,
+    load_capitals,
+    load_democracy,
+    load_nmc,
+    nmc_path,
+)
 from neorealism.data.scenarios_from_data import (
     BUILTINS,
     FIDELITY_MAX_MAD,
@@ -350,3 +360,164 @@ def test_cli_out_under_a_file_is_a_clear_error(tmp_path):
     f.write_text("x")
     r = CliRunner().invoke(_app(), ["scenario", "from-data", "1950", "--top", "4", "--out", str(f / "s.yaml")])
     assert r.exit_code == 2 and "is a file, not a folder" in r.output
+
+
+# --------------------------------------------------------------------------- other data files by path
+
+
+def test_a_newer_nmc_release_by_path_allows_its_years(nmc_2017):
+    with pytest.raises(ParameterError, match="year 2017 is outside the data range 1816–2016"):
+        build_from_data(2017, top=4)
+    fd = build_from_data(2017, top=4, nmc_path=nmc_2017)
+    assert fd.scenario.start_year == 2017 and fd.paths["nmc"] == nmc_2017
+    assert "NMC-newer.csv" in fd.scenario.source and "NMC-newer.csv" in fd.scenario.description
+    # 2017 is a copy of 2016 in that file: the same states with the same indicators
+    same = build_from_data(2016, top=4, nmc_path=nmc_2017)
+    cols = ["name", "military", "economy", "population", "resources", "technology", "burden"]
+    assert fd.table[cols].equals(same.table[cols])
+    assert scenario_from_data(2017, top=4, nmc_path=nmc_2017).start_year == 2017
+    with pytest.raises(ParameterError, match="year 2018 is outside the data range 1816–2017"):
+        build_from_data(2018, top=4, nmc_path=nmc_2017)
+
+
+def test_a_changed_nmc_value_shows_up_in_the_scenario(csv_copy):
+    def bigger_soviet_population(r):
+        if r["ccode"] == "365" and r["year"] == "1950":
+            r["tpop"] = str(int(r["tpop"]) * 3)
+        return r
+
+    p = csv_copy(nmc_path("6.0"), "nmc.csv", bigger_soviet_population)
+    shipped = build_from_data(1950, top=4)
+    edited = build_from_data(1950, top=4, nmc_path=p)
+    s_pop = shipped.table.loc[shipped.table["ccode"] == 365, "population"].iloc[0]
+    e_pop = edited.table.loc[edited.table["ccode"] == 365, "population"].iloc[0]
+    assert s_pop == pytest.approx(180.075) and e_pop == pytest.approx(3 * 180.075)
+
+
+def test_capitals_alliances_democracy_and_states_by_path(csv_copy, tmp_path):
+    from neorealism.data.loaders import COW_DIR, DEMOCRACY_DIR
+
+    def moved_capital(r):
+        if r["ccode"] == "2":
+            r["lat"], r["lng"] = "41.8781", "-87.6298"  # Chicago
+        return r
+
+    def polity_minus(r):
+        if r["ccode"] == "2" and r["year"] == "1950":
+            r["polity2"] = "-3.0"
+        return r
+
+    def renamed(r):
+        if r["ccode"] == "2":
+            r["statenme"] = "Union of American States"
+        return r
+
+    def only_usa_ussr(r):
+        return r if (r["ccode1"], r["ccode2"]) in (("2", "365"), ("365", "2")) else None
+
+    def usa_ussr_pact(rows):
+        return [
+            {"ccode1": a, "ccode2": b, "year": "1950", "cow_defense": "1", "cow_neutral": "0", "cow_nonagg": "0", "cow_entente": "0"}
+            for a, b in (("2", "365"), ("365", "2"))
+        ]
+
+    files = dict(
+        capitals_path=csv_copy(COW_DIR / "capitals.csv", "capitals.csv", moved_capital),
+        democracy_path=csv_copy(DEMOCRACY_DIR / "ccode_democracy.csv", "dem.csv", polity_minus),
+        states_path=csv_copy(COW_DIR / "states2016.csv", "states.csv", renamed),
+        alliances_path=csv_copy(COW_DIR / "alliance_v4.1_dyad_year.csv", "ally.csv", only_usa_ussr, usa_ussr_pact),
+    )
+    shipped = build_from_data(1950, top=4)
+    fd = build_from_data(1950, top=4, **files)
+    usa = fd.table[fd.table["ccode"] == 2].iloc[0]
+    assert (usa["lat"], usa["lon"]) == pytest.approx((41.8781, -87.6298))
+    assert usa["regime"] == -3.0 and usa["name"] == "Union of American States"
+    s_usa = shipped.table[shipped.table["ccode"] == 2].iloc[0]
+    assert s_usa["regime"] == 10.0 and s_usa["name"] == "United States of America"
+    assert [tuple(a) for a in fd.scenario.alliances] == [("Union of American States", "Russia")]
+    assert len(shipped.scenario.alliances) > 1
+    assert {f"{k}_path": v for k, v in fd.paths.items() if v is not None} == files
+
+
+def test_minors_beyond_the_states_left_is_an_error_naming_the_range():
+    n_1950 = int((load_nmc()["year"] == 1950).sum())
+    with pytest.raises(ParameterError, match=rf"--minors 100000: allowed 0–{n_1950 - 5} "):
+        build_from_data(1950, top=5, rest="minor", minors=100000)
+    full = build_from_data(1950, top=5, rest="minor", minors=n_1950 - 5)
+    assert sum(g.kind == "minor" for g in full.groups) == n_1950 - 5
+    # the default is 10, or every state left when fewer remain (1816: 23 states)
+    n_1816 = int((load_nmc()["year"] == 1816).sum())
+    few = build_from_data(1816, top=n_1816 - 3, rest="minor")
+    assert sum(g.kind == "minor" for g in few.groups) == 3
+    assert sum(g.kind == "minor" for g in build_from_data(1950, top=5, rest="minor").groups) == 10
+    # ignored (not checked) when the rest is not listed
+    assert build_from_data(1950, top=5, rest="drop", minors=100000).scenario.n_states == 5
+
+
+def test_cli_minors_out_of_range(tmp_path):
+    out = tmp_path / "s.yaml"
+    r = CliRunner().invoke(_app(), ["scenario", "from-data", "1950", "--top", "5", "--rest", "minor", "--minors", "100000", "--out", str(out)])
+    assert r.exit_code == 2 and "--minors 100000: allowed 0–" in r.stderr
+    assert not out.exists()
+
+
+def test_cli_from_data_reads_files_by_path(tmp_path, nmc_2017):
+    out = tmp_path / "s.yaml"
+    r = CliRunner().invoke(_app(), ["scenario", "from-data", "2017", "--top", "4", "--out", str(out)])
+    assert r.exit_code == 2 and "2016" in r.stderr and not out.exists()
+    for opt in ("--nmc-path", "--path"):
+        r = CliRunner().invoke(
+            _app(), ["scenario", "from-data", "2017", "--top", "4", "--out", str(out), "--overwrite", opt, str(nmc_2017)]
+        )
+        assert r.exit_code == 0, r.output
+        assert load_scenario(str(out)).start_year == 2017
+    dem = tmp_path / "dem.csv"
+    dem.write_text("ccode,year,v2x_polyarchy,polity2,xm_qudsest\n2,2017,0.5,-7.0,0.1\n", encoding="utf-8")
+    r = CliRunner().invoke(
+        _app(), ["scenario", "from-data", "2017", "--top", "4", "--out", str(out), "--overwrite",
+                 "--nmc-path", str(nmc_2017), "--democracy-path", str(dem), "--format", "json"]
+    )
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["year"] == 2017 and d["data_files"] == {"nmc": str(nmc_2017), "democracy": str(dem)}
+    regimes = {s["ccode"]: s["regime"] for s in d["states"]}
+    assert regimes[2] == -7.0 and all(v is None for c, v in regimes.items() if c != 2)
+    # a bad file given by path is one line naming it, and nothing is written
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ccode,year\n2,2017\n", encoding="utf-8")
+    r = CliRunner().invoke(_app(), ["scenario", "from-data", "1950", "--out", str(tmp_path / "t.yaml"), "--capitals-path", str(bad)])
+    assert r.exit_code == 2 and "bad.csv" in r.stderr and "missing required column" in r.stderr
+    assert not (tmp_path / "t.yaml").exists()
+
+
+def test_cli_from_data_formats(tmp_path, monkeypatch):
+    out = tmp_path / "s.yaml"
+    args = ["scenario", "from-data", "1950", "--top", "4", "--out", str(out), "--overwrite"]
+    # piped (CliRunner is no terminal): CSV of the summary table on stdout, the rest on stderr
+    r = CliRunner().invoke(_app(), args)
+    assert r.exit_code == 0, r.output
+    d = pd.read_csv(io.StringIO(r.stdout))
+    assert list(d["name"]) == ["United States of America", "Russia", "China", "United Kingdom", "Rest of world"]
+    assert {"kind", "ccode", "cinc_share", "share", "burden", "lat", "lon"} <= set(d.columns)
+    assert "fidelity to CINC" in r.stderr and f"wrote {out}" in r.stderr
+    j = CliRunner().invoke(_app(), [*args, "--format", "json"])
+    assert j.exit_code == 0, j.output
+    payload = json.loads(j.stdout, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+    assert payload["scenario"] == "cow-1950-top4" and len(payload["states"]) == 5
+    assert 0.9 < payload["fidelity"]["corr"] <= 1 and payload["out"] == str(out)
+    t = CliRunner().invoke(_app(), [*args, "--format", "table"])
+    assert t.exit_code == 0 and "┃" in t.stdout and "fidelity to CINC" in t.stdout
+    # on a terminal the default is the table (the data commands' helper decides)
+    import neorealism.data.cli as data_cli
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(data_cli, "sys", type("S", (), {"stdout": Tty()}))
+    r = CliRunner().invoke(_app(), args)
+    assert r.exit_code == 0 and "┃" in r.stdout
+    # a bad format is refused before the file is written
+    out.unlink()
+    r = CliRunner().invoke(_app(), [*args, "--format", "xml"])
+    assert r.exit_code == 2 and "--format" in r.stderr and not out.exists()

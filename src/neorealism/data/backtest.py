@@ -43,8 +43,9 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..measures import POLARITY_LABELS, composite_index, system_measures
-from ..output import atomic_write_text, save_figure
+from ..output import atomic_file_set, atomic_write_text, save_figure
 from .history import POLARITY_COLOURS, polarity_history
+from .loaders import PathArg
 from .scenarios_from_data import (
     FromData,
     _imputed_shares_cached,
@@ -78,7 +79,7 @@ def real_same_states(fd: FromData, end: int) -> pd.DataFrame:
     polarity (label), con, hhi, leader, leader_share, and ``share:<name>``
     per state.
     """
-    sh = _imputed_shares_cached(fd.nmc)
+    sh = _imputed_shares_cached(fd.nmc, fd.paths.get("nmc"))
     mp = fd.scenario.params.measures
     names = [g.name for g in fd.groups]
     ind = [g for g in fd.groups if g.kind != "rest"]
@@ -176,27 +177,43 @@ def backtest(
     seed: int = 0,
     nmc: str = "6.0",
     rest: str = "aggregate",
+    nmc_path: PathArg = None,
+    capitals_path: PathArg = None,
+    alliances_path: PathArg = None,
+    democracy_path: PathArg = None,
+    states_path: PathArg = None,
     **from_data: Any,
 ) -> BacktestResult:
     """Run the model from the ``start`` year's real system to ``end`` and compare with history.
 
     ``from_data`` options go to :func:`~neorealism.data.scenarios_from_data.build_from_data`
-    (``minors``, ``region``, ``alliance_types`` …).  See the module docstring
-    for what is compared.
+    (``minors``, ``region``, ``alliance_types`` …).  ``nmc_path``,
+    ``capitals_path``, ``alliances_path``, ``democracy_path`` and
+    ``states_path`` read another file of the same layout (e.g. a newer NMC
+    release) instead of the shipped one: the NMC file is used for the
+    scenario, the real path of the same states and the whole-system
+    reference, and sets the years allowed.  See the module docstring for
+    what is compared.
     """
     from ..engine import simulate
 
     version = _version(nmc)
-    sh = _imputed_shares_cached(version)
+    sh = _imputed_shares_cached(version, nmc_path)
     lo, hi = int(sh["year"].min()), int(sh["year"].max())
     _check(start, end, worlds, seed, lo, hi)
     start, end = int(start), int(end)
-    fd = build_from_data(start, top, version, rest, name=f"backtest-{start}", years=end - start, worlds=worlds, seed=seed, **from_data)
+    fd = build_from_data(
+        start, top, version, rest, name=f"backtest-{start}", years=end - start, worlds=worlds, seed=seed,
+        nmc_path=nmc_path, capitals_path=capitals_path, alliances_path=alliances_path,
+        democracy_path=democracy_path, states_path=states_path, **from_data,
+    )
     res = simulate(fd.scenario, worlds=worlds, years=end - start, seed=seed, states="none")
     sysdf = res.system
     real = real_same_states(fd, end)
     mp = fd.scenario.params.measures
-    whole = polarity_history(version, rule=mp.gp_rule, threshold=mp.gp_threshold, relative=mp.gp_relative, start=start, end=end)
+    whole = polarity_history(
+        version, rule=mp.gp_rule, threshold=mp.gp_threshold, relative=mp.gp_relative, start=start, end=end, path=nmc_path
+    )
 
     g = sysdf.groupby("year", sort=True)
     con = g["con"]
@@ -236,6 +253,7 @@ def backtest(
         "top": int(top),
         "rest": rest,
         "nmc": version,
+        "data_files": {k: str(v) for k, v in fd.paths.items() if v is not None},
         "worlds": int(worlds),
         "seed": int(seed),
         "states": [g_.name for g_ in fd.groups],
@@ -327,18 +345,23 @@ def plot_backtest(result: BacktestResult, out: str | os.PathLike[str]) -> Path:
     return save_figure(fig, out, dpi=110)
 
 
-def write_backtest(result: BacktestResult, out_dir: str | os.PathLike[str], overwrite: bool = False) -> list[Path]:
-    """Write ``backtest.png``, ``backtest.csv`` and ``summary.json`` into ``out_dir`` (atomically)."""
+def write_backtest(result: BacktestResult, out_dir: str | os.PathLike[str], overwrite: bool = True) -> list[Path]:
+    """Write ``backtest.png``, ``backtest.csv`` and ``summary.json`` into ``out_dir``, as one set.
+
+    The three files are written to temporary files first and then renamed
+    onto their names (:func:`neorealism.output.atomic_file_set`): earlier
+    backtest files are replaced, and a failure leaves them as they were;
+    other files in the folder are not touched.  ``overwrite=False`` refuses
+    a folder that already holds one of the three.
+    """
     d = Path(out_dir)
-    if d.exists() and not d.is_dir():
-        raise ParameterError(f"--out {d} is a file, not a folder")
-    existing = [f for f in BACKTEST_FILES if (d / f).exists()]
-    if existing and not overwrite:
-        raise ParameterError(f"--out {d} already holds {', '.join(existing)}; give --overwrite to replace them")
-    d.mkdir(parents=True, exist_ok=True)
-    paths = [
-        plot_backtest(result, d / "backtest.png"),
-        atomic_write_text(d / "backtest.csv", result.table.to_csv(index=False, float_format="%.6g")),
-        atomic_write_text(d / "summary.json", summary_json(result)),
-    ]
-    return paths
+    with atomic_file_set(d, BACKTEST_FILES, overwrite=overwrite) as staged:
+        plot_backtest(result, staged["backtest.png"])
+        atomic_write_text(staged["backtest.csv"], backtest_csv(result))
+        atomic_write_text(staged["summary.json"], summary_json(result))
+    return [d / f for f in BACKTEST_FILES]
+
+
+def backtest_csv(result: BacktestResult) -> str:
+    """The per-year table as CSV text (as in ``backtest.csv``)."""
+    return result.table.to_csv(index=False, float_format="%.6g", lineterminator="\n")

@@ -4,7 +4,8 @@ Commands: ``cinc``, ``polarity``, ``majors``, ``wars``, ``files``, ``cite``
 (also ``neorealism data --cite``).  Every command takes ``--format
 table|csv|json`` (default: ``table`` on a terminal, ``csv`` otherwise).
 User errors (:class:`~neorealism.errors.NeorealismError`) print one red line
-``error: …`` on stderr and exit with code 2.
+``error: …`` on stderr and exit with code 2.  ``--out`` folders (``polarity``,
+``wars``, and ``backtest``) follow one convention, :func:`write_out_files`.
 
 ``scenario_app`` and :func:`register_backtest` are mounted by
 :mod:`neorealism.cli`; their commands live in other modules.
@@ -17,7 +18,7 @@ import io
 import json
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ import pandas as pd
 import typer
 
 from ..errors import NeorealismError, ParameterError
-from ..output import atomic_write_csv
+from ..output import atomic_file_set, atomic_write_csv, check_out_folder
 from . import cli_scenarios as _cli_scenarios
 
 data_app = typer.Typer(help="Real Correlates of War data: CINC, polarity, major powers, wars.", no_args_is_help=True)
@@ -151,25 +152,31 @@ def _emit(df: pd.DataFrame, fmt: str, title: str | None = None, payload: Any = N
 
 def _check_outdir(out: Path | None) -> None:
     """Refuse an ``--out`` that cannot be a folder, before any work is done (nothing is created yet)."""
-    if out is None:
-        return
-    if out.exists() and not out.is_dir():
-        raise ParameterError(f"--out {out} exists and is not a folder")
-    parent = next((p for p in out.absolute().parents if p.exists()), None)
-    if parent is not None and not parent.is_dir():
-        raise ParameterError(f"--out {out}: {parent} is a file, not a folder")
+    if out is not None:
+        check_out_folder(out)
 
 
-def _outdir(out: Path | None) -> Path | None:
-    """Create the ``--out`` folder; call only once the results are computed (no empty folder on error)."""
-    if out is None:
-        return None
-    _check_outdir(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ParameterError(f"--out {out}: cannot create folder ({exc.strerror})") from None
-    return out
+def write_out_files(out: Path, writers: dict[str, Callable[[Path], Any]]) -> None:
+    """The ``--out`` convention of ``data polarity``, ``data wars`` and ``backtest``.
+
+    ``writers`` maps each file name to a function that writes it to the path
+    it is given.  All files are written to temporary files in ``out`` first
+    and then renamed onto their names (:func:`neorealism.output.atomic_file_set`):
+    the command's own files are replaced, and a failure leaves the earlier
+    set as it was; other files in the folder are not touched.  Call it only
+    once the results are computed (the folder is created here, so a failing
+    command leaves no empty folder).  Prints ``wrote …`` on stderr, naming
+    the files that replaced earlier ones.
+    """
+    existed = [n for n in writers if (out / n).exists()]
+    with atomic_file_set(out, list(writers)) as staged:
+        for name, write in writers.items():
+            write(staged[name])
+    names = [str(out / n) for n in writers]
+    msg = f"wrote {', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else f"wrote {names[0]}"
+    if existed:
+        msg += f" (replacing the earlier {', '.join(existed)})"
+    typer.echo(msg, err=True)
 
 
 def _print_citations() -> None:
@@ -241,7 +248,7 @@ def cinc_cmd(
 def polarity_cmd(
     start: int | None = typer.Option(None, "--from", help="First year (default: the data's first, 1816)."),
     end: int | None = typer.Option(None, "--to", help="Last year (default: the data's last, 2016 for v6.0)."),
-    out: Path | None = typer.Option(None, "--out", help="Folder to write polarity.csv and polarity.png into."),
+    out: Path | None = typer.Option(None, "--out", help="Folder to write polarity.csv and polarity.png into (earlier ones replaced; other files kept)."),
     nmc: str = typer.Option("6.0", "--nmc", help=_NMC_HELP),
     rule: str = typer.Option("share", "--rule", help="Great-power rule: share (share ≥ --threshold) or relative (≥ --relative × leader)."),
     threshold: float = typer.Option(0.10, "--threshold", help="Share bar for --rule share (0–1]."),
@@ -265,14 +272,10 @@ def polarity_cmd(
 
         _check_outdir(out)
         h = polarity_history(v, rule=rule, threshold=threshold, relative=relative, start=start, end=end, path=path, majors_path=majors_path)  # type: ignore[arg-type]
-        d = _outdir(out)
-        if d is not None:
-            atomic_write_csv(d / "polarity.csv", h)
-            plot_history(h, d / "polarity.png")
+        if out is not None:
+            write_out_files(out, {"polarity.csv": lambda p: atomic_write_csv(p, h), "polarity.png": lambda p: plot_history(h, p)})
         if not quiet:
             _emit(h, f, f"Polarity history {h['year'].min()}–{h['year'].max()} (NMC v{v})")
-        if d is not None:
-            typer.echo(f"wrote {d / 'polarity.csv'} and {d / 'polarity.png'}", err=True)
 
 
 def _parse_weights(text: str | None) -> tuple[float, ...] | None:
@@ -292,14 +295,24 @@ def _parse_weights(text: str | None) -> tuple[float, ...] | None:
 @data_app.command("majors")
 def majors_cmd(
     compare: bool = typer.Option(False, "--compare", help="Score the rule against COW's major-power list (F1, precision, recall)."),
-    rule: str = typer.Option("default", "--rule", help="default (military-industrial, persistent) or baseline (CINC share ≥ 0.03)."),
+    rule: str = typer.Option(
+        "default", "--rule",
+        help="default (2·milex + pec, ≥ 0.2 × Σs²/Σs, enter after 5 y, leave after 8), "
+        "leader (the previous default: ≥ 0.10 × the leader) or baseline (CINC share ≥ 0.03).",
+    ),
     weights: str | None = typer.Option(None, "--weights", help="Override weights: milex,milper,irst,pec,tpop,upop."),
-    kind: str | None = typer.Option(None, "--kind", help="Override the bar: share or relative."),
+    kind: str | None = typer.Option(None, "--kind", help="Override the bar: share, relative or concentration."),
     threshold: float | None = typer.Option(None, "--threshold", help="Override the share bar (0–1]."),
     relative: float | None = typer.Option(None, "--relative", help="Override the relative-to-leader bar (0–1]."),
+    concentration: float | None = typer.Option(
+        None, "--concentration", help="Override the concentration bar: score ≥ this × Σs²/Σs (the HHI-weighted mean score)."
+    ),
     k_enter: int | None = typer.Option(None, "--k-enter", help="Override the years above the bar before entry (≥ 1)."),
     k_exit: int | None = typer.Option(None, "--k-exit", help="Override the years below the bar before exit (≥ 1)."),
-    validate: bool = typer.Option(False, "--validate", help="Also choose rules on one half of the years and score them on the other."),
+    validate: bool = typer.Option(
+        False, "--validate",
+        help="Also choose rules on one half of the years and score them on the other (a second table: --format table or json).",
+    ),
     start: int | None = typer.Option(None, "--from", help="First year scored (default 1816)."),
     end: int | None = typer.Option(None, "--to", help="Last year scored (default: the list's last, 2016)."),
     nmc: str = typer.Option("6.0", "--nmc", help=_NMC_HELP),
@@ -311,20 +324,32 @@ def majors_cmd(
     with _user_errors():
         f = _fmt(fmt)
         v = _nmc(nmc)
-        if kind is not None and kind not in ("share", "relative"):
-            raise ParameterError(f"--kind must be share or relative, got {kind!r}")
+        if kind is not None and kind not in ("share", "relative", "concentration"):
+            raise ParameterError(f"--kind must be share, relative or concentration, got {kind!r}")
+        if validate and not compare:
+            raise ParameterError("--validate scores rules against COW's list: give it with --compare")
+        if validate and f == "csv":
+            raise ParameterError(
+                "--validate adds a second table, which CSV cannot hold: give --format table or --format json"
+            )
         from .majors import compare_with_cow, great_power_years, rule_from_options, split_validation
 
-        r = rule_from_options(rule, _parse_weights(weights), kind, threshold, relative, k_enter, k_exit)
+        r = rule_from_options(
+            rule, _parse_weights(weights), kind, threshold, relative, k_enter, k_exit, concentration=concentration
+        )
         if not compare:
-            gp = great_power_years(r, v, path)
-            if start is not None or end is not None:
-                from .history import check_range
+            from .history import check_range
+            from .loaders import load_nmc
 
-                yrs = gp["year"] if len(gp) else pd.Series([1816])
-                s, e = check_range(start, end, int(yrs.min()), int(yrs.max()))
-                gp = gp[gp["year"].between(s, e)]
-            t = gp.groupby("year").agg(n=("ccode", "size"), great_powers=("stateabb", ";".join)).reset_index()
+            # --from/--to are checked against the data's years, not the years in which the rule finds great powers
+            data_years = pd.Index(sorted(load_nmc(v, path)["year"].unique()), name="year")
+            s, e = check_range(start, end, int(data_years.min()), int(data_years.max()))
+            gp = great_power_years(r, v, path)
+            gp = gp[gp["year"].between(s, e)]
+            t = gp.groupby("year").agg(n=("ccode", "size"), great_powers=("stateabb", ";".join))
+            # a year of the data in which the rule finds no great power is a row with n = 0
+            years = data_years[(data_years >= s) & (data_years <= e)]
+            t = t.reindex(years).fillna({"n": 0, "great_powers": ""}).astype({"n": "int64"}).reset_index()
             _emit(t, f, f"Great powers by rule — {r.describe()}", {"rule": r.params(), "years": _records(t)})
             return
         a = compare_with_cow(r, v, start, end, path, majors_path)
@@ -376,7 +401,9 @@ def wars_cmd(
     by: str = typer.Option("polarity", "--by", help="Group years by polarity label or by CON tercile: polarity or con."),
     start: int | None = typer.Option(None, "--from", help="First year (default 1816)."),
     end: int | None = typer.Option(None, "--to", help="Last year (default 2007, the end of COW war data v4.0)."),
-    out: Path | None = typer.Option(None, "--out", help="Folder to write wars_by_<by>.csv, wars_by_decade.csv and wars.png into."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder to write wars_by_<by>.csv, wars_by_decade.csv and wars.png into (earlier ones replaced; other files kept)."
+    ),
     nmc: str = typer.Option("6.0", "--nmc", help=_NMC_HELP),
     threshold: float = typer.Option(0.10, "--threshold", help="Share bar of the polarity history's great-power rule (0–1]."),
     decades: bool = typer.Option(False, "--decades", help="Print onsets per decade instead of the era table."),
@@ -393,21 +420,23 @@ def wars_cmd(
             raise ParameterError(f"--by must be polarity or con, got {by!r}")
         if not 0 < threshold <= 1:
             raise ParameterError(f"--threshold must be in (0, 1], got {threshold}")
-        from .wars import plot_wars, wars_by_decade, wars_by_era, yearly_onsets
+        from .wars import era_table, plot_wars, wars_by_decade, yearly_onsets
 
         _check_outdir(out)
         y = yearly_onsets(start, end, v, "share", threshold, path=path, nmc_path=nmc_path, majors_path=majors_path)
-        t = wars_by_era(by, start, end, v, "share", threshold, path=path, nmc_path=nmc_path, majors_path=majors_path)  # type: ignore[arg-type]
+        t = era_table(y, by)  # type: ignore[arg-type]
         dec = wars_by_decade(y)
-        d = _outdir(out)
-        if d is not None:
-            atomic_write_csv(d / f"wars_by_{by}.csv", t)
-            atomic_write_csv(d / "wars_by_decade.csv", dec)
-            plot_wars(y, t, d / "wars.png")
+        if out is not None:
+            write_out_files(
+                out,
+                {
+                    f"wars_by_{by}.csv": lambda p: atomic_write_csv(p, t),
+                    "wars_by_decade.csv": lambda p: atomic_write_csv(p, dec),
+                    "wars.png": lambda p: plot_wars(y, t, p),
+                },
+            )
         span = f"{int(y['year'].min())}–{int(y['year'].max())}"
         if decades:
             _emit(dec, f, f"Inter-state war onsets per decade, {span}")
         else:
             _emit(t, f, f"Inter-state war onsets by {by}, {span} (rates per decade)")
-        if d is not None:
-            typer.echo(f"wrote {d / f'wars_by_{by}.csv'}, {d / 'wars_by_decade.csv'} and {d / 'wars.png'}", err=True)

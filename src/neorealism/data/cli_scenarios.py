@@ -14,6 +14,13 @@ import typer
 
 from ..errors import ParameterError
 
+_FORMAT_HELP = "Output format: table, csv or json (default: table on a terminal, csv otherwise)."
+_NMC_PATH_HELP = "Read this NMC file (e.g. a newer release, same columns) instead of the shipped one; its years are allowed."
+_CAPITALS_PATH_HELP = "Read this capitals file (peacesciencer layout) instead of the shipped one."
+_ALLIANCES_PATH_HELP = "Read this COW alliance dyad-year file instead of the shipped one."
+_DEMOCRACY_PATH_HELP = "Read this democracy (Polity2) file instead of the shipped one."
+_STATES_PATH_HELP = "Read this COW state list (state names) instead of the shipped one."
+
 
 def _rich_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     from rich.console import Console
@@ -32,21 +39,31 @@ def add_scenario_commands(scenario_app: typer.Typer) -> None:
 
     @scenario_app.command("from-data")
     def from_data(
-        year: int = typer.Argument(..., help="Calendar year of the real system (COW NMC range, e.g. 1816–2016 for v6.0)."),
+        year: int = typer.Argument(..., help="Calendar year of the real system (the NMC file's years: 1816–2016 for v6.0, 1816–2022 for v7.0, or those of --nmc-path)."),
         top: int = typer.Option(10, "--top", "-k", help="Number of strongest states by CINC listed individually (≥ 2)."),
         out: Path = typer.Option(..., "--out", "-o", help="Scenario YAML file to write."),
         rest: str = typer.Option("aggregate", "--rest", help="The other states: aggregate (one 'Rest of world'), minor (next --minors states), drop."),
-        minors: int = typer.Option(10, "--minors", help="With --rest minor: how many further states to list."),
+        minors: int | None = typer.Option(
+            None, "--minors", help="With --rest minor: how many further states to list (0 to the states left; default 10, or all if fewer)."
+        ),
         nmc: str = typer.Option("6.0", "--nmc", help="COW NMC version: 6.0 (1816–2016) or 7.0 (1816–2022)."),
         region: str | None = typer.Option(None, "--region", help="Restrict to a COW region: americas, europe, africa, middle-east, asia, oceania."),
         alliance_types: str = typer.Option("defense", "--alliance-types", help="Comma-separated pact types set as alliances: defense, neutral, nonagg, entente."),
         name: str | None = typer.Option(None, "--name", help="Scenario name (default cow-YEAR-topK)."),
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing file."),
+        nmc_path: Path | None = typer.Option(None, "--nmc-path", "--path", help=_NMC_PATH_HELP),
+        capitals_path: Path | None = typer.Option(None, "--capitals-path", help=_CAPITALS_PATH_HELP),
+        alliances_path: Path | None = typer.Option(None, "--alliances-path", help=_ALLIANCES_PATH_HELP),
+        democracy_path: Path | None = typer.Option(None, "--democracy-path", help=_DEMOCRACY_PATH_HELP),
+        states_path: Path | None = typer.Option(None, "--states-path", help=_STATES_PATH_HELP),
+        fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP + " The YAML goes to --out."),
     ) -> None:
         """Build a scenario from a real year's COW capabilities and write it as YAML."""
         from ..output import atomic_write_text
+        from .cli import _emit, _fmt, _jsonable, _records
         from .scenarios_from_data import build_from_data
 
+        f_out = _fmt(fmt)
         if out.is_dir():
             raise ParameterError(f"--out {out} is a folder; give the path of the scenario file to write (e.g. {out / 'scenario.yaml'})")
         if out.exists() and not overwrite:
@@ -55,25 +72,47 @@ def add_scenario_commands(scenario_app: typer.Typer) -> None:
         if parent is not None and not parent.is_dir():
             raise ParameterError(f"--out {out}: {parent} is a file, not a folder")
         types = tuple(t.strip() for t in alliance_types.split(",") if t.strip())
-        fd = build_from_data(year, top, nmc, rest, name, minors=minors, region=region, alliance_types=types)
-        atomic_write_text(out, fd.scenario.to_yaml(), overwrite=overwrite)
-        rows = []
-        for r in fd.table.itertuples():
-            rows.append([
-                r.name, r.kind, "" if r.kind == "rest" else str(r.ccode), f"{r.cinc_share:.3f}", f"{r.share:.3f}",
-                f"{r.burden:.3f}", f"{r.lat:.1f}, {r.lon:.1f}",
-            ])
-        _rich_table(
-            f"{fd.scenario.name}: {year}, COW NMC v{fd.nmc}",
-            ["state", "kind", "ccode", "CINC share", "model share", "burden", "position"],
-            rows,
+        fd = build_from_data(
+            year, top, nmc, rest, name, minors=minors, region=region, alliance_types=types,
+            nmc_path=nmc_path, capitals_path=capitals_path, alliances_path=alliances_path,
+            democracy_path=democracy_path, states_path=states_path,
         )
+        atomic_write_text(out, fd.scenario.to_yaml(), overwrite=overwrite)
         f = fd.fidelity
-        typer.echo(
+        fidelity_line = (
             f"fidelity to CINC: correlation {f['corr']:.3f}, mean |diff| {f['mean_abs_diff']:.4f}, "
             f"max |diff| {f['max_abs_diff']:.4f}; {len(fd.scenario.alliances)} alliance pair(s)"
         )
-        typer.echo(f"wrote {out}")
+        source = f"COW NMC v{fd.nmc}" if fd.paths.get("nmc") is None else f"NMC file {fd.paths['nmc']}"
+        if f_out == "table":
+            rows = []
+            for r in fd.table.itertuples():
+                rows.append([
+                    r.name, r.kind, "" if r.kind == "rest" else str(r.ccode), f"{r.cinc_share:.3f}", f"{r.share:.3f}",
+                    f"{r.burden:.3f}", f"{r.lat:.1f}, {r.lon:.1f}",
+                ])
+            _rich_table(
+                f"{fd.scenario.name}: {year}, {source}",
+                ["state", "kind", "ccode", "CINC share", "model share", "burden", "position"],
+                rows,
+            )
+            typer.echo(fidelity_line)
+        elif f_out == "csv":
+            _emit(fd.table, "csv")
+            typer.echo(fidelity_line, err=True)
+        else:
+            payload = {
+                "scenario": fd.scenario.name,
+                "year": fd.year,
+                "nmc": fd.nmc,
+                "data_files": {k: str(v) for k, v in fd.paths.items() if v is not None},
+                "out": str(out),
+                "fidelity": _jsonable(fd.fidelity),
+                "alliances": [list(a) for a in fd.scenario.alliances],
+                "states": _records(fd.table),
+            }
+            _emit(fd.table, "json", payload=payload)
+        typer.echo(f"wrote {out}", err=True)
 
 
 def add_backtest(app: typer.Typer) -> None:
@@ -88,28 +127,46 @@ def add_backtest(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Root seed."),
         nmc: str = typer.Option("6.0", "--nmc", help="COW NMC version: 6.0 or 7.0."),
         rest: str = typer.Option("aggregate", "--rest", help="aggregate, minor or drop (as in `scenario from-data`)."),
-        out: Path | None = typer.Option(None, "--out", "-o", help="Folder for backtest.png, backtest.csv, summary.json."),
-        fmt: str = typer.Option("table", "--format", "-f", help="Output to the terminal: table, csv or json."),
-        overwrite: bool = typer.Option(False, "--overwrite", help="Replace earlier backtest files in --out."),
+        out: Path | None = typer.Option(
+            None, "--out", "-o",
+            help="Folder for backtest.png, backtest.csv, summary.json (earlier ones replaced; other files kept).",
+        ),
+        fmt: str | None = typer.Option(None, "--format", "-f", help=_FORMAT_HELP),
+        overwrite: bool = typer.Option(
+            False, "--overwrite", hidden=True, help="Accepted for compatibility; no effect (--out files are always replaced)."
+        ),
+        nmc_path: Path | None = typer.Option(None, "--nmc-path", "--path", help=_NMC_PATH_HELP),
+        capitals_path: Path | None = typer.Option(None, "--capitals-path", help=_CAPITALS_PATH_HELP),
+        alliances_path: Path | None = typer.Option(None, "--alliances-path", help=_ALLIANCES_PATH_HELP),
+        democracy_path: Path | None = typer.Option(None, "--democracy-path", help=_DEMOCRACY_PATH_HELP),
+        states_path: Path | None = typer.Option(None, "--states-path", help=_STATES_PATH_HELP),
     ) -> None:
         """Run the model from a real year and compare its polarity and CON with history."""
-        from .backtest import BACKTEST_FILES, backtest, summary_json, write_backtest
+        from ..output import atomic_write_text
+        from .backtest import backtest, backtest_csv, plot_backtest, summary_json
+        from .cli import _check_outdir, _fmt, write_out_files
 
-        if fmt not in ("table", "csv", "json"):
-            raise ParameterError(f"--format must be one of table, csv, json, got {fmt!r}")
+        del overwrite  # the --out convention replaces the command's own files (docs/data.md, CLI conventions)
+        f_out = _fmt(fmt)
+        _check_outdir(out)
+        res = backtest(
+            start, end, top=top, worlds=worlds, seed=seed, nmc=nmc, rest=rest, nmc_path=nmc_path,
+            capitals_path=capitals_path, alliances_path=alliances_path, democracy_path=democracy_path,
+            states_path=states_path,
+        )
         if out is not None:
-            if out.exists() and not out.is_dir():
-                raise ParameterError(f"--out {out} is a file, not a folder")
-            existing = [f for f in BACKTEST_FILES if (out / f).exists()]
-            if existing and not overwrite:
-                raise ParameterError(f"--out {out} already holds {', '.join(existing)}; give --overwrite to replace them")
-        res = backtest(start, end, top=top, worlds=worlds, seed=seed, nmc=nmc, rest=rest)
-        if out is not None:
-            write_backtest(res, out, overwrite=overwrite)
-        if fmt == "json":
+            write_out_files(
+                out,
+                {
+                    "backtest.png": lambda p: plot_backtest(res, p),
+                    "backtest.csv": lambda p: atomic_write_text(p, backtest_csv(res)),
+                    "summary.json": lambda p: atomic_write_text(p, summary_json(res)),
+                },
+            )
+        if f_out == "json":
             typer.echo(summary_json(res), nl=False)
-        elif fmt == "csv":
-            typer.echo(res.table.to_csv(index=False, float_format="%.6g"), nl=False)
+        elif f_out == "csv":
+            typer.echo(backtest_csv(res), nl=False)
         else:
             t = res.table
             step = max(1, len(t) // 20)
@@ -134,5 +191,3 @@ def add_backtest(app: typer.Typer) -> None:
                 f"vs simulated {s['sim_mean_n_great_powers']:.2f}"
             )
             typer.echo(f"states: {', '.join(s['states'])}")
-        if out is not None:
-            typer.echo(f"wrote {out / 'backtest.png'}, {out / 'backtest.csv'}, {out / 'summary.json'}", err=True)

@@ -116,6 +116,7 @@ from ..output import atomic_write_text
 from ..scenario import Params, Scenario, validate_scenario
 from .loaders import (
     NMC_COMPONENTS,
+    PathArg,
     alliances_in_force,
     load_alliances,
     load_capitals,
@@ -123,6 +124,7 @@ from .loaders import (
     load_nmc,
     load_states,
 )
+from .loaders import nmc_path as _shipped_nmc_path
 
 __all__ = [
     "ALLIANCE_TYPES",
@@ -189,9 +191,24 @@ def _version(nmc: str | float) -> str:
 # --------------------------------------------------------------------------- imputed shares
 
 
+def _imputed_shares_cached(version: str, path: PathArg = None) -> pd.DataFrame:
+    """The imputed shares of the shipped NMC ``version``, or of the NMC file ``path`` (cached per file state).
+
+    The cache key is the file's resolved path, size and modification time, as
+    for the loaders, so an edited file is read again.  Do not modify the result.
+    """
+    p = Path(_shipped_nmc_path(version) if path is None else path).expanduser()
+    try:
+        st = p.stat()
+    except OSError:
+        load_nmc(version, path)  # the loader's own error (file not found …)
+        raise
+    return _imputed_shares_of_file(version, str(p.resolve()), st.st_size, st.st_mtime_ns)
+
+
 @functools.lru_cache(maxsize=4)
-def _imputed_shares_cached(version: str) -> pd.DataFrame:
-    nmc = load_nmc(version)
+def _imputed_shares_of_file(version: str, path: str, size: int, mtime_ns: int) -> pd.DataFrame:
+    nmc = load_nmc(version, path)
     df = nmc[["ccode", "stateabb", "year", *NMC_COMPONENTS, "cinc"]].sort_values(["ccode", "year"], kind="stable")
     df = df.reset_index(drop=True)
     totals = df.groupby("year")[list(NMC_COMPONENTS)].sum(min_count=1)
@@ -215,8 +232,11 @@ def _imputed_shares_cached(version: str) -> pd.DataFrame:
     return df
 
 
-def imputed_shares(nmc: str = "6.0") -> pd.DataFrame:
+def imputed_shares(nmc: str = "6.0", nmc_path: PathArg = None) -> pd.DataFrame:
     """Every state-year of NMC with each indicator's within-year share, missing ones imputed.
+
+    ``nmc_path`` reads another NMC file (e.g. a newer release, same columns)
+    instead of the shipped ``nmc`` version.
 
     Columns: ccode, stateabb, year, the six raw indicators (NaN = −9), cinc;
     ``s_<c>`` the share of the year's reported total of indicator c (a missing
@@ -224,7 +244,7 @@ def imputed_shares(nmc: str = "6.0") -> pd.DataFrame:
     on a tie; NaN if never reported); ``tot_<c>`` the reported total;
     ``from_<c>`` the year an imputed share came from (NaN if not imputed).
     """
-    return _imputed_shares_cached(_version(nmc)).copy()
+    return _imputed_shares_cached(_version(nmc), nmc_path).copy()
 
 
 # --------------------------------------------------------------------------- the mapping
@@ -387,6 +407,9 @@ class FromData:
     region: str | None = None
     include: tuple[int, ...] = ()
     notes: list[str] = field(default_factory=list)
+    #: The data files read, when not the shipped ones (``None`` = shipped): keys
+    #: ``nmc``, ``capitals``, ``alliances``, ``democracy``, ``states``.
+    paths: dict[str, Path | None] = field(default_factory=dict)
 
 
 def _candidates(rows: pd.DataFrame, region: str | None, include: Sequence[int]) -> pd.DataFrame:
@@ -397,13 +420,13 @@ def _candidates(rows: pd.DataFrame, region: str | None, include: Sequence[int]) 
     return rows[keep]
 
 
-def _state_names() -> dict[int, str]:
-    st = load_states().sort_values(["ccode", "styear"], kind="stable")
+def _state_names(path: PathArg = None) -> dict[int, str]:
+    st = load_states(path).sort_values(["ccode", "styear"], kind="stable")
     return st.drop_duplicates("ccode", keep="last").set_index("ccode")["statenme"].to_dict()
 
 
 def _check_options(
-    year: Any, top: Any, rest: str, minors: int, region: str | None, alliance_types: Sequence[str], doctrine: str, system_burden: float
+    year: Any, top: Any, rest: str, minors: int | None, region: str | None, alliance_types: Sequence[str], doctrine: str, system_burden: float
 ) -> None:
     if rest not in REST_MODES:
         raise ParameterError(f"--rest must be one of {', '.join(REST_MODES)}, got {rest!r}")
@@ -411,7 +434,7 @@ def _check_options(
         raise ParameterError(f"year must be an integer, got {year!r}")
     if isinstance(top, bool) or not isinstance(top, (int, np.integer)):
         raise ParameterError(f"--top must be an integer, got {top!r}")
-    if isinstance(minors, bool) or not isinstance(minors, (int, np.integer)) or minors < 0:
+    if minors is not None and (isinstance(minors, bool) or not isinstance(minors, (int, np.integer)) or minors < 0):
         raise ParameterError(f"--minors must be an integer ≥ 0, got {minors!r}")
     if region is not None and region not in REGIONS:
         raise ParameterError(f"--region must be one of {', '.join(REGIONS)}, got {region!r}")
@@ -451,7 +474,7 @@ def build_from_data(
     rest: str = "aggregate",
     name: str | None = None,
     *,
-    minors: int = 10,
+    minors: int | None = None,
     region: str | None = None,
     include: Sequence[int] = (),
     alliance_types: Sequence[str] = ("defense",),
@@ -464,23 +487,42 @@ def build_from_data(
     worlds: int = 100,
     seed: int = 0,
     description: str | None = None,
+    nmc_path: PathArg = None,
+    capitals_path: PathArg = None,
+    alliances_path: PathArg = None,
+    democracy_path: PathArg = None,
+    states_path: PathArg = None,
 ) -> FromData:
-    """Build a scenario from a real year and keep the table behind it (see the module docstring)."""
+    """Build a scenario from a real year and keep the table behind it (see the module docstring).
+
+    ``nmc_path``, ``capitals_path``, ``alliances_path``, ``democracy_path``
+    and ``states_path`` (state names) read another file of the same layout —
+    e.g. a newer NMC release — instead of the shipped one; the year may then
+    be any year the given NMC file covers.  ``minors`` (with ``rest="minor"``)
+    defaults to 10, or to all the remaining states if fewer; a larger
+    number is an error giving the allowed range.
+    """
     version = _version(nmc)
     alliance_types = tuple(alliance_types)
     _check_options(year, top, rest, minors, region, alliance_types, doctrine, system_burden)
     year, top = int(year), int(top)
-    sh = _imputed_shares_cached(version)
+    paths = {
+        "nmc": nmc_path, "capitals": capitals_path, "alliances": alliances_path,
+        "democracy": democracy_path, "states": states_path,
+    }
+    paths = {k: (None if v is None else Path(v).expanduser()) for k, v in paths.items()}
+    nmc_label = f"v{version}" if nmc_path is None else f"file {paths['nmc'].name}"  # type: ignore[union-attr]
+    sh = _imputed_shares_cached(version, nmc_path)
     lo, hi = int(sh["year"].min()), int(sh["year"].max())
     if not lo <= year <= hi:
-        raise ParameterError(f"year {year} is outside the data range {lo}–{hi} (COW NMC v{version})")
+        raise ParameterError(f"year {year} is outside the data range {lo}–{hi} (COW NMC {nmc_label})")
     rows = sh[sh["year"] == year].reset_index(drop=True)
     cand = _candidates(rows, region, include).sort_values(["cinc", "ccode"], ascending=[False, True], kind="stable")
     n_cand = len(cand)
     where = f" in {region}" + (f" (+ ccodes {', '.join(map(str, include))})" if include else "") if region else ""
     if not 2 <= top <= n_cand:
         raise ParameterError(
-            f"--top {top}: allowed 2–{n_cand} (the number of states{where} in the system in {year}, COW NMC v{version})"
+            f"--top {top}: allowed 2–{n_cand} (the number of states{where} in the system in {year}, COW NMC {nmc_label})"
         )
     pdata: dict[str, Any]
     if params is None:
@@ -496,11 +538,18 @@ def build_from_data(
     if not 0 <= cap <= BURDEN_MAX:
         raise ParameterError(f"burden_cap must be in [0, {BURDEN_MAX}], got {burden_cap}")
 
-    names = {**_state_names(), **{int(k): str(v) for k, v in (rename or {}).items()}}
+    names = {**_state_names(states_path), **{int(k): str(v) for k, v in (rename or {}).items()}}
     chosen = cand.iloc[:top]
     groups: list[Group] = [Group(names.get(int(c), str(a)), "state", (int(c),)) for c, a in zip(chosen["ccode"], chosen["stateabb"], strict=True)]
     others = cand.iloc[top:]
     rest_label = "Rest of world" if region is None else f"Rest of {region.replace('-', ' ').title()}"
+    if minors is None:
+        minors = min(10, len(others))
+    elif rest == "minor" and minors > len(others):
+        raise ParameterError(
+            f"--minors {minors}: allowed 0–{len(others)} (the states{where} in {year} after the top {top}, "
+            f"COW NMC {nmc_label})"
+        )
     if rest == "minor":
         mi = others.iloc[:minors]
         groups += [Group(names.get(int(c), str(a)), "minor", (int(c),)) for c, a in zip(mi["ccode"], mi["stateabb"], strict=True)]
@@ -528,7 +577,7 @@ def build_from_data(
     military, burden, raw_burden = _military_and_burden(comp["m_share"], economy, tech, p, system_burden, cap)
 
     # positions
-    caps = load_capitals()
+    caps = load_capitals(capitals_path)
     cap_info: list[tuple[float, float, str, str] | None] = []
     notes: list[str] = []
     for g in groups:
@@ -562,7 +611,7 @@ def build_from_data(
                 notes.append(f"{g.name}: capital {info[2]} ({info[3]})")
 
     # regime scores
-    dem = load_democracy()
+    dem = load_democracy(democracy_path)
     dem = dem[dem["year"] == year].set_index("ccode")["polity2"]
     regimes: list[float | None] = []
     for g in groups:
@@ -570,13 +619,13 @@ def build_from_data(
         regimes.append(float(v) if np.isfinite(v) and -10 <= v <= 10 else None)
 
     # alliances among the individually listed states
-    ally = load_alliances()
+    ally = load_alliances(alliances_path)
     a_lo, a_hi = int(ally["year"].min()), int(ally["year"].max())
     a_year = min(max(year, a_lo), a_hi)
     if a_year != year:
         notes.append(f"COW alliance data cover {a_lo}–{a_hi}: alliances in force in {a_year} used")
     ind_ccodes = [g.ccodes[0] for g in groups if g.kind != "rest"]
-    pairs_df = alliances_in_force(a_year, ind_ccodes)
+    pairs_df = alliances_in_force(a_year, ind_ccodes, path=alliances_path)
     cols = [f"cow_{t}" for t in alliance_types]
     pairs_df = pairs_df[(pairs_df[cols] == 1).any(axis=1)] if len(pairs_df) else pairs_df
     idx_of = {g.ccodes[0]: k for k, g in enumerate(groups) if g.kind != "rest"}
@@ -626,11 +675,11 @@ def build_from_data(
         states.append(s)
     rest_text = {
         "aggregate": f"the other {len(others)} states{where} aggregated as one state ('{rest_label}')" if len(others) else "no other states",
-        "minor": f"the next {min(minors, len(others))} states listed as minor states (the remaining {max(len(others) - minors, 0)} dropped)",
+        "minor": f"the next {minors} states listed as minor states (the remaining {len(others) - minors} dropped)",
         "drop": f"the other {len(others)} states{where} omitted",
     }[rest]
     auto = (
-        f"The {top} strongest states{where} of {year} by CINC (COW NMC v{version}), {rest_text}. "
+        f"The {top} strongest states{where} of {year} by CINC (COW NMC {nmc_label}), {rest_text}. "
         f"Capabilities mapped into the five components as documented in docs/from-data.md "
         f"(military ← milex & milper shares; economy ← iron & steel and urban population shares; "
         f"population ← total population; resources ← energy consumption; technology ← urbanisation, "
@@ -643,7 +692,7 @@ def build_from_data(
     if len(text) > 4000:
         text = text[:3990].rsplit(";", 1)[0] + " …"
     src = (
-        f"Correlates of War National Material Capabilities v{version} (Singer, Bremer & Stuckey 1972; Singer 1987), "
+        f"Correlates of War National Material Capabilities {nmc_label} (Singer, Bremer & Stuckey 1972; Singer 1987), "
         f"year {year}; capitals via peacesciencer (Miller 2022); Formal Alliances v4.1 (Gibler 2009), "
         f"pacts in force in {a_year}; Polity2 (Marshall, Gurr & Jaggers) via peacesciencer."
     )
@@ -683,7 +732,7 @@ def build_from_data(
     )
     return FromData(
         scenario=sc, groups=groups, table=table, fidelity=fid, year=year, nmc=version, rest=rest,
-        region=region, include=tuple(int(c) for c in include), notes=notes,
+        region=region, include=tuple(int(c) for c in include), notes=notes, paths=paths,
     )
 
 
@@ -702,10 +751,14 @@ def scenario_from_data(
     ``minors``, ``region`` (one of :data:`REGIONS`), ``include`` (extra
     ccodes in a region), ``alliance_types`` (subset of :data:`ALLIANCE_TYPES`,
     default defense pacts), ``doctrine``, ``system_burden``, ``params``,
-    ``years``, ``worlds``, ``seed``, ``description``.  Raises
+    ``years``, ``worlds``, ``seed``, ``description``, and the data files
+    ``nmc_path``, ``capitals_path``, ``alliances_path``, ``democracy_path``,
+    ``states_path`` (another file of the same layout, e.g. a newer NMC
+    release, instead of the shipped one).  Raises
     :class:`~neorealism.errors.ParameterError` naming the option and its
     allowed range for a year outside the data, ``top`` < 2 or more than the
-    states of that year, or an unknown option value.
+    states of that year, ``minors`` more than the states left, or an unknown
+    option value.
     """
     return build_from_data(year, top, nmc, rest, name, **kwargs).scenario
 

@@ -144,6 +144,13 @@ def wars_by_era(
     if by not in ("polarity", "con"):
         raise ParameterError(f"--by must be 'polarity' or 'con', got {by!r}")
     y = yearly_onsets(start, end, version, rule, threshold, relative, gp_rule, path, nmc_path, majors_path)
+    return era_table(y, by)
+
+
+def era_table(y: pd.DataFrame, by: Literal["polarity", "con"] = "polarity") -> pd.DataFrame:
+    """:func:`wars_by_era` from an already computed :func:`yearly_onsets` table (no second computation)."""
+    if by not in ("polarity", "con"):
+        raise ParameterError(f"--by must be 'polarity' or 'con', got {by!r}")
     key = "polarity_label" if by == "polarity" else "con_tercile"
     g = y.groupby(key)
     t = g.agg(
