@@ -449,7 +449,9 @@ def test_deep_nesting_refused_without_recursion_error(depth):
     t0 = time.perf_counter()
     msg = one_problem(text)
     assert time.perf_counter() - t0 < 5.0
-    assert "nested more than 16 levels" in msg and "line 2" in msg and msg.startswith("line 2: description[0]")
+    assert "nested more than 16 levels" in msg and msg.startswith("line 2: ")
+    if depth == 17:  # libyaml ≥ 0.2.5 stops 100,000 levels itself, before the path is known
+        assert msg.startswith("line 2: description[0]")
 
 
 def test_nesting_of_a_real_scenario_is_accepted():

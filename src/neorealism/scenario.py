@@ -610,6 +610,15 @@ def parse_scenario_text(text: str, source: str = "<text>") -> Scenario:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
+        if "nesting depth" in problem:
+            # libyaml ≥ 0.2.5 (PyYAML ≥ 6.0.4 wheels) stops deep nesting itself, scanning ahead of
+            # our own depth check: report it in the same words
+            line = f"line {mark.line + 1}: " if mark is not None else ""
+            raise ScenarioError(
+                source,
+                [f"{line}nested more than {MAX_YAML_DEPTH} levels deep (the YAML parser stopped{where}); "
+                 "a scenario needs at most 3 (e.g. states[0].position)"],
+            ) from None
         if "\t" in problem or "'\\t'" in problem or _char_at(text, mark) == "\t":
             problem += " (a tab: YAML does not allow tabs for indentation; indent with spaces)"
         raise ScenarioError(source, [f"YAML syntax error{where}: {problem}"]) from None
