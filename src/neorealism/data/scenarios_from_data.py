@@ -111,7 +111,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ..measures import composite_index
+from ..measures import POLARITY_LABELS, composite_index, system_measures
 from ..output import atomic_write_text
 from ..scenario import Params, Scenario, validate_scenario
 from .loaders import (
@@ -686,6 +686,7 @@ def build_from_data(
         f"median of the top {top} = 1); burdens at the military steady state; capitals' coordinates "
         f"on the sphere; {'/'.join(alliance_types)} pacts in force (COW Formal Alliances v4.1); Polity2 regimes."
     )
+    auto += " " + _start_reading(share, [g.name for g in groups], [g.kind != "rest" for g in groups], p)
     text = (description.strip() + "\n\n" if description else "") + auto
     if notes:
         text += " Notes: " + "; ".join(notes) + "."
@@ -763,6 +764,18 @@ def scenario_from_data(
     return build_from_data(year, top, nmc, rest, name, **kwargs).scenario
 
 
+def _start_reading(share: np.ndarray, names: Sequence[str], actors: Sequence[bool], p: Params) -> str:
+    """How the model's own measures read the start (so a scenario's name never hides its structure)."""
+    m = p.measures
+    sm = system_measures(share, rule=m.gp_rule, threshold=m.gp_threshold, relative=m.gp_relative, actors=np.asarray(actors))
+    bar = f"share ≥ {m.gp_threshold:g}" if m.gp_rule == "share" else f"share ≥ {m.gp_relative:g} × the leader's"
+    gps = [f"{n} {s:.2f}" for n, s, g in zip(names, share, sm["gp"], strict=True) if g]
+    return (
+        f"At the start the model's composite index and great-power rule ({bar}) read it as "
+        f"{POLARITY_LABELS[int(sm['polarity'])]}: {', '.join(gps) or 'no state above the bar'}."
+    )
+
+
 # --------------------------------------------------------------------------- built-ins
 
 #: The shipped scenarios built from data: name → options of :func:`build_from_data`.
@@ -788,12 +801,21 @@ BUILTINS: dict[str, dict[str, Any]] = {
             "the Soviet Union's bilateral defense treaties as COW records them (with China since the "
             "1950 Sino-Soviet treaty, and with Poland); COW also still records the wartime Anglo-Soviet "
             "(1942) and Franco-Soviet (1944) treaties, formally in force until 1955. Nuclear deterrence (secure second strikes) is "
-            "not yet modelled and will be added with the strategy mechanisms."
+            "not yet modelled and will be added with the strategy mechanisms. By CINC, China's population "
+            "puts it above the 10% bar beside the two superpowers, so the model reads the start as "
+            "multipolar rather than Waltz's bipolar."
         ),
     ),
     "unipolar-1992": dict(
         year=1992, top=10, rest="aggregate", alliance_types=("defense",), years=50,
-        description="The unipolar moment after the Soviet Union's collapse: the United States leads.",
+        description=(
+            "The unipolar moment after the Soviet Union's collapse: the United States leads. A "
+            "CINC-form index counts China's population and heavy industry at full weight, so the model "
+            "reads this start as bipolar (the United States and China above the 10% bar); that the "
+            "world of 1992 was unipolar is a judgement about the quality of military and economic power "
+            "that gross capability counts miss (Wohlforth 1999; Beckley 2018 on gross vs net power). "
+            "Use it to ask how the index's structure evolves, or raise measures.gp_threshold."
+        ),
     ),
     "us-china-2016": dict(
         year=2016, top=10, rest="aggregate", alliance_types=("defense",), years=50,
