@@ -132,9 +132,6 @@ def add_backtest(app: typer.Typer) -> None:
             help="Folder for backtest.png, backtest.csv, summary.json (earlier ones replaced; other files kept).",
         ),
         fmt: str | None = typer.Option(None, "--format", "-f", help=_FORMAT_HELP),
-        overwrite: bool = typer.Option(
-            False, "--overwrite", hidden=True, help="Accepted for compatibility; no effect (--out files are always replaced)."
-        ),
         nmc_path: Path | None = typer.Option(None, "--nmc-path", "--path", help=_NMC_PATH_HELP),
         capitals_path: Path | None = typer.Option(None, "--capitals-path", help=_CAPITALS_PATH_HELP),
         alliances_path: Path | None = typer.Option(None, "--alliances-path", help=_ALLIANCES_PATH_HELP),
@@ -146,7 +143,6 @@ def add_backtest(app: typer.Typer) -> None:
         from .backtest import backtest, backtest_csv, plot_backtest, summary_json
         from .cli import _check_outdir, _fmt, write_out_files
 
-        del overwrite  # the --out convention replaces the command's own files (docs/data.md, CLI conventions)
         f_out = _fmt(fmt)
         _check_outdir(out)
         res = backtest(
