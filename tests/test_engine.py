@@ -98,6 +98,10 @@ class EngineInvariants:
         sides = (ends.winner == ends.attacker) | (ends.winner == ends.defender) | (ends.winner == "")
         assert sides.all()
         assert (ends.losses >= 0).all()
+        # every death names the war it was conquered in: a war that ended that year with the dead state as loser
+        assert (deaths.war_id >= 0).all()
+        lost = set(zip(ends.world, ends.year, ends.war_id, ends.loser, strict=True))
+        assert set(zip(deaths.world, deaths.year, deaths.war_id, deaths.state, strict=True)) <= lost
         assert (res.states.year.min(), res.states.year.max()) == (sc.start_year, sc.start_year + self.years)
 
 

@@ -222,3 +222,18 @@ def test_an_undefined_expected_utility_is_no_option(monkeypatch):
     deciders = attack[:, 2:]
     assert deciders.mean() > 0.9  # they still decide: the NaN did not block them
     assert (target[:, 2:][deciders] == 1).all() and (best[:, 2:][deciders] == 1.0).all()
+
+
+def test_an_allys_power_is_no_threat():
+    # Walt (1987): states balance against threats; an ally is not one
+    sc, p, keys, s = setup(worlds=3)
+    power = measures.composite_index(s.components(), s.alive)
+    base = threat.threat_ratio(s, power, p)
+    allied = s.allied.copy()
+    allied[:, 0, 1] = allied[:, 1, 0] = True
+    t2 = threat.threat_ratio(dataclasses.replace(s, allied=allied), power, p)
+    scale = (1 - p.enforcement) * p.theta**p.offense_weight
+    np.testing.assert_allclose(base[:, 0] - t2[:, 0], scale * power[:, 1] * p.decay[0, 1] / power[:, 0])
+    np.testing.assert_allclose(base[:, 1] - t2[:, 1], scale * power[:, 0] * p.decay[1, 0] / power[:, 1])
+    np.testing.assert_array_equal(t2[:, 2:], base[:, 2:])  # third parties unaffected
+    assert (t2[:, :2] < base[:, :2]).all()

@@ -1,4 +1,4 @@
-"""The batch engine: R worlds advance year by year through the mechanisms of DESIGN.md §2.
+"""The batch engine: R worlds advance year by year through the mechanisms of docs/DESIGN.md §2.
 
 ``step(keys, state, params)`` is pure (gymnax style): it returns a new
 :class:`~neorealism.state.WorldState` and the year's events.  One year runs,
@@ -232,7 +232,7 @@ def _collect_events(ev: dict[str, list[NDArray]], ids: NDArray[np.int64], t: int
     loser = np.where(dec, np.where(aw, j, i), -1)
     add(1, r, o.start[r, i] * N + i, i, j, winner, loser, none, none, o.losses[r, i])
     r, i = np.nonzero(o.died)
-    add(2, r, none, none, none, none, none, i, o.absorber[r, i], np.nan)
+    add(2, r, o.death_war[r, i], none, none, none, none, i, o.absorber[r, i], np.nan)
     r, i = np.nonzero(e.war_prevented)
     add(3, r, none, i, e.prevented_target[r, i], none, none, none, none, np.nan)
 

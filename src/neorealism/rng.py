@@ -4,7 +4,7 @@ One root seed gives every world ``w`` a 64-bit key; a draw is a hash of
 (world key, year, mechanism stream, element index).  A world's numbers
 therefore never depend on how many other worlds run beside it, on chunking,
 on process or on machine — the reproducibility contract of the engine
-(DESIGN.md §3).  The hash is the SplitMix64 finaliser (Steele, Lea & Flood
+(docs/DESIGN.md §3).  The hash is the SplitMix64 finaliser (Steele, Lea & Flood
 2014, "Fast splittable pseudorandom number generators"), applied to uint64
 arrays with NumPy's wrapping arithmetic; uniforms take the top 53 bits.
 

@@ -1,9 +1,10 @@
 """Is a bipolar system more stable than a multipolar one?
 
 Waltz (1979, ch. 8) argued that bipolarity is more stable: with two great
-powers each watches the other, miscalculation is rarer and alliances shift
-less.  Deutsch & Singer (1964) argued the opposite: more great powers mean
-more cross-cutting ties and less attention to any one rival.  This example
+powers each watches the other, miscalculation is rarer and each balances by
+its own efforts rather than by shifting alliances.  Deutsch & Singer (1964)
+argued the opposite: more great powers mean more cross-cutting ties and
+less attention to any one rival.  This example
 runs the built-in ``bipolar`` and ``multipolar`` scenarios with the same
 parameters and seed and compares:
 
@@ -13,6 +14,13 @@ parameters and seed and compares:
 - polarity persistence (share of worlds whose polarity at the end is the one they started with).
 
 Run it with ``python -m neorealism.examples.polarity_stability``.
+
+Read the answer with the core model's limits in mind (docs/model.md,
+"Great powers seldom fight each other"): alliances are fixed and never
+fight, perception is exact, so wars between great powers are rare in both
+systems and most wars are great powers conquering minor states.  The
+example shows how to ask the question; the strategy mechanisms (alliances,
+misperception, doctrines) are what will make the answer interesting.
 """
 
 from __future__ import annotations
@@ -62,5 +70,10 @@ if __name__ == "__main__":  # pragma: no cover
     ap.add_argument("--years", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
+    print(f"bipolar vs multipolar: {args.worlds} worlds × {args.years} years each, seed {args.seed}")
     with pd.option_context("display.float_format", "{:.3f}".format):
         print(main(args.worlds, args.years, args.seed))
+    print(
+        "note: in the core model alliances are fixed and perception exact, so great powers seldom fight\n"
+        "each other in either system; most wars are great powers against minor states (docs/model.md)."
+    )

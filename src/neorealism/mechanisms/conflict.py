@@ -153,6 +153,7 @@ class WarOutcome:
     losses: F  # the war's total military losses (both sides) up to its end
     died: NDArray[np.bool_]  # indexed by state
     absorber: NDArray[np.int64]  # who absorbed each dead state (−1 none)
+    death_war: NDArray[np.int64]  # id (start year × N + initiator) of the war each dead state was conquered in (−1 none)
     military_lost: F  # this year's military losses per state
     economy_lost: F  # this year's economic losses per state
 
@@ -208,13 +209,16 @@ def resolve(state: WorldState, params: EngineParams, keys: NDArray[np.uint64]) -
     # conquest: a decisive loser far weaker than its winner is absorbed
     died = np.zeros((R, N), dtype=bool)
     final = np.full((R, N), -1, dtype=np.int64)
+    death_war = np.full((R, N), -1, dtype=np.int64)
     if decided.any():
         comps = np.stack([M1, E2, P2, S2, state.technology], axis=1)
         power = composite_index(comps, state.alive)
         conquers = decided & (power[rows, loser] < params.survival_floor * power[rows, winner])
         w = np.flatnonzero(conquers.any(axis=1))  # only worlds with a conquest this year
         if len(w):
-            died[w], final[w] = _conquest(conquers[w], loser[w], winner[w], power[w])
+            died[w], final[w], death_war[w] = _conquest(
+                conquers[w], loser[w], winner[w], power[w], state.war_start[w] * N + idx
+            )
 
     def absorb(x: F) -> F:
         return np.where(died, 0.0, x + scatter_sum(x, final, died))
@@ -251,15 +255,17 @@ def resolve(state: WorldState, params: EngineParams, keys: NDArray[np.uint64]) -
         losses=losses,
         died=died,
         absorber=final,
+        death_war=death_war,
         military_lost=military_lost,
         economy_lost=economy_lost,
     )
     return new, outcome
 
 
-def _conquest(conquers, loser, winner, power):
-    """Who dies and who absorbs it: each conquered state goes to the strongest winner
-    that conquered it; chains (A absorbs B while C absorbs A) are followed to a survivor."""
+def _conquest(conquers, loser, winner, power, war_id):
+    """Who dies, who absorbs it, and in which war: each conquered state goes to the strongest
+    winner that conquered it (its war is the one that winner won against it; the lowest id if
+    it won two); chains (A absorbs B while C absorbs A) are followed to a survivor."""
     R, N = power.shape
     rows = np.arange(R)[:, None]
     cand = np.full((R, N, N), -1.0)
@@ -267,10 +273,17 @@ def _conquest(conquers, loser, winner, power):
     cand[rr[conquers], loser[conquers], winner[conquers]] = power[rr[conquers], winner[conquers]]
     died = cand.max(axis=-1) >= 0
     absorber = np.where(died, np.argmax(cand, axis=-1), -1)
+    # the war: a conquering war whose winner is the direct absorber of its loser
+    rc, ic = np.nonzero(conquers)
+    lc = loser[rc, ic]
+    mine = winner[rc, ic] == absorber[rc, lc]
+    death_war = np.full((R, N), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(death_war, (rc[mine], lc[mine]), war_id[rc[mine], ic[mine]])
+    death_war = np.where(died, death_war, -1)
     ptr = np.where(died, absorber, np.arange(N)[None, :])
     for _ in range(max(1, int(np.ceil(np.log2(max(N, 2)))) + 1)):
         ptr = np.take_along_axis(ptr, ptr, axis=1)
-    return died, np.where(died, ptr, -1)
+    return died, np.where(died, ptr, -1), death_war
 
 
 def start_wars(state: WorldState, attack: NDArray[np.bool_], target: NDArray[np.int64]) -> WorldState:
