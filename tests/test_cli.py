@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -148,7 +149,7 @@ def test_validate_bad(runner, tmp_path):
     f = tmp_path / "bad.yaml"
     f.write_text(GOOD.replace("military: 10", "military: -10") + "params:\n  war:\n    ofense_defense: 2\n")
     result = invoke(runner, "validate", f)
-    assert_user_error(result, str(f), "states[0].military", "allowed [0", "params.war.ofense_defense", "unknown field")
+    assert_user_error(result, str(f), "states[0] (A).military", "allowed [0", "params.war.ofense_defense", "unknown field")
     assert result.stdout == ""
 
 
@@ -510,9 +511,9 @@ ADVERSARIAL = {
     "duplicate-key": (GOOD + "years: 9\n", ["years: duplicate key 'years' at line 9 (first at line 6)"]),
     "deep": ("name: x\ndescription: " + "[" * 50_000 + "]" * 50_000 + "\n", ["nested more than 16 levels"]),
     "bool-number": (GOOD.replace("military: 10,", "military: true,"),
-                    ["states[0].military = True", "valid number", "allowed [0.0, ∞)"]),
+                    ["states[0] (A).military = True", "valid number", "allowed [0.0, ∞)"]),
     "text-number": (GOOD.replace("military: 10,", 'military: "0.5",'),
-                    ["states[0].military = '0.5'", "not text", "allowed [0.0, ∞)"]),
+                    ["states[0] (A).military = '0.5'", "not text", "allowed [0.0, ∞)"]),
     "huge-seed": (GOOD.replace("seed: 4", f"seed: {2**64}"), [f"seed = {2**64}", "allowed [0, 9223372036854775807]"]),
     "tab": (GOOD.replace("  - {name: B", "\t- {name: B"), ["line 4", "tab", "spaces"]),
     "alias": (GOOD + "description: *x\n", ["aliases"]),
@@ -621,3 +622,219 @@ def test_run_that_cannot_fit_on_disk_is_refused(runner, tmp_path, monkeypatch):
     )
     assert line.startswith("error: ")
     assert not (tmp_path / "o").exists()
+
+
+# --------------------------------------------------------------------------- walkthrough fixes
+
+
+def test_pct_has_one_decimal_and_never_rounds_a_loss_away():
+    assert cli._pct(1 - 2115 / 500000) == "99.6%"
+    assert cli._pct(1.0) == "100.0%" and cli._pct(0.0) == "0.0%"
+    assert cli._pct(1 - 1 / 500000) == ">99.9%"  # would round to 100.0%
+    assert cli._pct(1 / 500000) == "<0.1%"  # would round to 0.0%
+    assert cli._pct(float("nan")) == "–" and cli._pct(None) == "–"
+
+
+def _summary(**over):
+    s = {
+        "years": (0, 200), "n_years": 200, "worlds": 100000,
+        "polarity": [{"year": 0, "unipolar": 0.0, "bipolar": 0.9996, "multipolar": 0.0004, "nonpolar": 0.0}],
+        "wars_started": 10, "wars_per_world_century": 0.005, "deaths": 2115, "deaths_per_world": 0.02,
+        "wars_prevented": 0, "gp_initial": 500000, "gp_alive": 497885, "gp_still": 490000,
+        "gp_survival": 497885 / 500000, "gp_retained": 490000 / 500000,
+        "con": (0.1, 0.2), "hhi": (0.2, 0.3),
+    }
+    return {**s, **over}
+
+
+def test_great_power_survival_line_shows_losses(capsys, tmp_path):
+    from neorealism.scenario import load_builtin
+
+    sc = load_builtin("bipolar").with_run(worlds=100000, years=200)
+    cli._print_summary(sc, _summary(), tmp_path, 10.0)
+    out = capsys.readouterr().out
+    (line,) = [ln for ln in out.splitlines() if ln.startswith("Great-power survival")]
+    assert line == (
+        "Great-power survival: 99.6% of the 500,000 initial great powers alive at the end (2,115 died); "
+        "98.0% still great powers (7,885 survivors lost great-power status)"
+    )
+    # the polarity table: 99.96% and 0.04% of worlds do not read as 100% and 0%
+    (row,) = [ln for ln in out.splitlines() if ln.strip().startswith("0 ")]
+    assert row.split() == ["0", "0.0%", ">99.9%", "<0.1%", "0.0%"]
+
+
+def test_run_summary_counts_match_the_tables(runner, tmp_path):
+    out = tmp_path / "o"
+    res = invoke(runner, "run", "multipolar", "--worlds", 30, "--years", 60, "--seed", 3, "--set", "war.offense_defense=3",
+                 "--set", "war.survival_floor=0.4", "--set", "war.opportunity=0.3", "--out", out)
+    assert res.exit_code == 0, res.output
+    st = ResultSet.load(out).states
+    first = st[(st.year == 0) & st.great_power][["world", "state"]]
+    last = st[st.year == 60].merge(first, on=["world", "state"])
+    n, alive, still = len(first), int(last.alive.sum()), int((last.alive & last.great_power).sum())
+    # (these settings make great powers die and fall: 42 died and 15 lost the status when written)
+    assert f"of the {n:,} initial great powers alive at the end ({n - alive:,} died)" in res.stdout
+    assert f"({alive - still:,} survivors lost great-power status)" in res.stdout
+    assert f"{100 * alive / n:.1f}% of the" in res.stdout
+
+
+def test_run_header_names_the_initial_year_and_both_speeds(runner, tmp_path):
+    f = tmp_path / "tiny.yaml"
+    f.write_text(GOOD)
+    res = invoke(runner, "run", f, "--set", "start_year=1900", "--out", tmp_path / "o")
+    assert res.exit_code == 0, res.output
+    header = res.stdout.splitlines()[0]
+    assert header.startswith("tiny: 3 world(s) × 5 simulated year(s), seed 4, years 1900–1905 "
+                             "(year 1900 = the initial state)  (")
+    m = re.search(r"([\d,]+) world-years/s, ([\d,]+) state-years/s\)$", header)
+    assert m, header
+    world_rate, state_rate = (int(x.replace(",", "")) for x in m.groups())
+    assert state_rate == pytest.approx(3 * world_rate, abs=3)  # 3 states
+
+
+def test_reuse_message_names_every_part_of_the_run_identity(runner, tmp_path):
+    from neorealism.results import IDENTITY_LABELS, run_identity
+
+    args = ["run", "bipolar", "--worlds", 2, "--years", 2, "--out", tmp_path / "o"]
+    assert invoke(runner, *args).exit_code == 0
+    again = invoke(runner, *args)
+    (line,) = [ln for ln in again.stdout.splitlines() if ln.startswith("Re-used")]
+    for key in run_identity({}):
+        assert IDENTITY_LABELS[key] in line, key
+    assert "model code" in line
+
+
+def test_states_help_says_system_table_and_events_stay_in_full():
+    import typer
+
+    cmd = typer.main.get_command(app).commands["run"]
+    (opt,) = [p for p in cmd.params if p.name == "states"]
+    text = " ".join(opt.help.split())
+    assert "system table (one row per world-year)" in text and "events" in text
+    assert "100,000 worlds × 200 years" in text and "hundreds of MB" in text
+    assert "a fraction of the size" not in text
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_scenarios_show_prints_the_complete_builtin(runner, name):
+    import yaml
+
+    from neorealism.scenario import Params, load_builtin, parse_scenario_text
+
+    res = invoke(runner, "scenarios", "--show", name)
+    assert res.exit_code == 0, res.output
+    assert parse_scenario_text(res.stdout, source="shown") == load_builtin(name)
+    lines = res.stdout.splitlines()
+    header = [ln for ln in lines if ln.startswith("#")]
+    assert header and lines[: len(header)] == header, "comments only at the top"
+    data = yaml.safe_load(res.stdout)
+    for group, field in Params.model_fields.items():  # complete: every parameter written out
+        assert set(data["params"][group]) == set(field.annotation.model_fields), group
+    assert {"years", "worlds", "seed", "start_year", "description"} <= set(data)
+
+
+def test_scenarios_show_saved_file_validates_and_runs(runner, tmp_path):
+    res = invoke(runner, "scenarios", "--show", "multipolar")
+    f = tmp_path / "my.yaml"
+    f.write_text(res.stdout, encoding="utf-8")
+    ok = invoke(runner, "validate", f)
+    assert ok.exit_code == 0 and ok.stdout.startswith("ok: multipolar, 14 states")
+
+
+def test_scenarios_show_errors(runner):
+    one_line_error(invoke(runner, "scenarios", "--show", "multipolr"), "--show 'multipolr'", "multipolar", "bipolar")
+    one_line_error(invoke(runner, "scenarios", "--show", "bipolar", "--params"), "--show", "--params")
+
+
+def test_scenarios_list_shows_first_sentences_only(runner):
+    from neorealism.scenario import load_builtin
+
+    res = invoke(runner, "scenarios")
+    assert res.exit_code == 0
+    flat = " ".join(res.stdout.replace("│", " ").split())
+    assert "The early Cold War." in flat
+    assert "NATO" not in flat and "Capabilities mapped" not in flat  # later sentences
+    assert "--show NAME" in flat
+    for name in builtin_names():
+        full = " ".join(load_builtin(name).description.split())
+        assert cli.first_sentence(full) == cli.first_sentence(load_builtin(name).description)
+        assert full.startswith(cli.first_sentence(full))
+
+
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        ("One. Two.", "One."),
+        ("No full stop", "No full stop"),
+        ("Waltz (1979. Ch. 8) says so. Then more.", "Waltz (1979. Ch. 8) says so."),
+        ("Small states, e.g. Belgium, hide. Then more.", "Small states, e.g. Belgium, hide."),
+        ("The US–China transition (K. Organski): in 2016. 10 states follow.", "The US–China transition (K. Organski): in 2016."),
+        ("Ends with a question? Yes.", "Ends with a question?"),
+        ("lower. case goes on. Next", "lower. case goes on."),
+    ],
+)
+def test_first_sentence(text, first):
+    assert cli.first_sentence(text) == first
+
+
+def test_validate_missing_file_says_how_to_start_one(runner, tmp_path):
+    one_line_error(invoke(runner, "validate", tmp_path / "my.yaml"), "file not found", "neorealism scenarios --show")
+
+
+def test_run_with_set_overrides(runner, tmp_path):
+    out = tmp_path / "o"
+    sets = ["--set", "war.offense_defense=1.5", "--set", "params.authority.enforcement=0.9", "--set", "years=4"]
+    res = invoke(runner, "run", "bipolar", "--worlds", 2, *sets, "--out", out)
+    assert res.exit_code == 0, res.output
+    m = ResultSet.load(out).manifest
+    assert m["scenario"]["params"]["war"]["offense_defense"] == 1.5
+    assert m["scenario"]["params"]["authority"]["enforcement"] == 0.9
+    assert m["years"] == 4 and m["scenario"]["years"] == 4
+    assert isinstance(m["scenario"]["params"]["war"]["offense_defense"], float)
+    # the same overrides: the identical run is re-used
+    again = invoke(runner, "run", "bipolar", "--worlds", 2, *sets, "--out", out)
+    assert again.exit_code == 0 and "Re-used" in again.stdout
+    # without them (or with another value) it is a different run, named
+    line = one_line_error(invoke(runner, "run", "bipolar", "--worlds", 2, "--years", 4, "--out", out),
+                          "already holds a result of a different run")
+    assert "params.war.offense_defense 1.0 vs 1.5" in line and "params.authority.enforcement 0.0 vs 0.9" in line
+    line = one_line_error(invoke(runner, "run", "bipolar", "--worlds", 2, *sets[:-4], "--set", "authority.enforcement=0.8",
+                                 "--set", "years=4", "--out", out), "different run")
+    assert "params.authority.enforcement 0.8 vs 0.9" in line
+
+
+@pytest.mark.parametrize("command", ["run", "validate"])
+@pytest.mark.parametrize(
+    "sets, needles",
+    [
+        (["war.offense_defense=20"], ["error: --set war.offense_defense = 20:", "allowed (0.0, 10.0]"]),
+        (["authority.enforcement=1.5"], ["--set authority.enforcement = 1.5", "allowed [0.0, 1.0]"]),
+        (["war.offence_defense=1.5"], ["--set war.offence_defense", "unknown field", "did you mean `offense_defense`?"]),
+        (["offense_defense=1.5"], ["--set offense_defense", "did you mean `war.offense_defense`?"]),
+        (["war.cost='0.5'"], ["--set war.cost = '0.5'", "not text", "allowed [0.0, 1.0]"]),
+        (["war.cost=true"], ["--set war.cost", "not true", "allowed [0.0, 1.0]"]),
+        (["war.cost=!!float 0.5"], ["--set war.cost", "YAML tags"]),
+        (["war.cost=*x"], ["--set war.cost", "aliases"]),
+        (["war.cost"], ["--set war.cost", "PATH=VALUE"]),
+        (["war.cost=0.1", "params.war.cost=0.2"], ["--set params.war.cost", "more than once"]),
+        (["years=0"], ["--set years = 0", "allowed [1, 10000]"]),
+        (["armament.max_burden=0.01"], ["--set armament.max_burden", "must be ≥ base_burden"]),
+    ],
+)
+def test_bad_set_is_one_line_naming_the_option(runner, tmp_path, command, sets, needles):
+    args = [x for s in sets for x in ("--set", s)]
+    extra = ["--out", tmp_path / "o"] if command == "run" else []
+    one_line_error(invoke(runner, command, "bipolar", *args, *extra), *needles)
+    assert not (tmp_path / "o").exists()
+
+
+def test_set_and_option_for_the_same_setting_is_refused(runner, tmp_path):
+    one_line_error(invoke(runner, "run", "bipolar", "--years", 5, "--set", "years=6", "--out", tmp_path / "o"),
+                   "--years and --set years")
+
+
+def test_validate_with_set(runner):
+    res = invoke(runner, "validate", "bipolar", "--set", "worlds=7", "--set", "measures.gp_threshold=0.3")
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("ok: bipolar with 2 --set override(s), ") and "7 world(s)" in res.stdout
+    assert "0 great power(s) at start (nonpolar)" in res.stdout  # the override is applied before measuring

@@ -573,3 +573,30 @@ def test_summary(tmp_path):
     sys_first = rs.system[rs.system.year == 1900]
     assert s["con"][0] == pytest.approx(sys_first["con"].mean())
     assert s["hhi"][1] == pytest.approx(rs.system[rs.system.year == 1903]["hhi"].mean())
+
+
+def test_summary_counts_great_powers_that_died_or_lost_the_status(tmp_path):
+    states, system, events = fake_chunk(range(4))
+    last = states.year == states.year.max()
+    first_gp = states[(states.year == 1900) & states.great_power][["world", "state"]]
+    assert len(first_gp) >= 3
+    # of the initial great powers: the first dies, the second survives as a minor state
+    (w0, s0), (w1, s1) = first_gp.iloc[0], first_gp.iloc[1]
+    states.loc[last & (states.world == w0) & (states.state == s0), ["alive", "great_power"]] = False
+    states.loc[last & (states.world == w1) & (states.state == s1), "great_power"] = False
+    # keep every other initial great power a great power at the end
+    for w, s in first_gp.iloc[2:].itertuples(index=False):
+        states.loc[last & (states.world == w) & (states.state == s), ["alive", "great_power"]] = True
+    with ResultWriter(tmp_path / "r") as wr:
+        wr.write_chunk(states, system, events)
+        wr.close(MANIFEST)
+    s = ResultSet.load(tmp_path / "r").summary()
+    n = len(first_gp)
+    assert (s["gp_initial"], s["gp_alive"], s["gp_still"]) == (n, n - 1, n - 2)
+    assert s["gp_survival"] == pytest.approx((n - 1) / n) and s["gp_retained"] == pytest.approx((n - 2) / n)
+
+
+def test_identity_labels_cover_the_run_identity():
+    from neorealism.results import IDENTITY_LABELS, run_identity
+
+    assert list(IDENTITY_LABELS) == list(run_identity({}))

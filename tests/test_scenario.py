@@ -98,14 +98,14 @@ def test_unknown_field_in_state():
     d = good_dict()
     d["states"][1]["armies"] = 3
     msg = problems_of(d)
-    assert "states[1].armies" in msg and "unknown field" in msg
+    assert "states[1] (B).armies" in msg and "unknown field" in msg
 
 
 def test_negative_capability():
     d = good_dict()
     d["states"][0]["military"] = -5
     msg = problems_of(d)
-    assert "states[0].military" in msg
+    assert "states[0] (A).military" in msg
     assert "-5" in msg
     assert "allowed [0" in msg  # the allowed range
 
@@ -149,7 +149,7 @@ def test_wrong_type_string_for_number():
     d = good_dict()
     d["states"][1]["economy"] = "lots"
     msg = problems_of(d)
-    assert "states[1].economy" in msg and "'lots'" in msg
+    assert "states[1] (B).economy" in msg and "'lots'" in msg
     assert "valid number" in msg and "(0.0, " in msg
 
 
@@ -164,7 +164,7 @@ def test_missing_required_field_in_state():
     d = good_dict()
     del d["states"][1]["population"]
     msg = problems_of(d)
-    assert "states[1].population" in msg and "required" in msg.lower()
+    assert "states[1] (B).population" in msg and "required" in msg.lower()
     assert "> 0" in msg  # what the value must be
 
 
@@ -240,7 +240,7 @@ def test_nan_and_inf_refused(field, value):
     text = re.sub(rf"{field}: \d+,", f"{field}: {value},", GOOD, count=1)  # YAML's own NaN/inf spelling
     assert value in text
     msg = problems_of(text)
-    assert f"states[0].{field}" in msg and "finite" in msg
+    assert f"states[0] (A).{field}" in msg and "finite" in msg
 
 
 def test_nan_in_params_refused():
@@ -253,14 +253,14 @@ def test_nan_position_refused():
     d = good_dict()
     d["states"][0]["position"] = [math.nan, 0.0]
     msg = problems_of(d)
-    assert "states[0].position" in msg and "finite" in msg
+    assert "states[0] (A).position" in msg and "finite" in msg
 
 
 def test_sphere_latitude_out_of_range():
     d = good_dict() | {"params": {"geography": {"metric": "sphere"}}}
     d["states"][1]["position"] = [95.0, 10.0]
     msg = problems_of(d)
-    assert "states[1].position" in msg and "95" in msg
+    assert "states[1] (B).position" in msg and "95" in msg
     assert "−90 ≤ lat ≤ 90" in msg
 
 
@@ -274,7 +274,7 @@ def test_doctrine_choice():
     d = good_dict()
     d["states"][0]["doctrine"] = "aggressive"
     msg = problems_of(d)
-    assert "states[0].doctrine" in msg and "'defensive'" in msg and "'offensive'" in msg
+    assert "states[0] (A).doctrine" in msg and "'defensive'" in msg and "'offensive'" in msg
 
 
 def test_run_settings_out_of_range():
@@ -486,7 +486,7 @@ def test_large_file_of_many_states_is_refused_quickly():
 def test_booleans_are_not_numbers(field, value, shown):
     text = re.sub(rf"{field}: \d+,", f"{field}: {value},", GOOD, count=1)
     msg = one_problem(text)
-    assert msg.startswith(f"states[0].{field} = {shown}: Input should be a valid number")
+    assert msg.startswith(f"states[0] (A).{field} = {shown}: Input should be a valid number")
     assert "true/false" in msg and "allowed " in msg
 
 
@@ -498,7 +498,7 @@ def test_boolean_run_setting_is_not_a_number():
 @pytest.mark.parametrize("text_value", ['"0.5"', "'12'", '"1e3"'])
 def test_quoted_numbers_are_text(text_value):
     msg = one_problem(GOOD.replace("military: 10,", f"military: {text_value},"))
-    assert msg.startswith("states[0].military = '") and "not text" in msg and "without quotes" in msg
+    assert msg.startswith("states[0] (A).military = '") and "not text" in msg and "without quotes" in msg
     assert "allowed [0.0, ∞)" in msg
 
 
@@ -506,12 +506,12 @@ def test_quoted_number_in_params_and_in_position():
     msg = one_problem(GOOD + 'params:\n  war:\n    cost: "0.1"\n')
     assert msg.startswith("params.war.cost = '0.1'") and "[0.0, 1.0]" in msg
     msg = one_problem(GOOD.replace("position: [1, 0]", 'position: [1, "0"]'))
-    assert msg.startswith("states[1].position = [1, '0']") and "not text" in msg
+    assert msg.startswith("states[1] (B).position = [1, '0']") and "not text" in msg
 
 
 def test_switch_must_be_true_or_false():
     msg = one_problem(GOOD.replace("technology: 1, position: [0, 0]", "technology: 1, position: [0, 0], aggregate: 1"))
-    assert msg.startswith("states[0].aggregate = 1: Input should be true or false")
+    assert msg.startswith("states[0] (A).aggregate = 1: Input should be true or false")
 
 
 def test_whole_floats_for_integers_and_integers_for_floats_are_accepted():
@@ -623,3 +623,136 @@ def test_pure_python_yaml_parser_gives_the_same_results(monkeypatch):
     assert one_problem(GOOD + "years: 5\nyears: 7\n").startswith("years: duplicate key 'years' at line 7")
     assert "nested more than 16 levels" in one_problem("name: x\ndescription: " + "[" * 5000 + "]" * 5000 + "\n")
     assert "tags (!!python/object" in one_problem(GOOD.replace("name: tiny", "name: !!python/object:os.system x"))
+
+
+# --------------------------------------------------------------------------- did you mean, state names
+
+
+@pytest.mark.parametrize(
+    "change, path, suggestion",
+    [
+        (lambda d: d | {"params": {"war": {"offence_defense": 1.5}}}, "params.war.offence_defense", "offense_defense"),
+        (lambda d: d | {"yeras": 10}, "yeras", "years"),
+        (lambda d: d | {"params": {"authorty": {"enforcement": 0.5}}}, "params.authorty", "authority"),
+    ],
+)
+def test_unknown_field_suggests_the_close_allowed_name(change, path, suggestion):
+    msg = problems_of(change(good_dict()))
+    assert f"{path} = " in msg and "unknown field" in msg
+    assert f"did you mean `{suggestion}`?" in msg
+
+
+def test_unknown_field_in_a_state_suggests_a_state_field():
+    d = good_dict()
+    d["states"][1]["militray"] = 3
+    msg = problems_of(d)
+    assert "states[1] (B).militray" in msg and "did you mean `military`?" in msg
+
+
+def test_unknown_field_without_a_close_name_has_no_suggestion():
+    msg = problems_of(good_dict() | {"colour": "red"})
+    assert "did you mean" not in msg and "check the spelling" in msg
+
+
+def test_error_inside_a_state_names_the_state():
+    d = good_dict()
+    d["states"] += [dict(d["states"][0], name=f"m{k}") for k in range(2)]
+    d["states"][3]["military"] = -5
+    msg = problems_of(d)
+    assert "states[3] (m1).military = -5: " in msg
+
+
+@pytest.mark.parametrize("bad_name", ["", 12, "x" * 65, "a\nb"])
+def test_state_without_a_valid_name_is_named_by_index_only(bad_name):
+    d = good_dict()
+    d["states"][1]["name"] = bad_name
+    d["states"][1]["military"] = -5
+    msg = problems_of(d)
+    assert "states[1].military = -5: " in msg
+    if bad_name != "a\nb":  # a line break is allowed in a name, but not shown in a one-line path
+        assert "states[1].name" in msg  # the name's own problem, without a name in the path
+
+
+def test_sphere_position_error_names_the_state():
+    d = good_dict() | {"params": {"geography": {"metric": "sphere"}}}
+    d["states"][0]["position"] = [95, 0]
+    assert "states[0] (A).position = [95.0, 0.0]" in problems_of(d)
+
+
+def test_missing_file_says_how_to_start_one(tmp_path):
+    with pytest.raises(ScenarioError, match=r"neorealism scenarios --show bipolar > my\.yaml"):
+        load_scenario_file(tmp_path / "nope.yaml")
+
+
+# --------------------------------------------------------------------------- complete YAML, --set overrides
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_complete_yaml_reads_back_equal_with_every_default_written(name):
+    sc = load_builtin(name)
+    text = sc.to_yaml(complete=True)
+    assert parse_scenario_text(text) == sc
+    data = yaml.safe_load(text)
+    assert data["params"]["war"]["offense_defense"] == sc.params.war.offense_defense
+    assert "start_year" in data and "aggregate" in data["states"][0]
+    assert "offense_defense" not in sc.to_yaml()  # the default form leaves defaults out
+
+
+def test_overrides_set_params_and_run_settings():
+    from neorealism.scenario import apply_overrides
+
+    sc = parse_scenario_text(GOOD)
+    new = apply_overrides(
+        sc, ["war.offense_defense=1.5", "params.authority.enforcement=0.9", "years=7", "start_year=1900",
+             "measures.gp_rule=relative", "war.decisive_prob=1"]
+    )
+    assert new.params.war.offense_defense == 1.5 and isinstance(new.params.war.offense_defense, float)
+    assert new.params.authority.enforcement == 0.9
+    assert (new.years, new.start_year) == (7, 1900)
+    assert new.params.measures.gp_rule == "relative"
+    assert new.params.war.decisive_prob == 1.0
+    assert new.states == sc.states and new.params.war.cost == sc.params.war.cost  # the rest is untouched
+    assert apply_overrides(sc, []) == sc
+
+
+@pytest.mark.parametrize(
+    "item, needles",
+    [
+        ("war.offense_defense=20", ["--set war.offense_defense = 20: ", "allowed (0.0, 10.0]"]),
+        ("war.offence_defense=1", ["--set war.offence_defense", "did you mean `offense_defense`?"]),
+        ("wat.cost=0.5", ["--set wat.cost", "unknown field `wat`", "did you mean `war`?"]),
+        ("war=1", ["--set war: names a group", "war.offense_defense"]),
+        ("name=x", ["--set name: not a parameter --set can change", "years, worlds, seed, start_year"]),
+        ("params.years=3", ["--set params.years", "did you mean `years`?"]),
+        ("a.b.c=1", ["--set a.b.c: not a parameter"]),
+        ("war.cost='0.5'", ["--set war.cost = '0.5'", "not text"]),
+        ("war.cost=1e-3", ["--set war.cost=1e-3", "1.0e-3"]),
+        ("war.cost=&a 1", ["--set war.cost", "anchors"]),
+        ("war.cost=[1, 2]", ["--set war.cost", "not a list"]),
+        ("war.cost=", ["--set war.cost", "no value"]),
+        ("war.cost=[", ["--set war.cost", "not one YAML value"]),
+        ("=1", ["--set ", "path"]),
+        ("seed=-1", ["--set seed = -1", "allowed [0, "]),
+    ],
+)
+def test_bad_overrides_name_the_option(item, needles):
+    from neorealism.errors import OverrideError
+    from neorealism.scenario import apply_overrides
+
+    with pytest.raises(OverrideError) as info:
+        apply_overrides(parse_scenario_text(GOOD), [item])
+    msg = str(info.value)
+    assert "\n" not in msg, "one problem, one line"
+    assert isinstance(info.value, NeorealismError)
+    for n in needles:
+        assert n in msg, (n, msg)
+
+
+def test_several_bad_overrides_are_all_listed():
+    from neorealism.errors import OverrideError
+    from neorealism.scenario import apply_overrides
+
+    with pytest.raises(OverrideError) as info:
+        apply_overrides(parse_scenario_text(GOOD), ["war.cost=2", "authority.enforcement=-1"])
+    assert len(info.value.problems) == 2
+    assert "--set war.cost = 2" in str(info.value) and "--set authority.enforcement = -1" in str(info.value)

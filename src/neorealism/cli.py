@@ -158,8 +158,37 @@ def _slug(name: str) -> str:
     return s or "scenario"
 
 
-def _pct(x: float) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.0f}%"
+def _pct(x: float | None) -> str:
+    """A share as a percentage with one decimal; a share strictly between 0 and 1 never reads as 0% or 100%."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    text = f"{100 * x:.1f}%"
+    if 0 < x < 1 and text == "100.0%":
+        return ">99.9%"
+    if 0 < x < 1 and text == "0.0%":
+        return "<0.1%"
+    return text
+
+
+#: The help of every `--set` option (run, validate).
+_SET_HELP = (
+    "Override one value of the scenario: a parameter under params (the prefix is optional), "
+    "e.g. --set war.offense_defense=1.5, or years, worlds, seed, start_year. Repeatable. VALUE is "
+    "read like a value in a scenario file and validated the same way (see `neorealism scenarios --params`)."
+)
+
+
+def _with_sets(sc: Any, sets: list[str] | None, options: dict[str, Any] | None = None) -> Any:
+    """``sc`` with the ``--set`` overrides applied; refuses a run setting given both ways."""
+    from .scenario import SETTABLE_TOP_LEVEL, apply_overrides
+
+    if not sets:
+        return sc
+    for item in sets:
+        key = item.partition("=")[0].strip()
+        if key in SETTABLE_TOP_LEVEL and (options or {}).get(key) is not None:
+            raise ParameterError(f"--{key} and --set {key} both given; give one of them")
+    return apply_overrides(sc, sets)
 
 
 def _num(x: float, digits: int = 3) -> str:
@@ -261,8 +290,13 @@ def run(
     ),
     states: str = typer.Option(
         "all", "--states",
-        help="State rows to keep: all (every year), ends (first and last year: survival and turnover, "
-        "a fraction of the size), none (system measures and events only).",
+        help="State rows to keep: all (every year), ends (first and last year only: survival and turnover), "
+        "none (no state rows). Only the states table shrinks: the system table (one row per world-year) "
+        "and the events are always kept in full, so 100,000 worlds × 200 years still write a system "
+        "table of hundreds of MB.",
+    ),
+    sets: list[str] | None = typer.Option(
+        None, "--set", metavar="PATH=VALUE", help=_SET_HELP, show_default=False,
     ),
 ) -> None:
     """Simulate a scenario and write states, system and events tables (Parquet) plus a manifest.
@@ -272,12 +306,12 @@ def run(
     them back with `neorealism.results.ResultSet.load(DIR)`.
 
     Running the same command again is safe: runs are deterministic (same
-    scenario, seed, worlds, years, --states and package version give
-    identical tables, whatever the chunk size), so when the output directory
-    already holds the complete result of exactly this run, it is re-used —
-    its summary is printed and nothing is recomputed (--overwrite
-    recomputes).  A directory holding a different run is refused, naming
-    what differs.
+    scenario with its --set overrides, seed, worlds, years, --states,
+    package version and model code give identical tables, whatever the
+    chunk size), so when the output directory already holds the complete
+    result of exactly this run, it is re-used — its summary is printed and
+    nothing is recomputed (--overwrite recomputes).  A directory holding a
+    different run is refused, naming what differs.
     """
     from .engine import STATES_RECORDED, iter_chunks
     from .results import FORMAT, ResultSet, ResultWriter, model_fingerprint
@@ -290,15 +324,19 @@ def run(
     if states not in STATES_RECORDED:
         raise ParameterError(f"--states {states!r}: allowed {', '.join(STATES_RECORDED)}")
 
-    sc = load_scenario(scenario).with_run(worlds=worlds, years=years, seed=seed)
+    sc = _with_sets(load_scenario(scenario), sets, {"worlds": worlds, "years": years, "seed": seed})
+    sc = sc.with_run(worlds=worlds, years=years, seed=seed)
     out_dir = out if out is not None else Path("results") / f"{_slug(sc.name)}-seed{sc.seed}"
-    run_meta = {
+    run_meta: dict[str, Any] = {
         "scenario": sc.model_dump(mode="json"),
         "seed": sc.seed,
         "worlds": sc.worlds,
         "years": sc.years,
         "states_recorded": states,
     }
+    if sets:
+        # a record of how the scenario was changed; the changed scenario itself is what identifies the run
+        run_meta["overrides"] = list(sets)
 
     if not overwrite:
         wanted = {**run_meta, "version": __version__, "model": model_fingerprint(), "format": FORMAT}
@@ -403,22 +441,24 @@ def _print_summary(
     con = Console(highlight=False)
     first, last = s["years"] if s.get("years") else (None, None)
     if elapsed is not None:
-        rate = sc.worlds * sc.years / elapsed if elapsed > 0 else float("inf")
-        timing = f"  ({elapsed:.1f} s, {rate:,.0f} world-years/s)"
+        world_years = sc.worlds * sc.years
+        state_years = world_years * sc.n_states
+        wy, sy = (world_years / elapsed, state_years / elapsed) if elapsed > 0 else (math.inf, math.inf)
+        timing = f"  ({elapsed:.1f} s, {wy:,.0f} world-years/s, {sy:,.0f} state-years/s)"
     else:
         timing = ""
     con.print(
-        f"{sc.name}: {sc.worlds} world(s) × {sc.years} year(s), seed {sc.seed}"
-        + (f", years {first}–{last}" if first is not None else "")
+        f"{sc.name}: {sc.worlds:,} world(s) × {sc.years:,} simulated year(s), seed {sc.seed}"
+        + (f", years {first}–{last} (year {first} = the initial state)" if first is not None else "")
         + timing,
         markup=False,
         soft_wrap=True,
     )
     if reused is not None:
         con.print(
-            f"Re-used: {out_dir}/ already holds this identical run (same scenario, seed, worlds, years, "
-            f"--states and neorealism version; created {reused}); runs are deterministic, so it was not "
-            "recomputed. Give --overwrite to recompute it.",
+            f"Re-used: {out_dir}/ already holds this identical run (same {_identity_text()}; "
+            f"created {reused}); runs are deterministic, so it was not recomputed. "
+            "Give --overwrite to recompute it.",
             markup=False,
             soft_wrap=True,
         )
@@ -436,18 +476,37 @@ def _print_summary(
         f"Wars started: {s['wars_started']} ({_num(s['wars_per_world_century'], 2)} per world per century)"
         + (f"; prevented by the authority: {s['wars_prevented']}" if s["wars_prevented"] else ""),
         f"State deaths: {s['deaths']} ({_num(s['deaths_per_world'], 2)} per world)",
-        (
-            f"Great-power survival: {_pct(s['gp_survival'])} of the {s['gp_initial']} initial great powers "
-            f"alive at the end ({_pct(s['gp_retained'])} still great powers)"
-            if states != "none"
-            else "Great-power survival: not recorded (--states none)"
-        ),
+        _gp_line(s, states),
         f"CON: {_num(s['con'][0])} → {_num(s['con'][1])}   HHI: {_num(s['hhi'][0])} → {_num(s['hhi'][1])}"
         "   (means over worlds, first → last year)",
         f"Results: {out_dir}/ (states.parquet, system.parquet, events.parquet, manifest.json)",
     ]
     for line in lines:
         con.print(line, markup=False, soft_wrap=True)
+
+
+def _identity_text() -> str:
+    """What makes two runs the same run, in words: every part of :func:`results.run_identity`."""
+    from .results import IDENTITY_LABELS, run_identity
+
+    parts = [IDENTITY_LABELS[k] for k in run_identity({})]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _gp_line(s: dict[str, Any], states: str) -> str:
+    """Great-power survival: shares with one decimal, and how many died or lost great-power status."""
+    if states == "none":
+        return "Great-power survival: not recorded (--states none)"
+    n = int(s.get("gp_initial") or 0)
+    if n == 0:
+        return "Great-power survival: – (no great powers at the start)"
+    alive = int(s.get("gp_alive", round(s["gp_survival"] * n)))
+    still = int(s.get("gp_still", round(s["gp_retained"] * n)))
+    return (
+        f"Great-power survival: {_pct(alive / n)} of the {n:,} initial great powers alive at the end "
+        f"({n - alive:,} died); {_pct(still / n)} still great powers "
+        f"({alive - still:,} survivors lost great-power status)"
+    )
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -461,10 +520,21 @@ def scenarios(
     markdown: bool = typer.Option(
         False, "--markdown", help="With --params: print the reference as Markdown (the text of docs/parameters.md)."
     ),
+    show: str | None = typer.Option(
+        None, "--show", metavar="NAME",
+        help="Print built-in scenario NAME as a complete YAML file (every parameter written out) to save "
+        "and edit: `neorealism scenarios --show multipolar > my.yaml`.",
+        show_default=False,
+    ),
 ) -> None:
-    """List the built-in scenarios, or (with --params) every parameter a scenario can set."""
+    """List the built-in scenarios, print one as YAML (--show NAME), or (with --params) every parameter a scenario can set."""
     if markdown and not params:
         raise ParameterError("--markdown only applies together with --params")
+    if show is not None and params:
+        raise ParameterError("--show and --params: give one of them")
+    if show is not None:
+        _print_builtin_yaml(show)
+        return
     if params:
         _print_params(markdown)
         return
@@ -488,11 +558,54 @@ def scenarios(
     for name in names:
         sc = load_builtin(name)
         st = initial_structure(sc)
-        desc = " ".join(sc.description.split())
+        desc = first_sentence(sc.description)
         table.add_row(
             Text(name), str(sc.n_states), Text(f"{st['n_great_powers']} ({st['polarity']})"), Text(desc)
         )
     con.print(table)
+    con.print("Full description and every parameter of one: `neorealism scenarios --show NAME`", markup=False)
+
+
+#: Abbreviations after which a full stop does not end a sentence.
+_ABBREVIATIONS = ("e.g.", "i.e.", "cf.", "etc.", "vs.", "c.", "ca.", "approx.", "no.", "fig.", "ch.", "al.")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (whitespace collapsed); the whole text when it has one sentence.
+
+    A sentence ends at ``.``, ``!`` or ``?`` followed by a space and a capital
+    letter or digit, outside parentheses and not after an abbreviation
+    (``e.g.``) or an initial (``J.``).
+    """
+    words = text.split()
+    depth = 0
+    for i, word in enumerate(words[:-1]):
+        depth = max(0, depth + word.count("(") - word.count(")"))
+        nxt = words[i + 1]
+        if depth or not word.endswith((".", "!", "?")) or not (nxt[0].isupper() or nxt[0].isdigit()):
+            continue
+        if word.lower().lstrip("(\"'") in _ABBREVIATIONS or re.fullmatch(r"[A-Z]\.", word):
+            continue
+        return " ".join(words[: i + 1])
+    return " ".join(words)
+
+
+def _print_builtin_yaml(name: str) -> None:
+    """Print a built-in scenario as complete YAML (reads back equal to the built-in)."""
+    from .scenario import builtin_names, load_builtin
+
+    names = builtin_names()
+    if name not in names:
+        raise ParameterError(f"--show {name!r}: no built-in scenario of that name; allowed {', '.join(names)}")
+    sc = load_builtin(name)
+    typer.echo(
+        f"# Built-in scenario '{name}' (neorealism {__version__}), every parameter written out.\n"
+        "# Save it (`neorealism scenarios --show NAME > my.yaml`), rename it (name: …) so that its results get\n"
+        "# their own directory, edit it, check it with `neorealism validate my.yaml` and run it with\n"
+        "# `neorealism run my.yaml`.  Every parameter's meaning and range: `neorealism scenarios --params`.\n"
+        + sc.to_yaml(complete=True),
+        nl=False,
+    )
 
 
 def _print_params(markdown: bool) -> None:
@@ -531,14 +644,18 @@ def validate(
     file: str = typer.Argument(
         ..., metavar="FILE", help="Scenario .yaml file (or a built-in name) to check.", show_default=False
     ),
+    sets: list[str] | None = typer.Option(
+        None, "--set", metavar="PATH=VALUE", help=_SET_HELP, show_default=False,
+    ),
 ) -> None:
     """Check a scenario file: print "ok: …" or every problem (field, bad value, allowed range); exit 2 if invalid."""
     from .scenario import load_scenario
 
-    sc = load_scenario(file)
+    sc = _with_sets(load_scenario(file), sets)
     st = initial_structure(sc)
     typer.echo(
-        f"ok: {sc.name}, {sc.n_states} states, {st['n_great_powers']} great power(s) at start "
+        f"ok: {sc.name}" + (f" with {len(sets)} --set override(s)" if sets else "")
+        + f", {sc.n_states} states, {st['n_great_powers']} great power(s) at start "
         f"({st['polarity']}), {len(sc.alliances)} alliance(s), "
         f"{sc.worlds} world(s) × {sc.years} year(s) from {sc.start_year}, seed {sc.seed}"
     )

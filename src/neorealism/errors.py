@@ -39,6 +39,25 @@ class ScenarioError(NeorealismError, ValueError):
             super().__init__(f"invalid scenario {source} ({len(self.problems)} problems):\n{lines}")
 
 
+class OverrideError(ScenarioError):
+    """A ``--set PATH=VALUE`` option is malformed, names no parameter, or sets a value out of range.
+
+    Each problem names the option (``--set war.offense_defense``), the value
+    and the allowed range; one problem makes a one-line message.
+    """
+
+    def __init__(self, problems: list[str], source: str = "--set"):
+        super().__init__(source, problems)
+        if len(self.problems) == 1:
+            self.args = (self.problems[0],)
+        else:
+            shown = self.problems[:MAX_PROBLEMS_SHOWN]
+            lines = "\n".join(f"  - {p}" for p in shown)
+            if len(self.problems) > len(shown):
+                lines += f"\n  … and {len(self.problems) - len(shown)} more problems"
+            self.args = (f"invalid {source} options ({len(self.problems)} problems):\n{lines}",)
+
+
 class DataError(NeorealismError, ValueError):
     """A data file is missing, malformed or truncated (names file, line, column)."""
 

@@ -42,6 +42,7 @@ from .errors import NeorealismError
 __all__ = [
     "EVENTS_SCHEMA",
     "EVENT_KINDS",
+    "IDENTITY_LABELS",
     "MANIFEST_NAME",
     "RESULT_FILES",
     "SCHEMAS",
@@ -229,8 +230,24 @@ def environment() -> dict[str, str]:
     }
 
 
+#: Each part of a run's identity (the keys of :func:`run_identity`) as named to a user.
+IDENTITY_LABELS: dict[str, str] = {
+    "scenario": "scenario",
+    "worlds": "worlds",
+    "years": "years",
+    "seed": "seed",
+    "states": "--states",
+    "version": "neorealism version",
+    "model": "model code (fingerprint of its source)",
+    "format": "result format",
+}
+
+
 def run_identity(manifest: Mapping[str, Any]) -> dict[str, Any]:
-    """What determines a run's results: scenario (with worlds, years, seed), ``--states`` mode, version.
+    """What determines a run's results (each part named in words by :data:`IDENTITY_LABELS`).
+
+    The scenario (with worlds, years, seed), the ``--states`` mode, the
+    package version, the model-code fingerprint and the result format.
 
     Runs are deterministic: two runs with the same identity write identical
     tables, whatever their chunk size (world ids, not chunks, seed the random
@@ -732,8 +749,10 @@ class ResultSet:
         shares of worlds at the first year, ``checkpoints`` interior years and
         the last year), ``wars_started``, ``wars_per_world_century``,
         ``deaths``, ``deaths_per_world``, ``wars_prevented``,
-        ``gp_initial``, ``gp_survival`` (share of initial great powers alive
-        at the end), ``gp_retained`` (… still great powers), and ``con`` /
+        ``gp_initial``, ``gp_alive`` / ``gp_still`` (how many of them are
+        alive / still great powers at the end), ``gp_survival`` (share of
+        initial great powers alive at the end), ``gp_retained`` (… still
+        great powers), and ``con`` /
         ``hhi`` (mean over worlds at first and last year).
         """
         first, last, worlds = self.query(
@@ -788,6 +807,8 @@ class ResultSet:
         ).iloc[0]
         n_gp = int(gp["n"])
         out["gp_initial"] = n_gp
+        out["gp_alive"] = int(gp["alive"])
+        out["gp_still"] = int(gp["gp"])
         out["gp_survival"] = int(gp["alive"]) / n_gp if n_gp else math.nan
         out["gp_retained"] = int(gp["gp"]) / n_gp if n_gp else math.nan
 

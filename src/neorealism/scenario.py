@@ -16,10 +16,12 @@ value and the allowed range or type.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import types
 import typing
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -35,7 +37,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ScenarioError
+from .errors import OverrideError, ScenarioError
 
 #: Largest scenario file read, in bytes (a scenario is a few KiB; a larger file is refused).
 MAX_SCENARIO_BYTES = 2_000_000
@@ -218,7 +220,7 @@ class WarParams(_Model):
     transfer: float = Field(default=0.25, ge=0.0, le=1.0, description="share of economy, population and resources the loser cedes to the winner")
     decisive_prob: float = Field(default=0.6, gt=0.0, le=1.0, description="probability a year of war ends in a decision (else it goes on)")
     threshold: float = Field(default=0.02, ge=-1.0, le=1.0, description="expected gain (share of own economy) a state needs before starting a war")
-    offensive_threshold: float = Field(default=-0.01, ge=-1.0, le=1.0, description="the same threshold for states with the offensive doctrine (Mearsheimer: seize opportunities)")
+    offensive_threshold: float = Field(default=0.0, ge=-1.0, le=1.0, description="the same threshold for states with the offensive doctrine (Mearsheimer 2001: any war whose expected gain beats its cost is an opportunity to seize)")
     temperature: float = Field(default=0.03, gt=0.0, le=1.0, description="noise of the decision: P(attack) = logistic((EU − threshold)/temperature)")
     opportunity: float = Field(default=0.15, ge=0.0, le=1.0, description="probability a state weighs war at all in a year (crises are rare)")
     survival_floor: float = Field(default=0.15, ge=0.0, lt=1.0, description="a state that loses a decisive war while its composite power is below this fraction of the winner's is conquered (absorbed by the winner)")
@@ -309,7 +311,7 @@ class Scenario(_Model):
                 lat, lon = s.position
                 if not (-90 <= lat <= 90 and -180 <= lon <= 360):
                     raise ValueError(
-                        f"states[{k}].position = {list(s.position)}: with geography.metric 'sphere' "
+                        f"{_state_path(k, s.name)}.position = {list(s.position)}: with geography.metric 'sphere' "
                         "position is [lat, lon] with −90 ≤ lat ≤ 90 and −180 ≤ lon ≤ 360"
                     )
         return self
@@ -329,9 +331,14 @@ class Scenario(_Model):
             data["seed"] = seed
         return validate_scenario(data, source=f"{self.name} (overrides)")
 
-    def to_yaml(self) -> str:
-        """YAML of the scenario; parameters at their package default are left out."""
-        data = self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    def to_yaml(self, complete: bool = False) -> str:
+        """YAML of the scenario; parameters at their package default are left out.
+
+        With ``complete=True`` every field is written out, defaults included
+        (only unset optional fields, which default to nothing, are left out):
+        a file to edit, which reads back equal to this scenario.
+        """
+        data = self.model_dump(mode="json", exclude_none=True, exclude_defaults=not complete)
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
@@ -543,14 +550,92 @@ def _constraint_text(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None
     return "; ".join(parts) if parts else None
 
 
-def _format_errors(exc: ValidationError) -> list[str]:
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model holding the field at ``loc`` (``("params", "war", "cost")`` → :class:`WarParams`)."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        ann = fields[part].annotation
+        current = None
+        for cand in (ann, *(getattr(ann, "__args__", ()) or ())):
+            if isinstance(cand, type) and issubclass(cand, BaseModel):
+                current = cand
+        if current is None:
+            return None
+    return current
+
+
+def _did_you_mean(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Allowed field names close to the unknown one at ``loc`` (difflib), best first."""
+    holder = _model_at(model, loc) if loc else None
+    if holder is None:
+        return []
+    return difflib.get_close_matches(str(loc[-1]), list(holder.model_fields), n=3, cutoff=0.6)
+
+
+def _unknown_field_text(model: type[BaseModel], loc: tuple[Any, ...], name_it: bool = False) -> str:
+    """The message for an unknown field: a did-you-mean hint when a field of that model is close."""
+    what = f"unknown field `{loc[-1]}`" if name_it and loc else "unknown field"
+    close = _did_you_mean(model, loc)
+    if close:
+        return f"{what}; did you mean {' or '.join(f'`{c}`' for c in close)}? (see `neorealism scenarios --params`)"
+    return f"{what} (not a scenario parameter; check the spelling, see `neorealism scenarios --params`)"
+
+
+def _state_path(k: int, name: Any) -> str:
+    """``states[3] (m1)``: a state's index and, when it has a valid name, the name."""
+    ok = (
+        isinstance(name, str)
+        and 1 <= len(name) <= 64
+        and name.strip() != ""
+        and name.isprintable()
+    )
+    return f"states[{k}] ({name})" if ok else f"states[{k}]"
+
+
+def _loc_path(loc: tuple[Any, ...], data: Any = None) -> str:
+    """``("states", 3, "military")`` → ``states[3] (m1).military`` (the state's name read from ``data``)."""
+    parts = list(loc)
+    head = ""
+    if len(parts) >= 3 and parts[0] == "states" and isinstance(parts[1], int) and parts[2] != "name":
+        states = data.get("states") if isinstance(data, dict) else None
+        entry = states[parts[1]] if isinstance(states, list) and 0 <= parts[1] < len(states) else None
+        name = entry.get("name") if isinstance(entry, dict) else getattr(entry, "name", None)
+        head = _state_path(parts[1], name)
+        parts = parts[2:]
+    path = head + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+    return path.lstrip(".") or "(top level)"
+
+
+def _format_errors(
+    exc: ValidationError,
+    data: Any = None,
+    overrides: dict[tuple[Any, ...], tuple[str, Any]] | None = None,
+) -> list[str]:
+    """One line per validation error: field path (with the state's name), bad value, message, allowed range.
+
+    ``overrides`` maps the field path of each ``--set`` to its label
+    (``--set war.cost``) and value: an error at or above such a path is
+    reported under the label, with the value as given.
+    """
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err.get("loc", ()))
-        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "(top level)"
+        path = _loc_path(loc, data)
+        inp = err.get("input")
+        renamed = False
+        for oloc, (label, value) in (overrides or {}).items():
+            n = min(len(loc), len(oloc))
+            if n and loc[:n] == oloc[:n]:
+                path, inp, renamed = label, value, loc != oloc
+                break
         msg = err.get("msg", "invalid")
         if err.get("type") == "extra_forbidden":
-            msg = "unknown field (not a scenario parameter; check the spelling, see `neorealism scenarios --params`)"
+            msg = _unknown_field_text(Scenario, loc, name_it=renamed)
         if not loc:
             # whole-scenario checks name their own field path in the message
             problems.append(msg.removeprefix("Value error, "))
@@ -558,7 +643,6 @@ def _format_errors(exc: ValidationError) -> list[str]:
         if err.get("type") == "missing":
             problems.append(f"{path}: required field is missing" + (f" ({h})" if (h := _constraint_text(Scenario, loc)) else ""))
             continue
-        inp = err.get("input")
         shown = repr(inp)
         if len(shown) > 80:
             shown = shown[:77] + "..."
@@ -578,7 +662,7 @@ def validate_scenario(data: Any, source: str = "<mapping>") -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(source, _format_errors(exc)) from None
+        raise ScenarioError(source, _format_errors(exc, data)) from None
 
 
 def _char_at(text: str, mark: Any) -> str:
@@ -635,7 +719,11 @@ def load_scenario_file(path: str | Path) -> Scenario:
     if p.exists() and not p.is_file():
         raise ScenarioError(str(p), ["not a regular file (a device, pipe or socket); give a path to a .yaml file"])
     if not p.is_file():
-        raise ScenarioError(str(p), ["file not found (give a built-in name, see `neorealism scenarios`, or a path to a .yaml file)"])
+        raise ScenarioError(
+            str(p),
+            ["file not found (give a built-in name, see `neorealism scenarios`, or a path to a .yaml file; "
+             "to start a scenario file from a built-in: `neorealism scenarios --show bipolar > my.yaml`)"],
+        )
     size = p.stat().st_size
     if size > MAX_SCENARIO_BYTES:
         raise ScenarioError(str(p), [f"file is {size} bytes, larger than the limit of {MAX_SCENARIO_BYTES} bytes"])
@@ -671,3 +759,121 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     if p.suffix.lower() in (".yaml", ".yml") or p.exists():
         return load_scenario_file(p)
     raise ScenarioError(s, [f"neither a built-in scenario ({', '.join(builtin_names())}) nor an existing .yaml file"])
+
+
+# --------------------------------------------------------------------------- --set overrides
+
+
+#: Top-level scenario fields ``--set`` may change; every other path is a parameter under ``params.``.
+SETTABLE_TOP_LEVEL: tuple[str, ...] = ("years", "worlds", "seed", "start_year")
+
+
+def _settable_paths() -> list[str]:
+    """Every path ``--set`` accepts (without the optional ``params.`` prefix)."""
+    paths = list(SETTABLE_TOP_LEVEL)
+    for group, field in Params.model_fields.items():
+        sub = field.annotation
+        if isinstance(sub, type) and issubclass(sub, BaseModel):
+            paths += [f"{group}.{name}" for name in sub.model_fields]
+    return paths
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A value as given on the command line, kept to one short line."""
+    text = text if text.isprintable() else repr(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _override_loc(path: str) -> tuple[tuple[Any, ...] | None, str | None]:
+    """The field path ``--set PATH`` names, or None and the problem."""
+    raw = path.strip()
+    prefixed = raw.startswith("params.")
+    parts = raw.removeprefix("params.").split(".")
+    if any(not p for p in parts):
+        return None, "expected a path such as war.offense_defense (names joined by dots)"
+    if len(parts) == 1 and parts[0] in SETTABLE_TOP_LEVEL and not prefixed:
+        return (parts[0],), None
+    if len(parts) == 2:
+        return ("params", *parts), None
+    if len(parts) == 1 and parts[0] in Params.model_fields:
+        first = next(iter(Params.model_fields[parts[0]].annotation.model_fields))
+        return None, (
+            f"names a group of parameters; set one of them, e.g. --set {parts[0]}.{first}=… "
+            "(see `neorealism scenarios --params`)"
+        )
+    close = difflib.get_close_matches(raw.removeprefix("params."), _settable_paths(), n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(f'`{c}`' for c in close)}? " if close else ""
+    return None, (
+        f"not a parameter --set can change; {hint}--set takes GROUP.NAME under params "
+        f"(e.g. war.offense_defense; see `neorealism scenarios --params`) or one of {', '.join(SETTABLE_TOP_LEVEL)}"
+    )
+
+
+def _override_value(text: str) -> tuple[Any, str | None]:
+    """VALUE of ``--set PATH=VALUE`` read as one YAML scalar, strictly (no tags, aliases or anchors)."""
+    if not text.strip():
+        return None, "no value after '=' (write e.g. --set war.offense_defense=1.5)"
+    try:
+        value = _load_yaml(text)
+    except _YamlRefused as exc:
+        problem = "; ".join(p.removeprefix("(top level): ") for p in exc.problems)
+        problem = re.sub(r" \(line 1(, at \(top level\))?\)", "", problem)
+        return None, problem.replace(" in scenarios", " in --set values")
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or "not valid"
+        return None, f"not one YAML value ({problem}); write a number, true/false or a word"
+    if isinstance(value, (list, dict)):
+        kind = "list" if isinstance(value, list) else "mapping"
+        return None, f"expects one value (a number, true/false or a word), not a {kind}"
+    if isinstance(value, str) and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+", text.strip()):
+        # YAML 1.1 (as in scenario files) reads 1e-3 as text: say how to write it as a number
+        return None, f"YAML reads {text.strip()} as text, not a number; write it with a point and a signed exponent (e.g. 1.0e-3) or in full (0.001)"
+    return value, None
+
+
+def apply_overrides(scenario: Scenario, sets: Sequence[str], option: str = "--set") -> Scenario:
+    """``scenario`` with ``--set PATH=VALUE`` overrides applied, validated by the same models.
+
+    PATH is a parameter under ``params.`` (the prefix is optional, e.g.
+    ``war.offense_defense``) or one of :data:`SETTABLE_TOP_LEVEL`; VALUE is
+    read as one YAML scalar with the rules of scenario files (a number stays
+    a number, quoted text is text, no tags or aliases).  Every problem —
+    malformed option, unknown path, value of the wrong type or out of range,
+    a path given twice — is reported naming the option (``--set
+    war.offense_defense``) and the allowed range; raises :class:`OverrideError`.
+    """
+    problems: list[str] = []
+    given: dict[tuple[Any, ...], tuple[str, Any]] = {}
+    for item in sets:
+        path, eq, text = item.partition("=")
+        label = f"{option} {_shown(path.strip())}"
+        if not eq:
+            problems.append(f"{option} {_shown(item)}: expected PATH=VALUE, e.g. {option} war.offense_defense=1.5")
+            continue
+        loc, problem = _override_loc(path)
+        if loc is None:
+            problems.append(f"{label}: {problem}")
+            continue
+        if loc in given:
+            also = f" (also as {given[loc][0]})" if given[loc][0] != label else ""
+            problems.append(f"{label}: given more than once{also}; give each path once")
+            continue
+        value, problem = _override_value(text)
+        if problem is not None:
+            problems.append(f"{label}={_shown(text)}: {problem}")
+            continue
+        given[loc] = (label, value)
+    if problems:
+        raise OverrideError(problems, source=option)
+    if not given:
+        return scenario
+    data = scenario.model_dump()
+    for loc, (_, value) in given.items():
+        node = data
+        for key in loc[:-1]:
+            node = node.setdefault(key, {})  # a new mapping only under an unknown group (refused below)
+        node[loc[-1]] = value
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise OverrideError(_format_errors(exc, data, given), source=option) from None

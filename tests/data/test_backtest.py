@@ -215,6 +215,29 @@ def test_plot_is_labelled_and_legend_hides_no_data(small, tmp_path, monkeypatch)
     box = ax2.get_window_extent()
     assert leg.y1 <= box.y0 + 1  # the legend sits below the axes, over no stacked share
     assert max(ax2.get_yticks()) <= 1.0  # shares never read above 1 (the strips are labels)
+    # the title says in words what the summary figures are (no bare "coverage")
+    title = ax.get_title()
+    s = small.summary
+    assert "coverage" not in title.lower() and "MAE" not in title
+    assert f"inside the simulated 5–95 % band in {s['coverage']:.0%} of the years" in title
+    assert f"{s['mae_median_con']:.3f}" in title and f"{s['polarity_agreement']:.0%}" in title
+    # the real-label strips (above the shares) have a neutral outline, not a colour of the polarity palette
+    from matplotlib.colors import to_rgb
+
+    strips = [p for p in ax2.patches if p.get_y() > 1.0]
+    assert len(strips) >= 2 * len(small.table) - 1
+    for p in strips:
+        r, g, b = to_rgb(p.get_edgecolor())
+        assert max(r, g, b) - min(r, g, b) < 0.02, (r, g, b)  # grey
+
+
+def test_backtest_names_ccode_365_for_its_era():
+    cold = backtest(1960, 1962, top=4, worlds=2, seed=0)
+    assert "Soviet Union" in cold.summary["states"] and "Russia" not in cold.summary["states"]
+    assert "share:Soviet Union" in cold.real.columns
+    late = backtest(1995, 1997, top=4, worlds=2, seed=0)
+    assert "Russia" in late.summary["states"] and "Soviet Union" not in late.summary["states"]
+    assert "share:Russia" in late.real.columns
 
 
 def test_cli_out_that_is_a_file_is_refused_before_running(tmp_path, monkeypatch):

@@ -173,6 +173,7 @@ def test_every_command_in_every_format(tmp_path):
         ("majors", "--from", "1900", "--to", "1910"): ["year", "n", "great_powers"],
         ("majors", "--compare"): ["year", "n_rule", "n_cow", "true_positives", "false_positives", "false_negatives", "f1", "precision", "recall"],
         ("wars", "--by", "con", "--out", "{out}"): ["era", "years", "con_min", "con_max", "wars", "gp_wars_cow", "gp_wars_capability", "wars_per_decade", "gp_wars_cow_per_decade", "gp_wars_capability_per_decade"],
+        ("wars", "--by", "era", "--out", "{out}"): ["era", "years", "con_min", "con_max", "wars", "gp_wars_cow", "gp_wars_capability", "wars_per_decade", "gp_wars_cow_per_decade", "gp_wars_capability_per_decade"],
         ("wars", "--decades"): ["decade", "years", "wars", "gp_wars_cow", "gp_wars_capability", "mean_con", "polarity"],
         ("files",): ["file", "rows", "sha256", "loader", "citation"],
         ("cite",): ["key", "citation", "data"],
@@ -420,3 +421,147 @@ def test_majors_option_errors_are_one_line(args, needle):
     assert r.exit_code == 2, r.output
     assert needle in r.stderr and "Traceback" not in r.output
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- lecturer's walkthrough
+
+
+def test_every_command_that_reads_nmc_takes_nmc_path(nmc_2017):
+    """--nmc-path everywhere NMC is read (--path kept as its alias where it already meant the NMC file)."""
+    cases = {
+        "cinc": ["cinc", "--year", "2017"],
+        "polarity": ["polarity", "--from", "2017", "--to", "2017"],
+        "majors": ["majors", "--from", "2017", "--to", "2017"],
+    }
+    for name, args in cases.items():
+        shipped = run(*args, "--format", "csv")
+        assert shipped.exit_code == 2 and "2016" in shipped.stderr, (name, shipped.output)  # 2017 is not shipped
+        new = run(*args, "--nmc-path", str(nmc_2017), "--format", "csv")
+        assert new.exit_code == 0, (name, new.output)
+        assert "2017" in new.stdout or name == "cinc", name
+        alias = run(*args, "--path", str(nmc_2017), "--format", "csv")
+        assert alias.exit_code == 0 and alias.stdout == new.stdout, name
+    assert len(pd.read_csv(io.StringIO(run(*cases["cinc"], "--nmc-path", str(nmc_2017), "--format", "csv").stdout))) > 100
+    # data wars: --nmc-path reaches the polarity history (a broken NMC file is an error naming it)
+    bad = nmc_2017.parent / "bad-nmc.csv"
+    bad.write_text("stateabb,ccode,year\nUSA,2,1816\n", encoding="utf-8")
+    r = run("wars", "--nmc-path", str(bad), "--format", "csv")
+    assert r.exit_code == 2 and "bad-nmc.csv" in r.stderr and "missing required column" in r.stderr
+
+
+def test_wars_reads_the_war_file_from_wars_path_and_has_no_path(csv_copy):
+    from neorealism.data.loaders import COW_DIR
+
+    no_first_war = csv_copy(
+        COW_DIR / "Inter-StateWarData_v4.0.csv", "wars.csv", lambda r: None if r["WarNum"] == "1" else r
+    )
+    r = run("wars", "--by", "era", "--wars-path", str(no_first_war), "--format", "csv")
+    assert r.exit_code == 0, r.output
+    assert pd.read_csv(io.StringIO(r.stdout))["wars"].sum() == 94
+    shipped = pd.read_csv(io.StringIO(run("wars", "--by", "era", "--format", "csv").stdout))
+    assert shipped["wars"].sum() == 95
+    r = run("wars", "--path", str(no_first_war), "--format", "csv")
+    assert r.exit_code == 2 and "--path" in r.stderr and r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_group_cite_honours_format():
+    for fmt in ("json", "csv", "table"):
+        want = run("cite", "--format", fmt)
+        for args in (["--cite", "--format", fmt], ["--format", fmt, "--cite"]):
+            r = run(*args)
+            assert r.exit_code == 0, (args, r.output)
+            assert r.stdout == want.stdout, args
+    rows = json.loads(run("--cite", "--format", "json").stdout)
+    assert {"SingerBremerStuckey1972", "SarkeesWayman2010", "Gibler2009"} <= {x["key"] for x in rows}
+    bad = run("--cite", "--format", "xml")
+    assert bad.exit_code == 2 and "--format" in bad.stderr and "table, csv, json" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1 and bad.stdout == ""
+
+
+def test_group_format_is_the_commands_default():
+    r = run("--format", "json", "cinc", "--year", "1950")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)[0]["stateabb"] == "USA"
+    own = run("--format", "json", "cinc", "--year", "1950", "--format", "csv")  # the command's own --format wins
+    assert own.exit_code == 0 and own.stdout.startswith("ccode,stateabb,cinc")
+    r = run("--format", "json")  # no command, no --cite
+    assert r.exit_code == 2 and "--cite" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = run("--format", "xml", "cinc", "--year", "1950")
+    assert r.exit_code == 2 and "--format" in r.stderr
+
+
+def test_wars_by_conventional_era():
+    from neorealism.data.wars import war_onsets
+
+    r = run("wars", "--by", "era", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    d = pd.read_csv(io.StringIO(r.stdout)).set_index("era")
+    # grouped exactly like --by polarity (same columns, same order of labels), by the textbook periods
+    assert list(d.index) == ["unipolar", "bipolar", "multipolar"]
+    assert d.loc["multipolar", "years"] == 1945 - 1816 + 1
+    assert d.loc["bipolar", "years"] == 1991 - 1946 + 1
+    assert d.loc["unipolar", "years"] == 2007 - 1992 + 1
+    w = war_onsets()
+    for era, (lo, hi) in {"multipolar": (1816, 1945), "bipolar": (1946, 1991), "unipolar": (1992, 2007)}.items():
+        sel = w["onset"].between(lo, hi)
+        assert d.loc[era, "wars"] == sel.sum(), era
+        assert d.loc[era, "gp_wars_cow"] == w.loc[sel, "gp_war_cow"].sum(), era
+    p = pd.read_csv(io.StringIO(run("wars", "--by", "polarity", "--format", "csv").stdout))
+    assert list(p.columns) == list(d.reset_index().columns)
+    assert p["wars"].sum() == d["wars"].sum() == 95
+    assert not d["years"].equals(p.set_index("era")["years"].reindex(d.index))  # measured ≠ conventional
+
+
+def test_measured_polarity_tables_carry_a_note_on_stderr(tmp_path):
+    note_words = ("note:", "CINC shares", "textbook", "--by era", "docs/data.md")
+    r = run("polarity", "--format", "table")
+    assert r.exit_code == 0, r.output
+    (line,) = r.stderr.strip().splitlines()
+    assert all(w in line for w in note_words), line
+    assert "differ in 67 of 201 years" in line and "China is above the bar in 1946–1951, 1958–2016" in line
+    w = run("wars", "--by", "polarity", "--format", "table")
+    assert w.exit_code == 0, w.output
+    (line,) = w.stderr.strip().splitlines()
+    assert all(x in line for x in note_words) and "of 192 years" in line
+    # no note without a measured-polarity table: data formats, --quiet, conventional eras, CON terciles
+    for args in (
+        ["polarity", "--format", "csv"],
+        ["polarity", "--format", "json"],
+        ["polarity", "--format", "table", "--quiet", "--out", str(tmp_path / "o")],
+        ["wars", "--by", "polarity", "--format", "csv"],
+        ["wars", "--by", "era", "--format", "table"],
+        ["wars", "--by", "con", "--format", "table"],
+    ):
+        r = run(*args)
+        assert r.exit_code == 0, (args, r.output)
+        assert "note:" not in r.stderr, args
+
+
+def test_majors_compare_table_puts_the_rule_above_a_narrow_table():
+    from neorealism.data.majors import DEFAULT_RULE
+
+    r = run("majors", "--compare", "--from", "1900", "--to", "1902", "--format", "table")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    head = lines[: next(i for i, ln in enumerate(lines) if "Agreement with COW" in ln)]
+    assert head[0].startswith("rule: ")
+    assert " ".join(ln.strip() for ln in head) == f"rule: {DEFAULT_RULE.describe()}"
+    assert all(len(ln) <= 100 for ln in head)
+    first = lines[len(head): next(i for i, ln in enumerate(lines) if ln.startswith("└"))+1]
+    assert max(len(ln) for ln in first) <= 80, first
+    assert "rule" not in "".join(ln for ln in first if ln.startswith("┃"))
+
+
+def test_readme_tour_data_lines_run(tmp_path):
+    """Every `neorealism data …` line of the README's tour runs as written (outputs redirected to tmp_path)."""
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    lines = [ln.split("#", 1)[0].strip() for ln in readme.splitlines() if ln.startswith("neorealism data ")]
+    assert len(lines) >= 5 and any("--by era" in ln for ln in lines) and any("--cite" in ln for ln in lines)
+    for ln in lines:
+        args = [a.replace("out/", f"{tmp_path}/out/") for a in shlex.split(ln)[1:]]
+        r = runner.invoke(app, args)
+        assert r.exit_code == 0, (ln, r.output)

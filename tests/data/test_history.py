@@ -82,6 +82,32 @@ def test_plot_is_labelled(tmp_path, monkeypatch):
     ax, ax2 = fig.axes
     assert "NMC v6.0" in ax.get_title() and "share ≥ 0.1" in ax.get_title()
     assert "0–1" in ax.get_ylabel() and "count" in ax2.get_ylabel() and ax2.get_xlabel() == "year"
+    # the upper panel shows CON, HHI and the leader's share, and its label says so
+    assert all(w in ax.get_ylabel() for w in ("CON", "HHI", "leader's share")), ax.get_ylabel()
+    assert "concentration (0–1)" != ax.get_ylabel()
+    captions = [t.get_text() for t in fig.texts]
+    assert any("jumps" in c and "set of great" in c and "artefact of the measure" in c for c in captions), captions
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert set(h["polarity_label"]) <= set(texts)
     assert {"COW major powers"} <= {t.get_text() for t in ax2.get_legend().get_texts()}
+
+
+def test_conventional_eras_and_spans():
+    assert H.conventional_era([1816, 1945, 1946, 1991, 1992, 2022]).tolist() == [
+        "multipolar", "multipolar", "bipolar", "bipolar", "unipolar", "unipolar"
+    ]
+    assert H.year_spans([1958, 1946, 1947, 1948, 2016]) == "1946–1948, 1958, 2016"
+    assert H.year_spans([]) == ""
+
+
+def test_measured_polarity_note_counts_the_years_that_differ_from_the_textbook():
+    h = H.polarity_history()
+    differ = int((h["polarity_label"] != H.conventional_era(h["year"])).sum())
+    note = H.measured_polarity_note(h)
+    assert "\n" not in note and note.startswith("note: ")
+    assert f"differ in {differ} of 201 years" in note and differ == 67
+    assert "share ≥ 0.1" in note and "China is above the bar in 1946–1951, 1958–2016" in note
+    early = H.measured_polarity_note(H.polarity_history(start=1816, end=1900))
+    assert "differ in 0 of 85 years" in early and "China" not in early  # China's 19th-century share is no difference
+    rel = H.measured_polarity_note(H.polarity_history(rule="relative", relative=0.5, start=1990, end=2000))
+    assert "share ≥ 0.5 × leader" in rel

@@ -434,7 +434,7 @@ def test_capitals_alliances_democracy_and_states_by_path(csv_copy, tmp_path):
     assert usa["regime"] == -3.0 and usa["name"] == "Union of American States"
     s_usa = shipped.table[shipped.table["ccode"] == 2].iloc[0]
     assert s_usa["regime"] == 10.0 and s_usa["name"] == "United States of America"
-    assert [tuple(a) for a in fd.scenario.alliances] == [("Union of American States", "Russia")]
+    assert [tuple(a) for a in fd.scenario.alliances] == [("Union of American States", "Soviet Union")]
     assert len(shipped.scenario.alliances) > 1
     assert {f"{k}_path": v for k, v in fd.paths.items() if v is not None} == files
 
@@ -497,7 +497,7 @@ def test_cli_from_data_formats(tmp_path, monkeypatch):
     r = CliRunner().invoke(_app(), args)
     assert r.exit_code == 0, r.output
     d = pd.read_csv(io.StringIO(r.stdout))
-    assert list(d["name"]) == ["United States of America", "Russia", "China", "United Kingdom", "Rest of world"]
+    assert list(d["name"]) == ["United States of America", "Soviet Union", "China", "United Kingdom", "Rest of world"]
     assert {"kind", "ccode", "cinc_share", "share", "burden", "lat", "lon"} <= set(d.columns)
     assert "fidelity to CINC" in r.stderr and f"wrote {out}" in r.stderr
     j = CliRunner().invoke(_app(), [*args, "--format", "json"])
@@ -507,6 +507,15 @@ def test_cli_from_data_formats(tmp_path, monkeypatch):
     assert 0.9 < payload["fidelity"]["corr"] <= 1 and payload["out"] == str(out)
     t = CliRunner().invoke(_app(), [*args, "--format", "table"])
     assert t.exit_code == 0 and "┃" in t.stdout and "fidelity to CINC" in t.stdout
+    # the table names its three share columns clearly and explains them (with the CSV/JSON names)
+    from neorealism.data.cli_scenarios import FROM_DATA_SHARE_HEADERS
+
+    header = next(ln for ln in t.stdout.splitlines() if ln.startswith("┃"))
+    assert all(h in header for h in FROM_DATA_SHARE_HEADERS), header
+    flat = " ".join(t.stdout.split())
+    for col in ("(cinc)", "(cinc_share)", "(share)"):
+        assert col in flat, col
+    assert "sum to 1 over these rows" in flat and "whole system" in flat
     # on a terminal the default is the table (the data commands' helper decides)
     import neorealism.data.cli as data_cli
 
@@ -521,3 +530,34 @@ def test_cli_from_data_formats(tmp_path, monkeypatch):
     out.unlink()
     r = CliRunner().invoke(_app(), [*args, "--format", "xml"])
     assert r.exit_code == 2 and "--format" in r.stderr and not out.exists()
+
+
+# --------------------------------------------------------------------------- era-correct names
+
+
+def test_era_names_of_ccode_365():
+    from neorealism.data.scenarios_from_data import era_name, state_names
+
+    assert [era_name(365, y, "Russia") for y in (1921, 1922, 1950, 1991, 1992, 2016)] == [
+        "Russia", "Soviet Union", "Soviet Union", "Soviet Union", "Russia", "Russia"
+    ]
+    assert era_name(2, 1950, "United States of America") == "United States of America"
+    assert state_names(1950)[365] == "Soviet Union" and state_names(1913)[365] == "Russia"
+    assert state_names(1950, rename={365: "USSR"})[365] == "USSR"
+
+
+@pytest.mark.parametrize(("year", "name"), [(1913, "Russia"), (1950, "Soviet Union"), (1991, "Soviet Union"), (1992, "Russia")])
+def test_from_data_names_ccode_365_for_its_era(year, name):
+    fd = build_from_data(year, top=5)
+    names = {g.ccodes[0]: g.name for g in fd.groups if g.kind != "rest"}
+    assert names[365] == name
+    assert fd.table.loc[fd.table["ccode"] == 365, "name"].tolist() == [name]
+    assert fd.scenario.states[[s.ccode for s in fd.scenario.states].index(365)].name == name
+
+
+def test_rename_wins_over_the_era_name():
+    fd = build_from_data(1950, top=4, rename={365: "USSR"})
+    assert "USSR" in [g.name for g in fd.groups] and "Soviet Union" not in [g.name for g in fd.groups]
+    assert "USSR" in [s.name for s in fd.scenario.states]
+    assert ("Soviet Union", "China") not in [tuple(a) for a in fd.scenario.alliances]
+    assert any("USSR" in a for a in fd.scenario.alliances)  # the 1950 Sino-Soviet treaty, under the given name

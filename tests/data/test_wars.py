@@ -20,7 +20,7 @@ def test_war_onsets_95_wars():
 
 
 def test_by_era_totals_and_rates():
-    for by in ("polarity", "con"):
+    for by in ("polarity", "era", "con"):
         t = W.wars_by_era(by)
         assert t["wars"].sum() == 95  # every onset 1823–2003 falls in the 1816–2007 window
         assert t["years"].sum() == 2007 - 1816 + 1
@@ -112,3 +112,34 @@ def test_plot_is_labelled(tmp_path, monkeypatch):
             assert any(lab in t for t in texts), (lab, texts)
         assert "NMC v6.0" in ax.get_title()
     assert "CON tercile" in figs[1].axes[1].get_xlabel()
+
+
+def test_by_era_is_the_conventional_periodisation():
+    y = W.yearly_onsets()
+    assert y.set_index("year").loc[[1816, 1945, 1946, 1991, 1992, 2007], "conventional_era"].tolist() == [
+        "multipolar", "multipolar", "bipolar", "bipolar", "unipolar", "unipolar"
+    ]
+    t = W.wars_by_era("era").set_index("era")
+    assert t["years"].to_dict() == {"unipolar": 16, "bipolar": 46, "multipolar": 130}
+    # CON stays the measured one: its range per era is that of the measured history's years
+    bip = y[y["year"].between(1946, 1991)]
+    assert t.loc["bipolar", "con_min"] == pytest.approx(bip["con"].min())
+    assert t.loc["bipolar", "con_max"] == pytest.approx(bip["con"].max())
+    with pytest.raises(ParameterError, match="polarity, era, con"):
+        W.era_table(y, "decade")
+
+
+def test_plot_by_era_shows_the_conventional_eras(tmp_path, monkeypatch):
+    figs = _capture_figures(monkeypatch, W)
+    y = W.yearly_onsets()
+    W.plot_wars(y, W.era_table(y, "era"), tmp_path / "w.png")
+    W.plot_wars(y, W.era_table(y, "polarity"), tmp_path / "w.png")
+    era, pol = figs
+    assert "conventional eras" in era.axes[0].get_title() and "Waltz 1979" in era.axes[0].get_title()
+    assert era.axes[1].get_xlabel().startswith("conventional era")
+    assert "measured polarity" in pol.axes[0].get_title() and "measured polarity" in pol.axes[1].get_xlabel()
+    # the background bands: three conventional eras (one band each) against the measured runs
+    n_bands = [sum(1 for p in f.axes[0].patches if p.get_width() > 5) for f in figs]
+    assert n_bands[0] == 3 and n_bands[1] > 3
+    texts = [t.get_text() for t in era.axes[0].get_legend().get_texts()]
+    assert {"multipolar years", "bipolar years", "unipolar years"} <= set(texts)

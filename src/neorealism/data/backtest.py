@@ -295,6 +295,21 @@ def summary_json(result: BacktestResult) -> str:
     return json.dumps(_finite(result.summary), indent=2, ensure_ascii=False) + "\n"
 
 
+#: Outline of the real-label strips in ``backtest.png``: a neutral grey, no polarity's colour.
+STRIP_EDGE = "#666666"
+
+
+def backtest_title(summary: dict[str, Any]) -> str:
+    """The title of ``backtest.png``: what was run, and the summary figures in words (no jargon)."""
+    s = summary
+    return (
+        f"Backtest {s['from']}→{s['to']}: top {s['top']} + rest ({s['rest']}), {s['worlds']} worlds\n"
+        f"the real CON (same states) lies inside the simulated 5–95 % band in {s['coverage']:.0%} of the years\n"
+        f"mean gap between simulated median and real CON {s['mae_median_con']:.3f}; "
+        f"simulated world-years with the real polarity {s['polarity_agreement']:.0%}"
+    )
+
+
 def plot_backtest(result: BacktestResult, out: str | os.PathLike[str]) -> Path:
     """PNG: CON fan chart with the real paths; stacked polarity shares with the real labels."""
     import matplotlib
@@ -313,11 +328,7 @@ def plot_backtest(result: BacktestResult, out: str | os.PathLike[str]) -> Path:
     ax.set_ylim(0, 1)
     ax.set_ylabel("CON (Ray & Singer)")
     s = result.summary
-    ax.set_title(
-        f"Backtest {s['from']}→{s['to']}: top {s['top']} + rest ({s['rest']}), {s['worlds']} worlds — "
-        f"coverage {s['coverage']:.0%}, MAE {s['mae_median_con']:.3f}, polarity agreement {s['polarity_agreement']:.0%}",
-        fontsize=10,
-    )
+    ax.set_title(backtest_title(s), fontsize=10)
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     bottom = np.zeros(len(yrs))
     for lab in POLARITY_LABELS:
@@ -325,10 +336,14 @@ def plot_backtest(result: BacktestResult, out: str | os.PathLike[str]) -> Path:
         ax2.fill_between(yrs, bottom, bottom + v, color=POLARITY_COLOURS[lab], step="mid", lw=0)
         bottom = bottom + v
     for y, lab in zip(yrs, t["real_polarity"], strict=True):
-        ax2.add_patch(plt.Rectangle((y - 0.5, 1.03), 1, 0.07, color=POLARITY_COLOURS[lab], ec="#990000", lw=0.3))
+        ax2.add_patch(
+            plt.Rectangle((y - 0.5, 1.03), 1, 0.07, facecolor=POLARITY_COLOURS[lab], edgecolor=STRIP_EDGE, lw=0.3)
+        )
     for y, lab in zip(yrs, t["system_polarity"], strict=True):
         if isinstance(lab, str):
-            ax2.add_patch(plt.Rectangle((y - 0.5, 1.12), 1, 0.07, color=POLARITY_COLOURS[lab], ec="#555555", lw=0.3))
+            ax2.add_patch(
+                plt.Rectangle((y - 0.5, 1.12), 1, 0.07, facecolor=POLARITY_COLOURS[lab], edgecolor=STRIP_EDGE, lw=0.3)
+            )
     ax2.text(yrs[-1] + 0.8, 1.065, "real, same states", ha="left", va="center", fontsize=7)
     ax2.text(yrs[-1] + 0.8, 1.155, "real, whole system", ha="left", va="center", fontsize=7)
     ax2.set_xlim(yrs[0] - 1, yrs[-1] + 0.12 * (yrs[-1] - yrs[0]) + 2)

@@ -44,6 +44,7 @@ FORMATS = ("table", "csv", "json")
 
 _FORMAT_HELP = "Output format: table, csv or json (default: table on a terminal, csv otherwise)."
 _NMC_HELP = "COW NMC version: 6.0 (1816–2016) or 7.0 (1816–2022)."
+_NMC_PATH_HELP = "Read this NMC file (e.g. a newer release, same columns) instead of the shipped one; its years are allowed."
 
 
 # --------------------------------------------------------------------------- helpers
@@ -179,6 +180,13 @@ def write_out_files(out: Path, writers: dict[str, Callable[[Path], Any]]) -> Non
     typer.echo(msg, err=True)
 
 
+def _polarity_note(hist: pd.DataFrame) -> None:
+    """Under a table of measured polarity labels: one line (stderr) that they are not the textbook eras."""
+    from .history import measured_polarity_note
+
+    typer.echo(measured_polarity_note(hist), err=True)
+
+
 def _print_citations() -> None:
     from .loaders import citation_text
 
@@ -188,20 +196,36 @@ def _print_citations() -> None:
 # --------------------------------------------------------------------------- group
 
 
-def _cite_callback(value: bool) -> None:
-    if value:
-        _print_citations()
-        raise typer.Exit(0)
-
-
-@data_app.callback()
+@data_app.callback(invoke_without_command=True)
 def data_main(
+    ctx: typer.Context,
     cite: bool = typer.Option(
-        False, "--cite", help="Print every citation the data sources ask for, then exit.",
-        callback=_cite_callback, is_eager=True,
+        False, "--cite", help="Print every citation the data sources ask for, then exit (as `data cite` with --format)."
+    ),
+    fmt: str | None = typer.Option(
+        None, "--format", help="With --cite: its output format (table, csv or json); before a command: that command's default format.",
     ),
 ) -> None:
     """Real Correlates of War data: CINC, polarity, major powers, wars (cite with --cite)."""
+    with _user_errors():
+        f = _fmt(fmt) if fmt is not None else None
+        if cite:
+            if f is None:
+                _print_citations()
+            else:
+                from .loaders import citations
+
+                _emit(citations(), f, "Citations the data sources ask for")
+            raise typer.Exit(0)
+        commands = sorted(getattr(ctx.command, "commands", {}))
+        if ctx.invoked_subcommand is None:
+            raise ParameterError(f"give a command ({', '.join(commands)}) or --cite; see `neorealism data --help`")
+        if f is not None:
+            # `neorealism data --format X CMD`: X becomes CMD's default --format (its own --format still wins)
+            defaults = dict(ctx.default_map or {})
+            for name in commands:
+                defaults[name] = {**dict(defaults.get(name) or {}), "fmt": f}
+            ctx.default_map = defaults
 
 
 @data_app.command("cite")
@@ -228,7 +252,7 @@ def files_cmd(fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP
 def cinc_cmd(
     year: int = typer.Option(..., "--year", help="Year (NMC range: 1816–2016 for v6.0, 1816–2022 for v7.0)."),
     nmc: str = typer.Option("6.0", "--nmc", help=_NMC_HELP),
-    path: Path | None = typer.Option(None, "--path", help="Read this NMC file (e.g. a newer release) instead of the shipped one."),
+    path: Path | None = typer.Option(None, "--nmc-path", "--path", help=_NMC_PATH_HELP),
     fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
 ) -> None:
     """One year's CINC: published and recomputed from the six components, with the difference."""
@@ -253,7 +277,7 @@ def polarity_cmd(
     rule: str = typer.Option("share", "--rule", help="Great-power rule: share (share ≥ --threshold) or relative (≥ --relative × leader)."),
     threshold: float = typer.Option(0.10, "--threshold", help="Share bar for --rule share (0–1]."),
     relative: float = typer.Option(0.25, "--relative", help="Fraction of the leader's share for --rule relative (0–1]."),
-    path: Path | None = typer.Option(None, "--path", help="Read this NMC file instead of the shipped one."),
+    path: Path | None = typer.Option(None, "--nmc-path", "--path", help=_NMC_PATH_HELP),
     majors_path: Path | None = typer.Option(None, "--majors-path", help="Read this COW major-power file instead of the shipped one."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the table."),
     fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
@@ -276,6 +300,8 @@ def polarity_cmd(
             write_out_files(out, {"polarity.csv": lambda p: atomic_write_csv(p, h), "polarity.png": lambda p: plot_history(h, p)})
         if not quiet:
             _emit(h, f, f"Polarity history {h['year'].min()}–{h['year'].max()} (NMC v{v})")
+            if f == "table":
+                _polarity_note(h)
 
 
 def _parse_weights(text: str | None) -> tuple[float, ...] | None:
@@ -316,7 +342,7 @@ def majors_cmd(
     start: int | None = typer.Option(None, "--from", help="First year scored (default 1816)."),
     end: int | None = typer.Option(None, "--to", help="Last year scored (default: the list's last, 2016)."),
     nmc: str = typer.Option("6.0", "--nmc", help=_NMC_HELP),
-    path: Path | None = typer.Option(None, "--path", help="Read this NMC file instead of the shipped one."),
+    path: Path | None = typer.Option(None, "--nmc-path", "--path", help=_NMC_PATH_HELP),
     majors_path: Path | None = typer.Option(None, "--majors-path", help="Read this COW major-power file instead of the shipped one."),
     fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
 ) -> None:
@@ -367,8 +393,12 @@ def majors_cmd(
             )
             _emit(pd.concat([overall, a.per_year.astype({"year": object})], ignore_index=True), f)
         else:
+            # the rule's description is long: a line above the table, not a column that widens it
+            import textwrap
+
+            typer.echo(textwrap.fill(f"rule: {r.describe()}", width=100, subsequent_indent="      ", break_long_words=False))
             summ = pd.DataFrame(
-                [{"rule": r.describe(), "years": f"{a.start}–{a.end}", "F1": a.f1, "precision": a.precision,
+                [{"years": f"{a.start}–{a.end}", "F1": a.f1, "precision": a.precision,
                   "recall": a.recall, "false +": a.fp, "false −": a.fn}]
             )
             _table(summ, "Agreement with COW's major-power list (state-years)")
@@ -385,20 +415,18 @@ def majors_cmd(
 
 
 def _spans(years: Any) -> str:
-    ys = sorted(int(y) for y in years)
-    out, s, p = [], ys[0], ys[0]
-    for y in ys[1:]:
-        if y != p + 1:
-            out.append(f"{s}" if s == p else f"{s}–{p}")
-            s = y
-        p = y
-    out.append(f"{s}" if s == p else f"{s}–{p}")
-    return ", ".join(out)
+    from .history import year_spans
+
+    return year_spans(years)
 
 
 @data_app.command("wars")
 def wars_cmd(
-    by: str = typer.Option("polarity", "--by", help="Group years by polarity label or by CON tercile: polarity or con."),
+    by: str = typer.Option(
+        "polarity", "--by",
+        help="Group years by measured polarity label (polarity), by the textbook periodisation "
+        "(era: multipolar to 1945, bipolar 1946–1991, unipolar from 1992) or by CON tercile (con).",
+    ),
     start: int | None = typer.Option(None, "--from", help="First year (default 1816)."),
     end: int | None = typer.Option(None, "--to", help="Last year (default 2007, the end of COW war data v4.0)."),
     out: Path | None = typer.Option(
@@ -407,23 +435,27 @@ def wars_cmd(
     nmc: str = typer.Option("6.0", "--nmc", help=_NMC_HELP),
     threshold: float = typer.Option(0.10, "--threshold", help="Share bar of the polarity history's great-power rule (0–1]."),
     decades: bool = typer.Option(False, "--decades", help="Print onsets per decade instead of the era table."),
-    path: Path | None = typer.Option(None, "--path", help="Read this COW inter-state war participant file instead of the shipped one."),
+    wars_path: Path | None = typer.Option(
+        None, "--wars-path", help="Read this COW inter-state war participant file instead of the shipped one."
+    ),
     nmc_path: Path | None = typer.Option(None, "--nmc-path", help="Read this NMC file instead of the shipped one (polarity and the capability rule)."),
     majors_path: Path | None = typer.Option(None, "--majors-path", help="Read this COW major-power file instead of the shipped one."),
     fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
 ) -> None:
-    """Inter-state war onsets and great-power wars per decade, by polarity era or CON tercile."""
+    """Inter-state war onsets and great-power wars per decade, by measured polarity, conventional era or CON tercile."""
     with _user_errors():
         f = _fmt(fmt)
         v = _nmc(nmc)
-        if by not in ("polarity", "con"):
-            raise ParameterError(f"--by must be polarity or con, got {by!r}")
+        from .wars import GROUPINGS
+
+        if by not in GROUPINGS:
+            raise ParameterError(f"--by must be one of {', '.join(GROUPINGS)}, got {by!r}")
         if not 0 < threshold <= 1:
             raise ParameterError(f"--threshold must be in (0, 1], got {threshold}")
         from .wars import era_table, plot_wars, wars_by_decade, yearly_onsets
 
         _check_outdir(out)
-        y = yearly_onsets(start, end, v, "share", threshold, path=path, nmc_path=nmc_path, majors_path=majors_path)
+        y = yearly_onsets(start, end, v, "share", threshold, path=wars_path, nmc_path=nmc_path, majors_path=majors_path)
         t = era_table(y, by)  # type: ignore[arg-type]
         dec = wars_by_decade(y)
         if out is not None:
@@ -436,7 +468,10 @@ def wars_cmd(
                 },
             )
         span = f"{int(y['year'].min())}–{int(y['year'].max())}"
+        what = {"polarity": "measured polarity", "era": "conventional era", "con": "CON tercile"}[by]
         if decades:
             _emit(dec, f, f"Inter-state war onsets per decade, {span}")
         else:
-            _emit(t, f, f"Inter-state war onsets by {by}, {span} (rates per decade)")
+            _emit(t, f, f"Inter-state war onsets by {what}, {span} (rates per decade)")
+        if f == "table" and by == "polarity":
+            _polarity_note(y)

@@ -22,11 +22,22 @@ _DEMOCRACY_PATH_HELP = "Read this democracy (Polity2) file instead of the shippe
 _STATES_PATH_HELP = "Read this COW state list (state names) instead of the shipped one."
 
 
-def _rich_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+#: Headers of ``scenario from-data``'s table for the three share columns of its CSV/JSON
+#: (``cinc``, ``cinc_share``, ``share``), and the caption that explains them.
+FROM_DATA_SHARE_HEADERS = ("CINC, world share", "CINC, scenario share", "model index share")
+FROM_DATA_CAPTION = (
+    "CINC, world share (cinc): COW's published CINC, the state's share of the whole system's capabilities "
+    "(summed for an aggregate). CINC, scenario share (cinc_share): the same rescaled to sum to 1 over these "
+    "rows. Model index share (share): the model's composite index of the scenario's start, summing to 1; "
+    "fidelity compares it with the CINC scenario share. burden: initial military burden."
+)
+
+
+def _rich_table(title: str, columns: list[str], rows: list[list[str]], caption: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    t = Table(title=title, show_lines=False)
+    t = Table(title=title, show_lines=False, caption=caption, caption_justify="left")
     for k, c in enumerate(columns):
         t.add_column(c, justify="left" if k == 0 else "right")
     for r in rows:
@@ -88,13 +99,14 @@ def add_scenario_commands(scenario_app: typer.Typer) -> None:
             rows = []
             for r in fd.table.itertuples():
                 rows.append([
-                    r.name, r.kind, "" if r.kind == "rest" else str(r.ccode), f"{r.cinc_share:.3f}", f"{r.share:.3f}",
-                    f"{r.burden:.3f}", f"{r.lat:.1f}, {r.lon:.1f}",
+                    r.name, r.kind, "" if r.kind == "rest" else str(r.ccode), f"{r.cinc:.3f}", f"{r.cinc_share:.3f}",
+                    f"{r.share:.3f}", f"{r.burden:.3f}", f"{r.lat:.1f}, {r.lon:.1f}",
                 ])
             _rich_table(
                 f"{fd.scenario.name}: {year}, {source}",
-                ["state", "kind", "ccode", "CINC share", "model share", "burden", "position"],
+                ["state", "kind", "ccode", *FROM_DATA_SHARE_HEADERS, "burden", "position"],
                 rows,
+                caption=FROM_DATA_CAPTION,
             )
             typer.echo(fidelity_line)
         elif f_out == "csv":

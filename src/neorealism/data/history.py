@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,16 @@ POLARITY_COLOURS = {
     "bipolar": "#cfe2f3",
     "multipolar": "#d9ead3",
 }
+
+#: The conventional periodisation of the literature: (label, first year, last year or None = to the end).
+#: Multipolar to the end of the Second World War, bipolar through the Soviet Union's dissolution
+#: (Waltz 1979; Mearsheimer 2001 dates it 1945–1990), unipolar since (Wohlforth 1999).  The labels are
+#: the simulation's, so measured and conventional eras can be compared side by side.
+CONVENTIONAL_ERAS: tuple[tuple[str, int | None, int | None], ...] = (
+    ("multipolar", None, 1945),
+    ("bipolar", 1946, 1991),
+    ("unipolar", 1992, None),
+)
 
 HISTORY_COLUMNS = (
     "year",
@@ -136,6 +146,63 @@ def polarity_history(
     return out
 
 
+def conventional_era(years: Any) -> np.ndarray:
+    """The conventional era (:data:`CONVENTIONAL_ERAS`) of each year: an object array of polarity labels."""
+    y = np.asarray(years, dtype=np.int64)
+    out = np.empty(y.shape, dtype=object)
+    for label, lo, hi in CONVENTIONAL_ERAS:
+        sel = np.ones(y.shape, dtype=bool)
+        if lo is not None:
+            sel &= y >= lo
+        if hi is not None:
+            sel &= y <= hi
+        out[sel] = label
+    return out
+
+
+def year_spans(years: Any) -> str:
+    """Years as inclusive runs: ``[1946, 1947, 1948, 1958]`` → ``"1946–1948, 1958"``."""
+    ys = sorted({int(y) for y in years})
+    if not ys:
+        return ""
+    out, s, p = [], ys[0], ys[0]
+    for y in ys[1:]:
+        if y != p + 1:
+            out.append(f"{s}" if s == p else f"{s}–{p}")
+            s = y
+        p = y
+    out.append(f"{s}" if s == p else f"{s}–{p}")
+    return ", ".join(out)
+
+
+def rule_text(attrs: dict) -> str:
+    """The polarity history's great-power rule in words, from its ``attrs`` (``share ≥ 0.1`` …)."""
+    if attrs.get("rule", "share") == "share":
+        return f"share ≥ {attrs.get('threshold', 0.1):g}"
+    return f"share ≥ {attrs.get('relative', 0.25):g} × leader"
+
+
+def measured_polarity_note(hist: pd.DataFrame) -> str:
+    """One line warning that measured polarity labels are not the textbook eras (printed under tables).
+
+    ``hist`` needs ``year``, ``polarity_label`` and ``great_powers`` (and the
+    history's ``attrs``).  Counts the years in which the labels differ from
+    :data:`CONVENTIONAL_ERAS` and names the years after 1945 in which China
+    — the main reason they differ — is above the bar.
+    """
+    years = hist["year"].to_numpy()
+    differ = int((hist["polarity_label"].to_numpy().astype(object) != conventional_era(years)).sum())
+    china = years[[("CHN" in str(g).split(";")) for g in hist["great_powers"]]]
+    china = china[china > 1945]
+    text = (
+        f"note: polarity is measured from CINC shares ({rule_text(hist.attrs)}), not the textbook eras "
+        f"(multipolar to 1945, bipolar 1946–1991, unipolar from 1992); they differ in {differ} of {len(years)} years"
+    )
+    if differ and len(china):
+        text += f"; China is above the bar in {year_spans(china)}"
+    return text + ". See `neorealism data wars --by era` and docs/data.md."
+
+
 def polarity_runs(hist: pd.DataFrame) -> pd.DataFrame:
     """Contiguous runs of one polarity label: label, start, end (years inclusive), years."""
     lab = hist["polarity_label"].to_numpy()
@@ -148,8 +215,19 @@ def polarity_runs(hist: pd.DataFrame) -> pd.DataFrame:
     return runs.reset_index(drop=True)
 
 
+#: The caption under ``polarity.png``: why CON jumps.
+PLOT_HISTORY_CAPTION = (
+    "CON is measured among the great powers only, so it jumps whenever a state crosses the bar and the set of great\n"
+    "powers changes (lower panel): an artefact of the measure, not a change in power. HHI and the leader's share do not."
+)
+
+
 def plot_history(hist: pd.DataFrame, out: str | os.PathLike[str], title: str | None = None) -> Path:
-    """PNG: CON and HHI over time on polarity bands; great-power counts (rule vs COW) below."""
+    """PNG: CON, HHI and the leader's share over time on polarity bands; great-power counts (rule vs COW) below.
+
+    A caption (:data:`PLOT_HISTORY_CAPTION`) says that CON jumps when the set
+    of great powers changes, an artefact of the measure.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -166,17 +244,13 @@ def plot_history(hist: pd.DataFrame, out: str | os.PathLike[str], title: str | N
     ax.plot(hist["year"], hist["hhi"], color="#b45f06", lw=1.6, label="HHI (all states)")
     ax.plot(hist["year"], hist["leader_share"], color="#555555", lw=1, ls=":", label="leader's share")
     ax.set_ylim(0, 1)
-    ax.set_ylabel("concentration (0–1)")
+    ax.set_ylabel("CON, HHI and leader's share (0–1)")
     handles, _ = ax.get_legend_handles_labels()
     present = set(hist["polarity_label"])
     handles += [Patch(facecolor=POLARITY_COLOURS[k], edgecolor="#888888", label=k) for k in POLARITY_LABELS if k in present]
     ax.legend(handles=handles, loc="upper left", fontsize=8, ncol=2, frameon=False)
     a = hist.attrs
-    rule = (
-        f"share ≥ {a.get('threshold', 0.1):g}"
-        if a.get("rule", "share") == "share"
-        else f"share ≥ {a.get('relative', 0.25):g} × leader"
-    )
+    rule = rule_text(a)
     ax.set_title(title or f"Polarity and concentration, COW NMC v{a.get('nmc_version', '6.0')} (great power: {rule})")
     ax2.step(hist["year"], hist["n_great_powers"], where="mid", color="#1f4e79", label=f"great powers ({rule})")
     cow = hist["cow_n_majors"].astype("float64")
@@ -184,5 +258,6 @@ def plot_history(hist: pd.DataFrame, out: str | os.PathLike[str], title: str | N
     ax2.set_ylabel("great powers (count)")
     ax2.set_xlabel("year")
     ax2.legend(loc="upper left", fontsize=8, frameon=False)
-    fig.tight_layout()
+    fig.text(0.01, 0.01, PLOT_HISTORY_CAPTION, ha="left", va="bottom", fontsize=8, color="#333333")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return save_figure(fig, out, dpi=120)

@@ -83,6 +83,10 @@ Alliances v4.1 (Gibler 2009) through :func:`~neorealism.data.loaders.alliances_i
 alliances).  The data end in 2012; for a later year the alliances of the
 last year are used and the description says so.
 
+Names: the COW state list's, except where one ccode spans states history
+names differently (:data:`ERA_NAMES`: ccode 365 is "Soviet Union" in
+1922–1991, COW's "Russia" otherwise); an explicit ``rename=`` wins.
+
 Regime: Polity2 of that year (−10…10); missing → none.  The aggregate has none.
 Doctrine: defensive for every state (Waltz's default expectation that states
 seek security, not maximal power); ``doctrine=`` changes it.
@@ -131,6 +135,7 @@ __all__ = [
     "BUILTINS",
     "DEFAULT_SYSTEM_BURDEN",
     "ECONOMY_SCALE",
+    "ERA_NAMES",
     "FIDELITY_MAX_MAD",
     "FIDELITY_MIN_CORR",
     "FromData",
@@ -141,9 +146,11 @@ __all__ = [
     "build_from_data",
     "builtin_text",
     "capital_position",
+    "era_name",
     "group_components",
     "imputed_shares",
     "scenario_from_data",
+    "state_names",
     "write_builtins",
 ]
 
@@ -425,6 +432,29 @@ def _state_names(path: PathArg = None) -> dict[int, str]:
     return st.drop_duplicates("ccode", keep="last").set_index("ccode")["statenme"].to_dict()
 
 
+#: Era-correct default names for COW codes whose single COW name does not fit every year:
+#: ccode → ((first year, last year, name), …).  In other years the state keeps its name in the COW
+#: state list ("Russia" for 365).  An explicit ``rename=`` wins over both.
+ERA_NAMES: dict[int, tuple[tuple[int, int, str], ...]] = {
+    365: ((1922, 1991, "Soviet Union"),),
+}
+
+
+def era_name(ccode: int, year: int, cow_name: str) -> str:
+    """The default name of state ``ccode`` in ``year``: its :data:`ERA_NAMES` entry for that year, else ``cow_name``."""
+    for lo, hi, name in ERA_NAMES.get(int(ccode), ()):
+        if lo <= int(year) <= hi:
+            return name
+    return cow_name
+
+
+def state_names(year: int, states_path: PathArg = None, rename: Mapping[int, str] | None = None) -> dict[int, str]:
+    """ccode → the name a scenario of ``year`` gives the state: ``rename``, else :func:`era_name` of COW's name."""
+    names = _state_names(states_path)
+    names = {c: era_name(c, year, n) for c, n in names.items()}
+    return {**names, **{int(k): str(v) for k, v in (rename or {}).items()}}
+
+
 def _check_options(
     year: Any, top: Any, rest: str, minors: int | None, region: str | None, alliance_types: Sequence[str], doctrine: str, system_burden: float
 ) -> None:
@@ -498,7 +528,10 @@ def build_from_data(
     ``nmc_path``, ``capitals_path``, ``alliances_path``, ``democracy_path``
     and ``states_path`` (state names) read another file of the same layout —
     e.g. a newer NMC release — instead of the shipped one; the year may then
-    be any year the given NMC file covers.  ``minors`` (with ``rest="minor"``)
+    be any year the given NMC file covers.  States are named as in the COW
+    state list, with era-correct names where one ccode spans differently
+    named states (:data:`ERA_NAMES`: 365 is the Soviet Union in 1922–1991);
+    ``rename`` (ccode → name) wins over both.  ``minors`` (with ``rest="minor"``)
     defaults to 10, or to all the remaining states if fewer; a larger
     number is an error giving the allowed range.
     """
@@ -538,7 +571,7 @@ def build_from_data(
     if not 0 <= cap <= BURDEN_MAX:
         raise ParameterError(f"burden_cap must be in [0, {BURDEN_MAX}], got {burden_cap}")
 
-    names = {**_state_names(states_path), **{int(k): str(v) for k, v in (rename or {}).items()}}
+    names = state_names(year, states_path, rename)
     chosen = cand.iloc[:top]
     groups: list[Group] = [Group(names.get(int(c), str(a)), "state", (int(c),)) for c, a in zip(chosen["ccode"], chosen["stateabb"], strict=True)]
     others = cand.iloc[top:]
@@ -794,7 +827,6 @@ BUILTINS: dict[str, dict[str, Any]] = {
     ),
     "cold-war-1950": dict(
         year=1950, top=10, rest="aggregate", alliance_types=("defense",), years=50,
-        rename={365: "Soviet Union"},
         description=(
             "The early Cold War. COW records NATO from 1949, so the United States, Britain, France and "
             "Italy start allied; the Warsaw Pact dates only from 1955, so in 1950 the Soviet bloc is "

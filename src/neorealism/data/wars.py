@@ -10,9 +10,13 @@ from the capability-only rule of :mod:`neorealism.data.majors`.
 
 Eras: each year of the polarity history (:mod:`neorealism.data.history`,
 the same measures as the simulation; Ray & Singer 1973 for CON) has a
-polarity label and a CON value; years are grouped by label, or by CON
-tercile (terciles of CON over the years in the window).  Rates are onsets
-per decade: onsets in the era's years / number of those years × 10.
+measured polarity label and a CON value; years are grouped by that label
+(``polarity``), by the conventional periodisation of the literature
+(``era``: multipolar to 1945, bipolar 1946–1991, unipolar from 1992;
+Waltz 1979, Wohlforth 1999, Mearsheimer 2001; :data:`~neorealism.data.history.CONVENTIONAL_ERAS`),
+or by CON tercile (``con``: terciles of CON over the years in the
+window).  Rates are onsets per decade: onsets in the era's years / number
+of those years × 10.
 """
 
 from __future__ import annotations
@@ -26,12 +30,22 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..output import save_figure
-from .history import POLARITY_COLOURS, check_range, polarity_history, polarity_runs
+from .history import (
+    POLARITY_COLOURS,
+    check_range,
+    conventional_era,
+    polarity_history,
+    polarity_runs,
+    rule_text,
+)
 from .loaders import PathArg, load_wars, major_state_years
 from .majors import DEFAULT_RULE, GreatPowerRule, great_power_years
 
 #: Years the COW Inter-State War v4.0 data cover.
 WAR_DATA_YEARS = (1816, 2007)
+#: How years can be grouped: measured polarity label, conventional era, CON tercile.
+GROUPINGS: tuple[str, ...] = ("polarity", "era", "con")
+_KEY = {"polarity": "polarity_label", "era": "conventional_era", "con": "con_tercile"}
 
 
 def war_onsets(
@@ -102,7 +116,7 @@ def yearly_onsets(
     nmc_path: PathArg = None,
     majors_path: PathArg = None,
 ) -> pd.DataFrame:
-    """The polarity history (window within 1816–2007) with onsets per year and a CON tercile per year.
+    """The polarity history (window within 1816–2007) with onsets, CON tercile and conventional era per year.
 
     ``path``, ``nmc_path`` and ``majors_path`` read another war participant,
     NMC or major-power file; each is used everywhere that file is needed
@@ -117,14 +131,15 @@ def yearly_onsets(
         wars=("WarNum", "size"), gp_wars_cow=("gp_war_cow", "sum"), gp_wars_capability=("gp_war_capability", "sum")
     )
     counts = counts.reindex(hist["year"], fill_value=0).reset_index(drop=True).astype(np.int64)
-    out = pd.concat([hist[["year", "polarity_label", "con", "n_great_powers"]], counts], axis=1)
+    out = pd.concat([hist[["year", "polarity_label", "con", "n_great_powers", "great_powers"]], counts], axis=1)
     out["con_tercile"] = pd.qcut(out["con"], 3, labels=["low", "middle", "high"]).astype(object)
+    out["conventional_era"] = conventional_era(out["year"])
     out.attrs.update(hist.attrs)
     return out
 
 
 def wars_by_era(
-    by: Literal["polarity", "con"] = "polarity",
+    by: Literal["polarity", "era", "con"] = "polarity",
     start: int | None = None,
     end: int | None = None,
     version: str = "6.0",
@@ -136,23 +151,28 @@ def wars_by_era(
     nmc_path: PathArg = None,
     majors_path: PathArg = None,
 ) -> pd.DataFrame:
-    """Onsets and rates per decade by polarity label or CON tercile.
+    """Onsets and rates per decade by measured polarity label, conventional era or CON tercile.
 
     Columns: era, years, con_min, con_max, wars, gp_wars_cow,
     gp_wars_capability, and ``*_per_decade`` rates (onsets / years × 10).
+    ``by="era"`` groups the same years exactly as ``by="polarity"`` does, by
+    the conventional periodisation instead of the measured label (CON is
+    still the measured one).
     """
-    if by not in ("polarity", "con"):
-        raise ParameterError(f"--by must be 'polarity' or 'con', got {by!r}")
+    _check_by(by)
     y = yearly_onsets(start, end, version, rule, threshold, relative, gp_rule, path, nmc_path, majors_path)
     return era_table(y, by)
 
 
-def era_table(y: pd.DataFrame, by: Literal["polarity", "con"] = "polarity") -> pd.DataFrame:
+def _check_by(by: str) -> None:
+    if by not in GROUPINGS:
+        raise ParameterError(f"--by must be one of {', '.join(GROUPINGS)}, got {by!r}")
+
+
+def era_table(y: pd.DataFrame, by: Literal["polarity", "era", "con"] = "polarity") -> pd.DataFrame:
     """:func:`wars_by_era` from an already computed :func:`yearly_onsets` table (no second computation)."""
-    if by not in ("polarity", "con"):
-        raise ParameterError(f"--by must be 'polarity' or 'con', got {by!r}")
-    key = "polarity_label" if by == "polarity" else "con_tercile"
-    g = y.groupby(key)
+    _check_by(by)
+    g = y.groupby(_KEY[by])
     t = g.agg(
         years=("year", "size"),
         con_min=("con", "min"),
@@ -161,9 +181,7 @@ def era_table(y: pd.DataFrame, by: Literal["polarity", "con"] = "polarity") -> p
         gp_wars_cow=("gp_wars_cow", "sum"),
         gp_wars_capability=("gp_wars_capability", "sum"),
     )
-    order = (
-        ["nonpolar", "unipolar", "bipolar", "multipolar"] if by == "polarity" else ["low", "middle", "high"]
-    )
+    order = ["low", "middle", "high"] if by == "con" else ["nonpolar", "unipolar", "bipolar", "multipolar"]
     t = t.reindex([o for o in order if o in t.index])
     for c in ("wars", "gp_wars_cow", "gp_wars_capability"):
         t[f"{c}_per_decade"] = t[c] / t["years"] * 10.0
@@ -200,8 +218,11 @@ def plot_wars(
     from matplotlib.patches import Patch
 
     dec = wars_by_decade(yearly)
+    by = by_era.attrs.get("by", "polarity")
+    # the background: the conventional eras when the years are grouped by them, else the measured polarity
+    bands = yearly.assign(polarity_label=yearly["conventional_era"]) if by == "era" else yearly
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [2.4, 1]})
-    for r in polarity_runs(yearly).itertuples():
+    for r in polarity_runs(bands).itertuples():
         ax.axvspan(r.start - 0.5, r.end + 0.5, color=POLARITY_COLOURS[r.label], lw=0)
     x = dec["decade"] + 5
     ax.bar(x - 1.8, dec["wars"], width=3.4, color="#1f4e79", label="inter-state war onsets")
@@ -209,19 +230,14 @@ def plot_wars(
     ax.set_xlabel("decade")
     ax.set_ylabel("war onsets in the decade (count)")
     a = yearly.attrs
-    rule = (
-        f"share ≥ {a.get('threshold', 0.1):g}"
-        if a.get("rule", "share") == "share"
-        else f"share ≥ {a.get('relative', 0.25):g} × leader"
-    )
-    ax.set_title(
-        f"COW inter-state wars v4.0 by decade; background: polarity "
-        f"(NMC v{a.get('nmc_version', '6.0')}, great power: {rule})",
-        fontsize=10,
-    )
+    if by == "era":
+        background = "conventional eras (Waltz 1979; Wohlforth 1999; Mearsheimer 2001)"
+    else:
+        background = f"measured polarity (NMC v{a.get('nmc_version', '6.0')}, great power: {rule_text(a)})"
+    ax.set_title(f"COW inter-state wars v4.0 by decade; background: {background}", fontsize=10)
     ax.set_ylim(0, max(1.0, float(dec["wars"].max())) * 1.35)
     handles = ax.get_legend_handles_labels()[0]
-    present = set(yearly["polarity_label"])
+    present = set(bands["polarity_label"])
     handles += [
         Patch(facecolor=POLARITY_COLOURS[k], edgecolor="#888888", label=f"{k} years")
         for k in POLARITY_COLOURS
@@ -234,7 +250,7 @@ def plot_wars(
     ax2.bar(xx + 0.2, by_era["gp_wars_cow_per_decade"], width=0.4, color="#990000", label="great-power (COW)")
     ax2.set_xticks(xx, [f"{lab}\n({n} y)" for lab, n in zip(labels, by_era["years"], strict=True)])
     ax2.set_ylabel("onsets per 10 years of the era")
-    what = "polarity" if by_era.attrs.get("by", "polarity") == "polarity" else "CON tercile"
+    what = {"polarity": "measured polarity", "era": "conventional era", "con": "CON tercile"}[by]
     ax2.set_xlabel(what + " (years in the era)")
     ax2.set_title(f"rate by {what}", fontsize=10)
     ax2.set_ylim(0, max(1.0, float(by_era["wars_per_decade"].max())) * 1.3)
