@@ -327,3 +327,22 @@ def test_cli_backtest_format_follows_the_terminal(monkeypatch):
     assert r.exit_code == 0 and "coverage" in r.stdout and "┃" in r.stdout
     r = CliRunner().invoke(_app(), [*args, "--format", "xml"])
     assert r.exit_code == 2 and "--format" in r.stderr
+
+
+def test_documented_results_are_what_the_backtest_computes():
+    """The table of results in docs/from-data.md is the code's output, not a stale copy."""
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "from-data.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d{4})→(\d{4}) \| ([^|]+)\| ([^|]+)\| ([^|]+)\| ([\d.]+) vs ([\d.]+) \| ([\d.]+) / ([\d.]+) \|$", doc, re.M)
+    assert len(rows) == 3
+    for start, end, cov, mae, agree, real_gp, sim_gp, sys_cov, sys_mae in rows:
+        s = backtest(int(start), int(end), top=10, worlds=200, seed=0).summary
+        assert float(cov) == pytest.approx(s["coverage"], abs=0.005)
+        assert float(mae) == pytest.approx(s["mae_median_con"], abs=0.0005)
+        assert float(agree) == pytest.approx(s["polarity_agreement"], abs=0.005)
+        assert float(real_gp) == pytest.approx(s["real_mean_n_great_powers"], abs=0.005)
+        assert float(sim_gp) == pytest.approx(s["sim_mean_n_great_powers"], abs=0.005)
+        assert float(sys_cov) == pytest.approx(s["system_coverage"], abs=0.005)
+        assert float(sys_mae) == pytest.approx(s["system_mae_median_con"], abs=0.0005)
