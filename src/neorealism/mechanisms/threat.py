@@ -31,7 +31,8 @@ def threat_ratio(state: WorldState, power: NDArray[np.float64], params: EnginePa
     p_others = np.where(alive, power, 0.0)
     # Σ_j P_j·decay_ij over j ≠ i (diagonal removed) and over non-allies
     off = params.decay * (1.0 - np.eye(params.n_states))
-    pressure = (p_others[:, None, :] * np.where(state.allied, 0.0, off[None, :, :])).sum(axis=-1)
+    # einsum's own loops (no BLAS): each world's sum runs in the same order in any batch
+    pressure = np.einsum("rij,rj->ri", np.where(state.allied, 0.0, off), p_others)
     own = np.where(alive & (power > 0), power, 1.0)
     scale = (1.0 - params.enforcement) * params.theta**params.offense_weight
     return np.where(alive, scale * pressure / own, 0.0)
