@@ -56,9 +56,16 @@ class YearEvents:
     outcome: conflict.WarOutcome
 
 
-def step(keys: NDArray[np.uint64], state: WorldState, params: EngineParams) -> tuple[WorldState, YearEvents]:
-    """Advance every world one year.  Pure: ``state`` is not modified."""
-    power = measures.composite_index(state.components(), state.alive)
+def step(
+    keys: NDArray[np.uint64], state: WorldState, params: EngineParams, power: NDArray[np.float64] | None = None
+) -> tuple[WorldState, YearEvents]:
+    """Advance every world one year.  Pure: ``state`` is not modified.
+
+    ``power`` is the composite index of ``state`` when the caller has it
+    already (:func:`measure` of the same state); it is computed otherwise.
+    """
+    if power is None:
+        power = measures.composite_index(state.components(), state.alive)
     # 1. perceive
     seen = perception.observed_military(state, params, keys)
     # 2. assess threat
@@ -169,7 +176,7 @@ def run_batch(
     sysv = {k: np.empty((T + 1, R), dtype=np.float64 if k in ("con", "hhi", "leader_share") else np.int64) for k in sys_names}
     ev: dict[str, list[NDArray]] = {k: [] for k in ("world", "year", "event", "war_id", "attacker", "defender", "winner", "loser", "state", "absorbed_by", "losses")}
 
-    def record(t: int, st: WorldState, started: int | NDArray, ongoing: NDArray) -> None:
+    def record(t: int, st: WorldState, started: int | NDArray, ongoing: NDArray) -> NDArray[np.float64]:
         m = measure(st, params)
         k = slot[t]
         if sv and k >= 0:
@@ -186,11 +193,12 @@ def run_batch(
         sysv["leader_share"][t] = m["leader_share"]
         sysv["wars_started"][t] = started
         sysv["wars_ongoing"][t] = ongoing
+        return m["power"]
 
-    record(0, state, 0, (state.war_target >= 0).sum(axis=-1))
+    power = record(0, state, 0, (state.war_target >= 0).sum(axis=-1))
     for t in range(1, T + 1):
-        state, e = step(keys, state, params)
-        record(t, state, e.war_started.sum(axis=-1), (state.war_target >= 0).sum(axis=-1))
+        state, e = step(keys, state, params, power)
+        power = record(t, state, e.war_started.sum(axis=-1), (state.war_target >= 0).sum(axis=-1))
         _collect_events(ev, ids, t, N, e)
         if progress is not None:
             progress(R)
