@@ -756,3 +756,20 @@ def test_several_bad_overrides_are_all_listed():
         apply_overrides(parse_scenario_text(GOOD), ["war.cost=2", "authority.enforcement=-1"])
     assert len(info.value.problems) == 2
     assert "--set war.cost = 2" in str(info.value) and "--set authority.enforcement = -1" in str(info.value)
+
+
+def test_alliance_problems_are_reported_beside_field_errors():
+    # `validate` promises every problem at once: pydantic's whole-scenario check runs only when
+    # every field is valid, so alliances are also checked against the raw state names
+    text = GOOD.replace("economy: 20", "economy: -20", 1) + "alliances: [[A, Nowhere], [B, B]]\n"
+    with pytest.raises(ScenarioError) as e:
+        parse_scenario_text(text)
+    msg = "\n".join(e.value.problems)
+    assert "economy" in msg
+    assert "alliances[0][1] = 'Nowhere': unknown state" in msg
+    assert "alliances[1] = ['B', 'B']: a state cannot ally with itself" in msg
+    # with valid fields the same problems come from the scenario's own check, all of them, each once
+    with pytest.raises(ScenarioError) as e2:
+        parse_scenario_text(GOOD + "alliances: [[A, Nowhere], [B, B]]\n")
+    assert e2.value.problems == [p for p in e.value.problems if p.startswith("alliances")]
+    assert len(e2.value.problems) == 2

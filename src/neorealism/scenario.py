@@ -271,6 +271,41 @@ class Params(_Model):
     measures: MeasureParams = MeasureParams()
 
 
+def _alliance_problems(names: list[str], alliances: Any) -> list[str]:
+    """Every alliance pair that names an unknown state or a state with itself."""
+    known = set(names)
+    shown = f"{', '.join(names[:12])}{', …' if len(names) > 12 else ''}"
+    out = []
+    for k, pair in enumerate(alliances):
+        a, b = pair
+        for pos, n in enumerate((a, b)):
+            if n not in known:
+                out.append(f"alliances[{k}][{pos}] = {n!r}: unknown state, not one of this scenario's states ({shown})")
+        if a == b:
+            out.append(f"alliances[{k}] = [{a!r}, {b!r}]: a state cannot ally with itself")
+    return out
+
+
+def _raw_alliance_problems(data: dict[str, Any]) -> list[str]:
+    """The alliance problems of raw scenario data whose other fields did not validate.
+
+    pydantic runs the whole-scenario checks only once every field is valid;
+    so that `validate` reports every problem at once, the alliance pairs are
+    checked here against the state names the raw data gives (when they are
+    plain strings), beside the field errors.
+    """
+    states, alliances = data.get("states"), data.get("alliances")
+    if not isinstance(states, list) or not isinstance(alliances, list):
+        return []
+    names = [st.get("name") for st in states if isinstance(st, dict)]
+    if not all(isinstance(n, str) for n in names):
+        return []
+    pairs = [p for p in alliances if isinstance(p, (list, tuple)) and len(p) == 2 and all(isinstance(x, str) for x in p)]
+    if len(pairs) != len(alliances):
+        return []  # malformed pairs are field errors of their own
+    return _alliance_problems(names, pairs)
+
+
 class Scenario(_Model):
     """A whole scenario: the states, their initial alliances, parameters and run settings."""
 
@@ -297,15 +332,9 @@ class Scenario(_Model):
                     f"states[{k}].name = {n!r}: state names must be unique (also states[{first[n]}].name)"
                 )
             first[n] = k
-        for k, (a, b) in enumerate(self.alliances):
-            for pos, n in enumerate((a, b)):
-                if n not in first:
-                    raise ValueError(
-                        f"alliances[{k}][{pos}] = {n!r}: unknown state, not one of this scenario's states "
-                        f"({', '.join(names[:12])}{', …' if len(names) > 12 else ''})"
-                    )
-            if a == b:
-                raise ValueError(f"alliances[{k}] = [{a!r}, {b!r}]: a state cannot ally with itself")
+        bad = _alliance_problems(names, self.alliances)
+        if bad:
+            raise ValueError("\n".join(bad))  # one problem a line (see _format_errors)
         if self.params.geography.metric == "sphere":
             for k, s in enumerate(self.states):
                 lat, lon = s.position
@@ -637,8 +666,8 @@ def _format_errors(
         if err.get("type") == "extra_forbidden":
             msg = _unknown_field_text(Scenario, loc, name_it=renamed)
         if not loc:
-            # whole-scenario checks name their own field path in the message
-            problems.append(msg.removeprefix("Value error, "))
+            # whole-scenario checks name their own field path in the message, one problem a line
+            problems.extend(msg.removeprefix("Value error, ").splitlines())
             continue
         if err.get("type") == "missing":
             problems.append(f"{path}: required field is missing" + (f" ({h})" if (h := _constraint_text(Scenario, loc)) else ""))
@@ -662,7 +691,9 @@ def validate_scenario(data: Any, source: str = "<mapping>") -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(source, _format_errors(exc, data)) from None
+        problems = _format_errors(exc, data)
+        problems += [p for p in _raw_alliance_problems(data) if p not in problems]
+        raise ScenarioError(source, problems) from None
 
 
 def _char_at(text: str, mark: Any) -> str:
