@@ -22,7 +22,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
-from .engine import MAX_CHUNK_SIZE
+from .engine import MAX_CHUNK_SIZE, recorded_years
 from .errors import NeorealismError, ParameterError
 
 #: Exit code of every user error (bad option, bad scenario, refused output dir).
@@ -230,14 +230,13 @@ def memory_chunk_size(n_states: int, years: int, states: str) -> int:
     ``ends`` — and the system rows of every year.
     """
     per_world = (years + 1) * _BYTES_PER_WORLD_YEAR + n_states * n_states * _BYTES_PER_STATE_PAIR
-    kept_years = {"all": years + 1, "ends": min(2, years + 1), "none": 0}[states]
-    per_world += kept_years * n_states * _BYTES_PER_STATE_YEAR
+    per_world += len(recorded_years(states, years)) * n_states * _BYTES_PER_STATE_YEAR
     return max(1, CHUNK_MEMORY_BYTES // per_world)
 
 
 def _check_disk(out_dir: Path, worlds: int, years: int, n_states: int, states: str) -> None:
     """Refuse a run whose tables surely cannot fit in the free space where they go."""
-    state_rows = {"all": years + 1, "ends": min(2, years + 1), "none": 0}[states] * n_states
+    state_rows = len(recorded_years(states, years)) * n_states
     need = worlds * (years + 1 + state_rows) * _MIN_DISK_BYTES_PER_ROW
     probe = out_dir.absolute()
     while not probe.exists() and probe != probe.parent:
@@ -500,8 +499,7 @@ def _gp_line(s: dict[str, Any], states: str) -> str:
     n = int(s.get("gp_initial") or 0)
     if n == 0:
         return "Great-power survival: – (no great powers at the start)"
-    alive = int(s.get("gp_alive", round(s["gp_survival"] * n)))
-    still = int(s.get("gp_still", round(s["gp_retained"] * n)))
+    alive, still = int(s["gp_alive"]), int(s["gp_still"])
     return (
         f"Great-power survival: {_pct(alive / n)} of the {n:,} initial great powers alive at the end "
         f"({n - alive:,} died); {_pct(still / n)} still great powers "

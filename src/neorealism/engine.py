@@ -135,6 +135,13 @@ def _check_run(worlds: int, years: int, seed: int, chunk_size: int) -> None:
         raise ParameterError(f"chunk_size = {chunk_size}: allowed 1 ≤ chunk_size ≤ {MAX_CHUNK_SIZE}")
 
 
+def recorded_years(states: str, years: int) -> NDArray[np.int64]:
+    """Positions (0 = the initial state … ``years``) of the years whose state rows a run keeps."""
+    if states == "all":
+        return np.arange(years + 1, dtype=np.int64)
+    return np.unique(np.array([0, years], dtype=np.int64)) if states == "ends" else np.array([], dtype=np.int64)
+
+
 def run_batch(
     scenario: Scenario,
     world_ids: NDArray[np.integer],
@@ -161,7 +168,7 @@ def run_batch(
     state = init_state(scenario, params, keys)
     R, N = state.shape
     T = years
-    state_years = {"all": np.arange(T + 1), "ends": np.array([0, T]), "none": np.array([], dtype=np.int64)}[mode]
+    state_years = recorded_years(mode, T)
     slot = np.full(T + 1, -1, dtype=np.int64)  # year -> row of the state arrays (−1: not kept)
     slot[state_years] = np.arange(len(state_years))
     sv: dict[str, NDArray] = {}
@@ -312,7 +319,7 @@ def to_tables(traj: Trajectory, scenario: Scenario, states: str = "all") -> Simu
         raise ParameterError(f"states = {states!r}: allowed {', '.join(STATES_RECORDED)}")
     if traj.state_vars and states != "none":
         kept = np.arange(T1) if traj.state_years is None else np.asarray(traj.state_years)
-        want = np.arange(T1) if states == "all" else np.unique([0, T1 - 1])
+        want = recorded_years(states, T1 - 1)
         missing = np.setdiff1d(want, kept)
         if len(missing):
             raise ParameterError(

@@ -36,15 +36,32 @@ def _new_temp(folder: str | os.PathLike[str], name: str) -> str:
     return tmp
 
 
-def _atomic(path: str | os.PathLike[str], write: Callable[[str], None], overwrite: bool = True) -> Path:
+def file_in_the_way(path: str | os.PathLike[str]) -> Path | None:
+    """The nearest existing ancestor of ``path`` when it is not a folder (so nothing can be created there)."""
+    blocker = next((a for a in Path(path).absolute().parents if a.exists()), None)
+    return blocker if blocker is not None and not blocker.is_dir() else None
+
+
+def check_out_file(path: str | os.PathLike[str], overwrite: bool = True, option: str | None = None) -> Path:
+    """Refuse a file target that cannot be written: a folder, an existing file without
+    ``overwrite``, or a path under a file.  Nothing is created.  ``option`` (e.g. ``--out``)
+    words the message for the command line."""
     p = Path(path)
+    who = f"{option} {p}" if option else str(p)
     if p.is_dir():
-        raise ParameterError(f"{p} is a directory; give a file name to write to")
+        hint = "give the path of the file to write" if option else "give a file name to write to"
+        raise ParameterError(f"{who} is a {'folder' if option else 'directory'}; {hint}")
     if p.exists() and not overwrite:
-        raise ParameterError(f"{p} exists; give --overwrite to replace it")
-    blocker = next((a for a in p.parents if a.exists()), None)
-    if blocker is not None and not blocker.is_dir():
-        raise ParameterError(f"cannot write {p}: {blocker} is a file, not a directory")
+        raise ParameterError(f"{who} exists; give --overwrite to replace it")
+    blocker = file_in_the_way(p)
+    if blocker is not None:
+        where = f"{who}: " if option else f"cannot write {p}: "
+        raise ParameterError(f"{where}{blocker} is a file, not a {'folder' if option else 'directory'}")
+    return p
+
+
+def _atomic(path: str | os.PathLike[str], write: Callable[[str], None], overwrite: bool = True) -> Path:
+    p = check_out_file(path, overwrite)
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = _new_temp(p.parent, p.name)
     try:
@@ -82,8 +99,8 @@ def check_out_folder(out: str | os.PathLike[str], option: str = "--out") -> Path
     if d.exists() and not d.is_dir():
         what = "is a file" if d.is_file() else "exists and is"
         raise ParameterError(f"{option} {d} {what}, not a folder")
-    blocker = next((p for p in d.absolute().parents if p.exists()), None)
-    if blocker is not None and not blocker.is_dir():
+    blocker = file_in_the_way(d)
+    if blocker is not None:
         raise ParameterError(f"{option} {d}: {blocker} is a file, not a folder")
     return d
 

@@ -535,23 +535,11 @@ def _load_yaml(text: str) -> Any:
 
 def _constraint_text(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     """The allowed range or choices of the field at ``loc``, read from the models."""
-    current: Any = model
-    field = None
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        fields = getattr(current, "model_fields", None)
-        if not fields or part not in fields:
-            return None
-        field = fields[part]
-        ann = field.annotation
-        # descend into nested models and list[Model]
-        args = getattr(ann, "__args__", ()) or ()
-        nxt = None
-        for cand in (ann, *args):
-            if isinstance(cand, type) and issubclass(cand, BaseModel):
-                nxt = cand
-        current = nxt if nxt is not None else ann
+    names = list(loc)
+    while names and isinstance(names[-1], int):  # an item of a list or tuple: the field holding it
+        names.pop()
+    holder = _model_at(model, tuple(names)) if names else None
+    field = holder.model_fields.get(names[-1]) if holder is not None else None
     if field is None:
         return None
     lo = hi = None

@@ -42,7 +42,7 @@ def register_backtest(app: typer.Typer) -> None:
 USER_ERROR = 2
 FORMATS = ("table", "csv", "json")
 
-_FORMAT_HELP = "Output format: table, csv or json (default: table on a terminal, csv otherwise)."
+_FORMAT_HELP = _cli_scenarios.FORMAT_HELP
 _NMC_HELP = "COW NMC version: 6.0 (1816–2016) or 7.0 (1816–2022)."
 _NMC_PATH_HELP = "Read this NMC file (e.g. a newer release, same columns) instead of the shipped one; its years are allowed."
 
@@ -406,18 +406,14 @@ def majors_cmd(
             if a.differences.empty:
                 typer.echo(f"The rule and COW's list agree on every state-year of {a.start}–{a.end}.")
             else:
+                from .history import year_spans
+
                 diffs = a.differences.groupby(["stateabb", "kind"])["year"].agg(
-                    years=lambda y: _spans(y.to_numpy()), n="size"
+                    years=lambda y: year_spans(y.to_numpy()), n="size"
                 ).reset_index()
                 _table(diffs, "Where the rule and COW differ")
             if val is not None:
                 _table(val, "Split validation (choose on one half, score on the other)")
-
-
-def _spans(years: Any) -> str:
-    from .history import year_spans
-
-    return year_spans(years)
 
 
 @data_app.command("wars")

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import typer
 
-from ..errors import ParameterError
-
-_FORMAT_HELP = "Output format: table, csv or json (default: table on a terminal, csv otherwise)."
+#: The help of every data command's ``--format`` (defined here, where both CLI modules can import it).
+FORMAT_HELP = "Output format: table, csv or json (default: table on a terminal, csv otherwise)."
 _NMC_PATH_HELP = "Read this NMC file (e.g. a newer release, same columns) instead of the shipped one; its years are allowed."
 _CAPITALS_PATH_HELP = "Read this capitals file (peacesciencer layout) instead of the shipped one."
 _ALLIANCES_PATH_HELP = "Read this COW alliance dyad-year file instead of the shipped one."
@@ -67,21 +66,15 @@ def add_scenario_commands(scenario_app: typer.Typer) -> None:
         alliances_path: Path | None = typer.Option(None, "--alliances-path", help=_ALLIANCES_PATH_HELP),
         democracy_path: Path | None = typer.Option(None, "--democracy-path", help=_DEMOCRACY_PATH_HELP),
         states_path: Path | None = typer.Option(None, "--states-path", help=_STATES_PATH_HELP),
-        fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP + " The YAML goes to --out."),
+        fmt: str | None = typer.Option(None, "--format", help=FORMAT_HELP + " The YAML goes to --out."),
     ) -> None:
         """Build a scenario from a real year's COW capabilities and write it as YAML."""
-        from ..output import atomic_write_text
+        from ..output import atomic_write_text, check_out_file
         from .cli import _emit, _fmt, _jsonable, _records
         from .scenarios_from_data import build_from_data
 
         f_out = _fmt(fmt)
-        if out.is_dir():
-            raise ParameterError(f"--out {out} is a folder; give the path of the scenario file to write (e.g. {out / 'scenario.yaml'})")
-        if out.exists() and not overwrite:
-            raise ParameterError(f"--out {out} exists; give --overwrite to replace it")
-        parent = next((p for p in out.absolute().parents if p.exists()), None)
-        if parent is not None and not parent.is_dir():
-            raise ParameterError(f"--out {out}: {parent} is a file, not a folder")
+        check_out_file(out, overwrite, "--out")  # before the work, not only when writing
         types = tuple(t.strip() for t in alliance_types.split(",") if t.strip())
         fd = build_from_data(
             year, top, nmc, rest, name, minors=minors, region=region, alliance_types=types,
@@ -143,7 +136,7 @@ def add_backtest(app: typer.Typer) -> None:
             None, "--out", "-o",
             help="Folder for backtest.png, backtest.csv, summary.json (earlier ones replaced; other files kept).",
         ),
-        fmt: str | None = typer.Option(None, "--format", "-f", help=_FORMAT_HELP),
+        fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
         nmc_path: Path | None = typer.Option(None, "--nmc-path", "--path", help=_NMC_PATH_HELP),
         capitals_path: Path | None = typer.Option(None, "--capitals-path", help=_CAPITALS_PATH_HELP),
         alliances_path: Path | None = typer.Option(None, "--alliances-path", help=_ALLIANCES_PATH_HELP),
