@@ -7,8 +7,13 @@ advanced through one year of every mechanism, with every state and system
 variable recorded in arrays (the tidy tables are built separately and timed
 on their own line).
 
-    python benchmarks/engine.py            # full run (about a minute)
-    python benchmarks/engine.py --quick    # smaller grid
+    python benchmarks/engine.py                   # full run (about a minute)
+    python benchmarks/engine.py --quick           # smaller grid
+    python benchmarks/engine.py --against HEAD~1  # this tree against a commit, side by side
+
+``--against REV`` checks REV out into a temporary git worktree and times
+the same run (N=20, T=200, R=1,000) with this tree's code and with REV's,
+alternately in fresh processes, and prints both rates and their ratio.
 
 The last line is ``state_years_per_second: <number>`` for N=20, T=200, R=1000.
 """
@@ -16,7 +21,12 @@ The last line is ``state_years_per_second: <number>`` for N=20, T=200, R=1000.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -34,10 +44,51 @@ def timed(n: int, r: int, t: int, repeat: int = 1, record: bool = True) -> float
     return best
 
 
+_SNIPPET = """
+import time, numpy as np
+from neorealism.engine import run_batch
+from neorealism.synthetic import synthetic_scenario
+sc = synthetic_scenario(20, seed=1)
+run_batch(sc, np.arange(50), 10, seed=0)
+t0 = time.perf_counter(); run_batch(sc, np.arange(1000), 200, seed=0)
+print(20 * 1000 * 200 / (time.perf_counter() - t0))
+"""
+
+
+def _rate(src: Path) -> float:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    out = subprocess.run([sys.executable, "-c", _SNIPPET], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def against(rev: str, rounds: int) -> None:
+    """This tree's engine against commit ``rev``'s, alternately, in one sitting."""
+    here = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        wt = Path(tmp) / "base"
+        subprocess.run(["git", "-C", str(here), "worktree", "add", "--detach", str(wt), rev], check=True, capture_output=True)
+        try:
+            now, then = [], []
+            for _ in range(rounds):
+                then.append(_rate(wt / "src"))
+                now.append(_rate(here / "src"))
+            print(f"engine against {rev}: N=20, T=200, R=1000, best of {rounds} alternating runs")
+            print(f"  {rev:>12}: {max(then):14,.0f} state-years/s")
+            print(f"  {'this tree':>12}: {max(now):14,.0f} state-years/s")
+            print(f"  ratio (this tree / {rev}): {max(now) / max(then):.3f}")
+        finally:
+            subprocess.run(["git", "-C", str(here), "worktree", "remove", "--force", str(wt)], check=False, capture_output=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller scaling grid")
+    ap.add_argument("--against", metavar="REV", help="time this tree against git revision REV, side by side")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds for --against (default 3)")
     args = ap.parse_args()
+    if args.against:
+        against(args.against, args.rounds)
+        return
     N, T, R = 20, 200, 1000
     timed(N, 50, 10)  # warm up imports and caches
 

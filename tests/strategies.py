@@ -18,6 +18,7 @@ file gives); ``validate_scenario(d)`` turns one into a ``Scenario``.
 
 from __future__ import annotations
 
+import functools
 import math
 import string
 import typing
@@ -61,6 +62,7 @@ def _strip_optional(tp: Any) -> tuple[Any, bool]:
     return tp, False
 
 
+@functools.cache  # strategies are immutable: build each once, not on every draw
 def field_values(
     model: type[BaseModel], name: str, *, lo: float | None = None, hi: float | None = None
 ) -> st.SearchStrategy[Any]:
@@ -97,6 +99,7 @@ def field_values(
     return st.one_of(st.none(), strat) if optional else strat
 
 
+@functools.cache
 def model_dicts(model: type[BaseModel], exclude: tuple[str, ...] = ()) -> st.SearchStrategy[dict[str, Any]]:
     """Dicts of any subset of ``model``'s scalar fields, each within its allowed range.
 
@@ -119,6 +122,7 @@ def _fix_armament(d: dict[str, Any]) -> dict[str, Any]:
     return d
 
 
+@functools.cache
 def params(*, metric: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
     """A valid ``params`` mapping: any subset of groups, any subset of fields in each.
 
@@ -138,6 +142,7 @@ def params(*, metric: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
     return strat
 
 
+@functools.cache
 def state_names(min_size: int = 2, max_size: int = 8) -> st.SearchStrategy[list[str]]:
     """Unique state names (1–64 characters), sometimes YAML look-alikes such as ``yes`` or ``1.5``."""
     name = st.one_of(

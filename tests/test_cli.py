@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import neorealism
-from neorealism import cli
+from neorealism import api, cli
 from neorealism.cli import app
 from neorealism.paramdoc import parameters_markdown
 from neorealism.results import RESULT_FILES, ResultSet
@@ -232,11 +232,11 @@ def test_rerun_refuses_without_overwrite(runner, tmp_path):
 @pytest.mark.parametrize(
     "option, value, needle",
     [
-        ("--worlds", "0", f"--worlds must be an integer in [1, {MAX_WORLDS}], got 0"),
+        ("--worlds", "0", f"--worlds = 0: allowed 1 ≤ --worlds ≤ {MAX_WORLDS}"),
         ("--worlds", str(MAX_WORLDS + 1), "--worlds"),
-        ("--years", "0", "--years must be an integer in [1, "),
-        ("--seed", "-1", "--seed must be an integer in [0, "),
-        ("--chunk-size", "0", "--chunk-size must be an integer in [1, "),
+        ("--years", "0", "--years = 0: allowed 1 ≤ --years ≤ "),
+        ("--seed", "-1", "--seed = -1: allowed 0 ≤ --seed ≤ "),
+        ("--chunk-size", "0", "--chunk-size = 0: allowed 1 ≤ --chunk-size ≤ "),
     ],
 )
 def test_run_bad_options(runner, tmp_path, option, value, needle):
@@ -332,7 +332,7 @@ def test_states_option_keeps_all_ends_or_none(runner, tmp_path):
     assert sets["ends"].summary()["gp_survival"] == sets["all"].summary()["gp_survival"]
     assert "not recorded" in invoke(runner, "run", "bipolar", "--worlds", 2, "--years", 2, "--states", "none", "--out", tmp_path / "n2").output
     bad = invoke(runner, "run", "bipolar", "--states", "some", "--out", tmp_path / "bad")
-    assert bad.exit_code == 2 and "--states" in bad.output and "all, ends, none" in bad.output
+    assert bad.exit_code == 2 and "--states" in bad.output and "'all', 'ends', 'none'" in bad.output
 
 
 # --------------------------------------------------------------------------- re-running: identical runs are re-used
@@ -554,12 +554,12 @@ def test_scenario_with_bom_and_crlf_runs(runner, tmp_path):
 @pytest.mark.parametrize(
     "args, needle",
     [
-        (["--worlds", "0"], f"--worlds must be an integer in [1, {MAX_WORLDS}], got 0"),
-        (["--years", "-1"], "--years must be an integer in [1, 10000], got -1"),
-        (["--seed", "-1"], "--seed must be an integer in [0, 9223372036854775807], got -1"),
-        (["--seed", str(2**63)], f"--seed must be an integer in [0, 9223372036854775807], got {2**63}"),
-        (["--chunk-size", "0"], "--chunk-size must be an integer in [1, 1000000], got 0"),
-        (["--states", "bogus"], "--states 'bogus': allowed all, ends, none"),
+        (["--worlds", "0"], f"--worlds = 0: allowed 1 ≤ --worlds ≤ {MAX_WORLDS}"),
+        (["--years", "-1"], "--years = -1: allowed 1 ≤ --years ≤ 10000"),
+        (["--seed", "-1"], "--seed = -1: allowed 0 ≤ --seed ≤ 9223372036854775807"),
+        (["--seed", str(2**63)], f"--seed = {2**63}: allowed 0 ≤ --seed ≤ 9223372036854775807"),
+        (["--chunk-size", "0"], "--chunk-size = 0: allowed 1 ≤ --chunk-size ≤ 1000000"),
+        (["--states", "bogus"], "Invalid value for '--states': 'bogus' is not one of 'all', 'ends', 'none'"),
         (["--worlds", "many"], "Invalid value for '--worlds'"),
         (["--frobnicate"], "No such option: --frobnicate"),
     ],
@@ -586,9 +586,9 @@ def test_chunk_size_is_lowered_to_bound_memory(runner, tmp_path, monkeypatch):
     """Memory stays bounded: a chunk never holds more world-years than the budget allows; results unchanged."""
     ref = tmp_path / "ref"
     assert invoke(runner, "run", "bipolar", "--worlds", 5, "--years", 30, "--out", ref).exit_code == 0
-    per_world = cli.CHUNK_MEMORY_BYTES // cli.memory_chunk_size(14, 30, "all")
-    monkeypatch.setattr(cli, "CHUNK_MEMORY_BYTES", 2 * per_world)  # room for two worlds
-    assert cli.memory_chunk_size(14, 30, "all") == 2
+    per_world = api.CHUNK_MEMORY_BYTES // api.memory_chunk_size(14, 30, "all")
+    monkeypatch.setattr(api, "CHUNK_MEMORY_BYTES", 2 * per_world)  # room for two worlds
+    assert api.memory_chunk_size(14, 30, "all") == 2
     out = tmp_path / "small"
     result = invoke(runner, "run", "bipolar", "--worlds", 5, "--years", 30, "--chunk-size", 1000, "--out", out)
     assert result.exit_code == 0, result.output
@@ -604,18 +604,18 @@ def test_memory_chunk_size_for_the_largest_runs():
     from neorealism.scenario import MAX_STATES, MAX_YEARS
 
     # the default main job keeps its default chunk
-    assert cli.memory_chunk_size(14, 200, "all") >= cli.DEFAULT_CHUNK_SIZE
+    assert api.memory_chunk_size(14, 200, "all") >= api.DEFAULT_CHUNK_SIZE
     # the largest allowed run still fits one world in the budget, and chunks shrink with years × states
-    assert cli.memory_chunk_size(MAX_STATES, MAX_YEARS, "all") == 1
-    assert cli.memory_chunk_size(14, MAX_YEARS, "all") < 100
-    assert cli.memory_chunk_size(14, MAX_YEARS, "none") > cli.memory_chunk_size(14, MAX_YEARS, "all")
+    assert api.memory_chunk_size(MAX_STATES, MAX_YEARS, "all") == 1
+    assert api.memory_chunk_size(14, MAX_YEARS, "all") < 100
+    assert api.memory_chunk_size(14, MAX_YEARS, "none") > api.memory_chunk_size(14, MAX_YEARS, "all")
 
 
 def test_run_that_cannot_fit_on_disk_is_refused(runner, tmp_path, monkeypatch):
     import collections
 
     usage = collections.namedtuple("usage", "total used free")
-    monkeypatch.setattr(cli.shutil, "disk_usage", lambda p: usage(10**9, 10**9 - 10**6, 10**6))
+    monkeypatch.setattr(api.shutil, "disk_usage", lambda p: usage(10**9, 10**9 - 10**6, 10**6))
     line = one_line_error(
         invoke(runner, "run", "bipolar", "--worlds", 10000, "--years", 1000, "--out", tmp_path / "o"),
         "--worlds 10000 × --years 1000", "1.0 MB free", "--states ends or --states none",
@@ -643,15 +643,17 @@ def _summary(**over):
         "wars_prevented": 0, "gp_initial": 500000, "gp_alive": 497885, "gp_still": 490000,
         "gp_survival": 497885 / 500000, "gp_retained": 490000 / 500000,
         "con": (0.1, 0.2), "hhi": (0.2, 0.3),
+        "name": "bipolar", "n_worlds": 100000, "n_states": 14, "seed": 0, "states_recorded": "all",
+        "overrides": None, "elapsed": 10.0, "reused": False,
     }
-    return {**s, **over}
+    s = {**s, **over}
+    from neorealism.api import summary_lines
+
+    return {**s, "lines": summary_lines(None, s)}
 
 
 def test_great_power_survival_line_shows_losses(capsys, tmp_path):
-    from neorealism.scenario import load_builtin
-
-    sc = load_builtin("bipolar").with_run(worlds=100000, years=200)
-    cli._print_summary(sc, _summary(), tmp_path, 10.0)
+    cli._print_summary(_summary(), tmp_path)
     out = capsys.readouterr().out
     (line,) = [ln for ln in out.splitlines() if ln.startswith("Great-power survival")]
     assert line == (
@@ -838,3 +840,106 @@ def test_validate_with_set(runner):
     assert res.exit_code == 0, res.output
     assert res.stdout.startswith("ok: bipolar with 2 --set override(s), ") and "7 world(s)" in res.stdout
     assert "0 great power(s) at start (nonpolar)" in res.stdout  # the override is applied before measuring
+
+
+# --------------------------------------------------------------------------- a new user's walkthrough (issue 13, item 12)
+
+
+def test_flags_are_shown_without_a_type(runner):
+    for args in (["--help"], ["run", "--help"], ["scenarios", "--help"]):
+        res = invoke(runner, *args)
+        assert res.exit_code == 0, res.output
+        assert "<bool>" not in res.output, args
+    out = invoke(runner, "run", "--help").output
+    assert "--overwrite" in out and "<int>" in out  # options that take a value keep their type
+
+
+def test_plain_progress_lines_when_stderr_is_not_a_terminal(runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "PROGRESS_INTERVAL", 0.0)  # a line at every chunk instead of every few seconds
+    res = invoke(runner, "run", "bipolar", "--worlds", 4, "--years", 3, "--chunk-size", 1, "--out", tmp_path / "o")
+    assert res.exit_code == 0, res.output
+    lines = res.stderr.splitlines()
+    assert lines and all(ln.startswith("bipolar: ") for ln in lines), res.stderr
+    assert any("of 12 world-years" in ln and "elapsed" in ln for ln in lines)
+    assert lines[-1] == "bipolar: all 12 world-years simulated; writing results…"
+    assert "Polarity" in res.stdout
+
+
+def test_progress_bar_gives_way_to_a_writing_stage():
+    prog = cli._Progress("bipolar", 6, terminal=True)
+    with prog:
+        prog.stage("simulating")
+        assert prog._bar is not None
+        prog.advance(6)
+        prog.stage("writing results")
+        assert prog._bar is None, "no bar left standing at 100%"
+        assert prog._status is not None
+    assert not prog.printed  # nothing printed as plain lines on a terminal
+
+
+@pytest.mark.parametrize("width", [60, 100])
+def test_tables_fit_the_terminal_width(runner, tmp_path, width):
+    env = {"COLUMNS": str(width)}
+    listing = runner.invoke(app, ["scenarios"], env=env)
+    assert listing.exit_code == 0, listing.output
+    rows = [ln for ln in listing.stdout.splitlines() if ln[:1] in "┏┃┡│└"]
+    assert rows and max(len(ln) for ln in rows) <= width
+    res = runner.invoke(app, ["run", "bipolar", "--worlds", 2, "--years", 2, "--out", str(tmp_path / "o")], env=env)
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    start = lines.index(next(ln for ln in lines if ln.startswith("Polarity")))
+    table = lines[start: start + 5]  # title, header, years 0, 1, 2
+    assert max(len(ln) for ln in table) <= width and "multipolar" in table[1]
+
+
+@pytest.mark.parametrize("given", ["bipolr", "Bipolar", "BIPOLAR"])
+def test_misspelt_scenario_name_suggests_the_builtin(runner, given):
+    line = one_line_error(invoke(runner, "run", given), f"invalid scenario {given}", "did you mean bipolar?")
+    assert "built-ins: bipolar" in line
+    one_line_error(invoke(runner, "validate", given), "did you mean bipolar?")
+    one_line_error(invoke(runner, "scenarios", "--show", given), "did you mean bipolar?")
+
+
+def test_run_summary_echoes_the_overrides(runner, tmp_path):
+    args = ["run", "bipolar", "--worlds", 2, "--years", 2, "--set", "war.cost=0.2", "--set", "seed=3",
+            "--out", tmp_path / "o"]
+    first = invoke(runner, *args)
+    assert first.exit_code == 0, first.output
+    assert "Overrides: --set war.cost=0.2  --set seed=3" in first.stdout.splitlines()
+    again = invoke(runner, *args)  # re-used: the overrides are read back from the manifest
+    assert "Re-used" in again.stdout and "Overrides: --set war.cost=0.2  --set seed=3" in again.stdout
+    plain = invoke(runner, "run", "bipolar", "--worlds", 2, "--years", 2, "--out", tmp_path / "p")
+    assert "Overrides" not in plain.stdout
+
+
+def test_scenario_field_errors_name_their_line(runner, tmp_path):
+    f = tmp_path / "bad.yaml"
+    text = GOOD.replace(
+        "  - {name: B, military: 5,", "  - name: B\n    military: -1.0\n    economy: 10\n  - {name: B2, military: 5,"
+    ) + "params:\n  war:\n    ofense_defense: 2\n"
+    f.write_text(text)
+    res = invoke(runner, "validate", f)
+    assert_user_error(res)
+    assert "states[1] (B).military = -1.0: Input should be greater than or equal to 0 (line 5; allowed [0.0, ∞)" in res.stderr
+    assert "states[1] (B).population: required field is missing (in the mapping at line 4;" in res.stderr
+    assert "params.war.ofense_defense = 2: unknown field" in res.stderr and "(line 14)" in res.stderr
+    # --set errors have no line (they are not in a file)
+    one_line_error(invoke(runner, "validate", "bipolar", "--set", "war.cost=2"), "--set war.cost = 2")
+    assert "line" not in invoke(runner, "validate", "bipolar", "--set", "war.cost=2").stderr
+
+
+def test_states_choices_are_the_engines():
+    from neorealism import engine
+
+    assert tuple(s.value for s in cli.States) == engine.STATES_RECORDED == api.STATES_RECORDED
+
+
+def test_cli_imports_no_heavy_library():
+    """`neorealism --help` stays fast: the CLI module loads neither the engine nor pandas & co (timing: benchmarks/cli_startup.py)."""
+    import subprocess
+    import sys
+
+    heavy = ("numpy", "pandas", "scipy", "pyarrow", "duckdb", "matplotlib", "neorealism.engine", "neorealism.results")
+    code = f"import sys, neorealism.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.split() == [], f"`import neorealism.cli` loads {out.stdout.strip()}"

@@ -13,15 +13,21 @@ from strategies import scenarios
 
 from neorealism import engine
 from neorealism.errors import ParameterError
+from neorealism.mechanisms.conflict import ATTACKER, DEFENDER
+from neorealism.mechanisms.registry import current
 from neorealism.scenario import load_scenario, validate_scenario
 from neorealism.state import EngineParams
 from neorealism.synthetic import synthetic_scenario
 
 
-def check_invariants(traj: engine.Trajectory, params: EngineParams) -> None:
+#: the recorded state variables that are amounts (capabilities and burden)
+AMOUNTS = ("military", "economy", "population", "resources", "technology", "burden")
+
+
+def check_invariants(traj: engine.Trajectory, params: EngineParams, start_burden: float = 0.0) -> None:
     sv, sysv = traj.state_vars, traj.system_vars
     alive = sv["alive"]
-    for v in engine.STATE_VARS:
+    for v in AMOUNTS:
         x = sv[v]
         assert np.isfinite(x).all(), f"{v} not finite"
         assert (x >= 0).all(), f"{v} negative"
@@ -33,7 +39,8 @@ def check_invariants(traj: engine.Trajectory, params: EngineParams) -> None:
     any_alive = alive.any(axis=-1)
     np.testing.assert_allclose(power.sum(axis=-1)[any_alive], 1.0, rtol=1e-9)
     assert (power[~alive] == 0).all()
-    assert (sv["burden"] <= max(params.max_burden, 0.9) + 1e-12).all()
+    # the burden moves from its start toward a target that never exceeds max_burden
+    assert (sv["burden"] <= max(params.armament.max_burden, start_burden) + 1e-12).all()
     # the system records agree with the state records
     np.testing.assert_array_equal(sysv["n_alive"], alive.sum(axis=-1))
     np.testing.assert_array_equal(sysv["n_great_powers"], sv["great_power"].sum(axis=-1))
@@ -50,6 +57,17 @@ def check_invariants(traj: engine.Trajectory, params: EngineParams) -> None:
     rows = np.arange(tgt.shape[0])[:, None]
     assert not ((tgt >= 0) & ~traj.final.alive).any()
     assert not ((tgt >= 0) & ~traj.final.alive[rows, np.where(tgt >= 0, tgt, 0)]).any()
+    # coalitions: every war's initiator leads the attacking side and its target the defending side;
+    # free slots and the dead hold no side
+    side = traj.final.war_side
+    r, w = np.nonzero(tgt >= 0)
+    assert (side[r, w, w] == ATTACKER).all() and (side[r, w, tgt[r, w]] == DEFENDER).all()
+    assert not side[tgt < 0].any()
+    assert not (side != 0)[np.broadcast_to(~traj.final.alive[:, None, :], side.shape)].any()
+
+
+def _start_burden(sc) -> float:
+    return max([s.burden for s in sc.states if s.burden is not None] + [sc.params.armament.base_burden])
 
 
 class EngineInvariants:
@@ -67,13 +85,13 @@ class EngineInvariants:
     @classmethod
     def run(cls):
         sc = cls.scenario()
-        params = EngineParams.from_scenario(sc)
+        params = EngineParams.from_scenario(sc, cls.worlds)
         traj = engine.run_batch(sc, np.arange(cls.worlds), cls.years, cls.seed, params=params)
         return sc, params, traj
 
     def test_invariants(self, run):
-        _, params, traj = run
-        check_invariants(traj, params)
+        sc, params, traj = run
+        check_invariants(traj, params, _start_burden(sc))
 
     def test_something_happens(self, run):
         # a model in which nothing ever happens cannot test the theory
@@ -146,9 +164,9 @@ class TestViolentSynthetic(EngineInvariants):
 @given(scenarios(min_states=2, max_states=7))
 def test_invariants_hold_for_any_valid_scenario(data):
     sc = validate_scenario(data)
-    params = EngineParams.from_scenario(sc)
+    params = EngineParams.from_scenario(sc, 6)
     traj = engine.run_batch(sc, np.arange(6), 25, seed=1, params=params)
-    check_invariants(traj, params)
+    check_invariants(traj, params, _start_burden(sc))
 
 
 # --- reproducibility ----------------------------------------------------------
@@ -223,7 +241,7 @@ def test_a_scenario_needs_two_actors():
 def test_reported_start_structure_is_the_engines_first_year(name):
     # `neorealism validate` / `scenarios` report the structure at the start; it must be the
     # engine's own year-0 reading (aggregates never count as great powers)
-    from neorealism.cli import initial_structure
+    from neorealism.api import initial_structure
 
     sc = load_scenario(name)
     res = engine.simulate(sc, worlds=1, years=1, seed=0)

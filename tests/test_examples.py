@@ -3,12 +3,21 @@
 import numpy as np
 import pytest
 
-from neorealism.engine import simulate
 from neorealism.examples import polarity_stability
-from neorealism.scenario import load_scenario
 
 
-def test_polarity_stability_example():
+@pytest.mark.slow  # 2 s: 2 × 200 worlds × 200 years
+def test_polarity_stability_example(monkeypatch):
+    # the example's own runs, kept for the significance test below (each scenario runs once)
+    runs = {}
+    real_simulate = polarity_stability.simulate
+
+    def recording_simulate(scenario, **kwargs):  # worlds, years, seed, ... are keyword-only
+        res = real_simulate(scenario, **kwargs)
+        runs[scenario.name] = (kwargs, res)
+        return res
+
+    monkeypatch.setattr(polarity_stability, "simulate", recording_simulate)
     table = polarity_stability.main(worlds=200, years=200, seed=0)
     assert list(table.columns) == ["bipolar", "multipolar"]
     assert set(table.index) == {
@@ -22,13 +31,14 @@ def test_polarity_stability_example():
     # stable one — a structure that lasts, and fewer wars: per-world war counts over the same
     # 200 worlds differ with a Welch z above 3 (one-sided, about the 0.1% level)
     assert table.loc["polarity_persistence", "bipolar"] > table.loc["polarity_persistence", "multipolar"]
-    wars = {
-        name: simulate(load_scenario(name), worlds=200, years=200, seed=0, states="none")
-        .system.groupby("world").wars_started.sum().to_numpy()
-        for name in ("bipolar", "multipolar")
-    }
-    for name, w in wars.items():  # the same runs as the example's table
-        assert w.mean() / 2 == pytest.approx(table.loc["wars_per_world_century", name])
+    assert sorted(runs) == ["bipolar", "multipolar"]
+    wars = {}
+    for name, (kwargs, res) in runs.items():  # the same runs as the example's table
+        assert (kwargs["worlds"], kwargs["years"], kwargs["seed"]) == (200, 200, 0)
+        w = res.system.groupby("world").wars_started.sum()
+        assert len(w) == 200
+        wars[name] = w.to_numpy()
+        assert wars[name].mean() / 2 == pytest.approx(table.loc["wars_per_world_century", name])
     b, m = wars["bipolar"], wars["multipolar"]
     z = (m.mean() - b.mean()) / np.sqrt(b.var(ddof=1) / len(b) + m.var(ddof=1) / len(m))
     assert z > 3, (b.mean(), m.mean(), z)

@@ -76,6 +76,8 @@ def fake_chunk(worlds: range, years: int = 3, *, events: bool = True, start_year
                 "war_id": np.arange(k, dtype=np.int64),
                 "attacker": ["A"] * k,
                 "defender": ["B"] * k,
+                "expected_utility": np.full(k, 0.05),
+                "side": [""] * k,
                 "winner": [""] * k,
                 "loser": [""] * k,
                 "state": [""] * k,

@@ -357,6 +357,7 @@ def test_builtin_loads_with_polarity_of_its_name(name):
 # --------------------------------------------------------------------------- property-based
 
 
+@pytest.mark.slow  # 2.5 s: 150 generated scenarios
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(min_states=2, max_states=8))
 def test_generated_scenarios_validate_and_round_trip(data):
@@ -367,6 +368,7 @@ def test_generated_scenarios_validate_and_round_trip(data):
     assert validate_scenario(sc.model_dump()) == sc
 
 
+@pytest.mark.slow  # 1.3 s: 50 scenarios of 12-20 states
 @settings(max_examples=50, deadline=None)
 @given(scenarios(min_states=12, max_states=20, max_alliances=0))
 def test_strategy_respects_size_arguments(data):
@@ -460,6 +462,7 @@ def test_nesting_of_a_real_scenario_is_accepted():
     assert sc.params.geography.decay == 0.2
 
 
+@pytest.mark.slow  # 1.5 s: a 1.7 MB file of 17,000 states
 def test_large_file_of_many_states_is_refused_quickly():
     rows = [
         f"  - {{name: S{i}, military: {i % 97 + 1}, economy: {i % 89 + 1}, population: 5, resources: 3, "

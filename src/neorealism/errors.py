@@ -7,6 +7,9 @@ allowed, so that the CLI can print it without a traceback.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
+
 
 class NeorealismError(Exception):
     """Base class of all user-facing errors."""
@@ -63,4 +66,71 @@ class DataError(NeorealismError, ValueError):
 
 
 class ParameterError(NeorealismError, ValueError):
-    """A run-time option is out of range (names the option and the allowed range)."""
+    """A run-time argument is out of range (names the argument and the allowed range).
+
+    The domain layer names its own arguments, as Python calls them, and says
+    which names those are::
+
+        raise ParameterError(f"start = {start}: allowed {lo} ≤ start ≤ {hi}", field="start")
+        raise ParameterError(f"end = {e}: allowed end ≥ start = {s}", field="end", also=("start",))
+
+    ``field`` is the argument the message is about (the message starts with
+    it); ``also`` lists other arguments it names.  ``fields`` holds them all,
+    ``field`` first.  A front end that calls the arguments something else
+    (the CLI's options) renders the message in its own names with
+    :meth:`naming` or :func:`rename_fields`; ``str(exc)`` is always the
+    domain's message.  Without ``field`` the error is a plain message that
+    is never rewritten.
+    """
+
+    def __init__(self, message: str = "", *, field: str | None = None, also: Iterable[str] = ()):
+        super().__init__(message)
+        self.field = field
+        self.fields: tuple[str, ...] = ((field,) if field else ()) + tuple(also)
+
+    def naming(self, names: Mapping[str, str]) -> str:
+        """The message with each of :attr:`fields` in ``names`` written as ``names[field]``.
+
+        ``names`` maps an argument to what the caller calls it, e.g.
+        ``{"start": "--from", "end": "--to"}``; arguments not in it keep
+        their names.  Only the arguments in :attr:`fields` are renamed, and
+        only where they stand as whole names (not inside another name, a
+        quoted value or an option ``--start``).  A name followed by `` = ``
+        becomes an option followed by its value, as on a command line, when
+        the new name starts with ``-``::
+
+            start = 1700: allowed 1816 ≤ start ≤ 2016
+            --from 1700: allowed 1816 ≤ --from ≤ 2016
+        """
+        text = str(self)
+        wanted = {f: names[f] for f in self.fields if names.get(f)}
+        if not wanted:
+            return text
+        alternatives = "|".join(re.escape(f) for f in sorted(wanted, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w'\"`.\-])({alternatives})(?![\w'\"`\-])( = )?")
+
+        def rename(m: re.Match[str]) -> str:
+            new = wanted[m.group(1)]
+            if m.group(2):
+                return f"{new} " if new.startswith("-") else f"{new} = "
+            return new
+
+        return pattern.sub(rename, text)
+
+
+def rename_fields(exc: BaseException, names: Mapping[str, str]) -> str:
+    """The message of ``exc`` with the arguments it names written as ``names`` calls them.
+
+    The one helper front ends use to name arguments their own way: the data
+    CLI passes each command's ``{python argument: option}`` map (for
+    ``neorealism data polarity``: ``{"start": "--from", "end": "--to", …}``)
+    and prints the result; the top-level CLI can do the same with its
+    option names.  A :class:`ParameterError` raised with ``field`` (see
+    :meth:`ParameterError.naming`) is rewritten —
+    ``start = 1700: allowed 1816 ≤ start ≤ 2016`` becomes
+    ``--from 1700: allowed 1816 ≤ --from ≤ 2016`` — and any other exception's
+    message is returned unchanged, so a handler can call it on every error.
+    """
+    if isinstance(exc, ParameterError):
+        return exc.naming(names)
+    return str(exc)

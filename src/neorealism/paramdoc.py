@@ -1,9 +1,10 @@
 """Parameter reference generated from the scenario models.
 
 Every parameter's default, allowed range and description are read from the
-pydantic models in :mod:`neorealism.scenario` (``Params.model_fields``,
-walked recursively), so the reference can never drift from what validation
-enforces.  ``neorealism scenarios --params`` prints it; ``docs/parameters.md``
+pydantic models — the scenario's and each registered mechanism's parameter
+model (:mod:`neorealism.mechanisms.registry`), walked recursively — so the
+reference can never drift from what validation enforces, and a new
+mechanism's parameters appear in it with no other change.  ``neorealism scenarios --params`` prints it; ``docs/parameters.md``
 is :func:`parameters_markdown` verbatim (a test checks they agree).
 
 Regenerate the docs with::
@@ -25,7 +26,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from .scenario import Params, Scenario, StateSpec
+from .scenario import Scenario, StateSpec
 
 __all__ = [
     "ParamInfo",
@@ -216,7 +217,9 @@ def iter_fields(model: type[BaseModel], prefix: str = "", *, recurse: bool = Tru
 
 def iter_params() -> Iterator[ParamInfo]:
     """Every mechanism parameter (``params.<group>.<name>``)."""
-    return iter_fields(Params, "params.")
+    from .mechanisms.registry import current
+
+    return iter_fields(current().params_model, "params.")
 
 
 def _doc(model: type[BaseModel]) -> str:
@@ -225,8 +228,10 @@ def _doc(model: type[BaseModel]) -> str:
 
 def param_groups() -> list[tuple[str, type[BaseModel], list[ParamInfo]]]:
     """``(group name, model, parameters)`` for each group under ``params``."""
+    from .mechanisms.registry import current
+
     groups = []
-    for name, field in Params.model_fields.items():
+    for name, field in current().params_model.model_fields.items():
         tp, _ = _strip_optional(field.annotation)
         if _is_model(tp):
             groups.append((name, tp, list(iter_fields(tp, f"params.{name}."))))
@@ -254,7 +259,7 @@ def parameters_markdown() -> str:
     lines = [
         "# Scenario parameters",
         "",
-        "<!-- Generated from the models in src/neorealism/scenario.py by",
+        "<!-- Generated from the models in src/neorealism/scenario.py and the mechanisms of src/neorealism/mechanisms/registry.py by",
         "     `neorealism scenarios --params --markdown > docs/parameters.md`; do not edit by hand. -->",
         "",
         "Every field a scenario file may set, with its default, the allowed range and what it means.",
@@ -274,6 +279,11 @@ def parameters_markdown() -> str:
         *_table(list(iter_fields(StateSpec, "states[].", recurse=False))),
         "",
     ]
+    from .mechanisms.registry import current
+
+    reg = current()
     for name, model, params in param_groups():
-        lines += [f"## params.{name}", "", _doc(model), "", *_table(params), ""]
+        mech = reg.get(name)
+        about = f"Mechanism `{mech.module}`" + (f"; sources: {'; '.join(mech.sources)}." if mech.sources else ".")
+        lines += [f"## params.{name}", "", _doc(model), "", about, "", *_table(params), ""]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -61,59 +61,35 @@ __all__ = [
 #: The three tables of a result, in the order they are written.
 TABLES: tuple[str, ...] = ("states", "system", "events")
 
-STATES_SCHEMA = pa.schema(
-    [
-        ("world", pa.int32()),
-        ("year", pa.int32()),
-        ("state", pa.string()),
-        ("alive", pa.bool_()),
-        ("military", pa.float64()),
-        ("economy", pa.float64()),
-        ("population", pa.float64()),
-        ("resources", pa.float64()),
-        ("technology", pa.float64()),
-        ("burden", pa.float64()),
-        ("power", pa.float64()),
-        ("great_power", pa.bool_()),
-    ]
-)
+class _Schemas(Mapping[str, "pa.Schema"]):
+    """Table name → Arrow schema, derived from the mechanism registry (stable even for empty chunks)."""
 
-SYSTEM_SCHEMA = pa.schema(
-    [
-        ("world", pa.int32()),
-        ("year", pa.int32()),
-        ("n_alive", pa.int32()),
-        ("n_great_powers", pa.int32()),
-        ("polarity", pa.string()),
-        ("con", pa.float64()),
-        ("hhi", pa.float64()),
-        ("leader_share", pa.float64()),
-        ("wars_started", pa.int32()),
-        ("wars_ongoing", pa.int32()),
-    ]
-)
+    def __getitem__(self, table: str) -> pa.Schema:
+        from .mechanisms.registry import current
 
-EVENTS_SCHEMA = pa.schema(
-    [
-        ("world", pa.int32()),
-        ("year", pa.int32()),
-        ("event", pa.string()),
-        ("war_id", pa.int64()),
-        ("attacker", pa.string()),
-        ("defender", pa.string()),
-        ("winner", pa.string()),
-        ("loser", pa.string()),
-        ("state", pa.string()),
-        ("absorbed_by", pa.string()),
-        ("losses", pa.float64()),
-    ]
-)
+        return current().schemas[table]
 
-#: Table name → explicit Arrow schema (stable even for empty chunks).
-SCHEMAS: dict[str, pa.Schema] = {"states": STATES_SCHEMA, "system": SYSTEM_SCHEMA, "events": EVENTS_SCHEMA}
+    def __iter__(self):
+        return iter(TABLES)
 
-#: Values of ``events.event``.
-EVENT_KINDS: tuple[str, ...] = ("war_start", "war_end", "death", "war_prevented")
+    def __len__(self) -> int:
+        return len(TABLES)
+
+
+#: Table name → explicit Arrow schema, one declaration: the registry's (see docs/model.md#outputs).
+SCHEMAS: Mapping[str, pa.Schema] = _Schemas()
+
+
+def __getattr__(name: str) -> Any:
+    """``STATES_SCHEMA``, ``SYSTEM_SCHEMA``, ``EVENTS_SCHEMA`` and ``EVENT_KINDS`` of the registry in force."""
+    if name in ("STATES_SCHEMA", "SYSTEM_SCHEMA", "EVENTS_SCHEMA"):
+        return SCHEMAS[name.split("_")[0].lower()]
+    if name == "EVENT_KINDS":
+        from .mechanisms.registry import current
+
+        return tuple(e.name for e in current().event_kinds())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 MANIFEST_NAME = "manifest.json"
 #: Every file name a complete result has (``manifest.json`` is written last).
@@ -191,7 +167,7 @@ def _check_table(p: Path, table: str, expected_rows: Any) -> None:
 
 
 #: The modules whose code determines a run's numbers (the model), for :func:`model_fingerprint`.
-MODEL_MODULES: tuple[str, ...] = ("engine.py", "state.py", "rng.py", "measures.py", "scenario.py", "mechanisms")
+MODEL_MODULES: tuple[str, ...] = ("engine.py", "state.py", "rng.py", "measures.py", "scenario.py", "schema.py", "mechanisms")
 
 
 @functools.cache

@@ -50,53 +50,7 @@ DOCTRINES = ("defensive", "offensive")
 COMPONENTS = ("military", "economy", "population", "resources", "technology")
 
 
-def _kinds(annotation: Any) -> set[type]:
-    """The scalar types a field annotation admits (``float | None`` → {float, NoneType})."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _kinds(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return set().union(*(_kinds(a) for a in typing.get_args(annotation)))
-    return {annotation} if isinstance(annotation, type) else set()
-
-
-def _strict_scalar(value: Any, kinds: set[type]) -> None:
-    """Refuse the lax conversions pydantic would make for a number or a switch.
-
-    pydantic's lax mode reads ``true`` as 1.0, ``"0.5"`` (quoted in YAML, so
-    text) as 0.5 and ``"yes"`` or ``1`` as True.  In a scenario those are
-    almost always slips (a quoted number, a switch where a number belongs),
-    so numbers must be written as numbers and switches as true/false.
-    Integers are accepted for real numbers, and whole floats (``100.0``)
-    for integers.
-    """
-    numeric = bool(kinds & {int, float})
-    if numeric and bool not in kinds:
-        if isinstance(value, bool):
-            raise ValueError(f"Input should be a valid number, not {str(value).lower()} (a true/false switch)")
-        if isinstance(value, str):
-            raise ValueError("Input should be a valid number, not text (write numbers without quotes)")
-    elif kinds == {bool} and not isinstance(value, bool):
-        raise ValueError("Input should be true or false")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_lax_numbers(cls, value: Any, info: ValidationInfo) -> Any:
-        ann = cls.model_fields[info.field_name].annotation if info.field_name else None
-        if typing.get_origin(ann) is tuple and isinstance(value, (list, tuple)):
-            # fixed-length tuples of numbers (state positions): check each coordinate
-            for item_ann, item in zip(typing.get_args(ann), value, strict=False):
-                _strict_scalar(item, _kinds(item_ann))
-        else:
-            _strict_scalar(value, _kinds(ann))
-        return value
-
-
-FiniteNonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+from .schema import FiniteNonNeg, StrictModel as _Model, _kinds, _strict_scalar  # noqa: E402,F401
 
 
 class StateSpec(_Model):
@@ -149,126 +103,26 @@ class StateSpec(_Model):
         return v
 
 
-class GrowthParams(_Model):
-    """Differential growth and the guns-versus-butter trade-off.
+def _params_model() -> type[BaseModel]:
+    """The ``params`` model: one group per registered mechanism (:mod:`neorealism.mechanisms.registry`)."""
+    from .mechanisms.registry import current
 
-    E' = E·(1 + g_i + ε − c·burden), ε ~ N(0, sd).  Uneven growth is what
-    shifts the distribution of capabilities over time (Gilpin 1981; Waltz
-    1979 treats the distribution as the variable that changes).
-    """
-
-    base: float = Field(default=0.02, ge=-0.2, le=0.3, description="default base growth rate g_i")
-    spread: float = Field(default=0.005, ge=0.0, le=0.2, description="sd of per-state growth rates drawn once per world around each state's g_i")
-    sd: float = Field(default=0.02, ge=0.0, le=0.5, description="sd of the yearly growth shock ε")
-    guns_butter: float = Field(default=0.5, ge=0.0, le=5.0, description="c: growth lost per unit of military burden")
-    population: float = Field(default=0.01, ge=-0.1, le=0.1, description="yearly population growth")
-    technology: float = Field(default=0.01, ge=-0.1, le=0.2, description="yearly technology growth")
-    resources: float = Field(default=0.0, ge=-0.1, le=0.1, description="yearly change of resources")
+    return current().params_model
 
 
-class ArmamentParams(_Model):
-    """Internal balancing: military burden rises with perceived threat (Waltz 1979, ch. 8).
+#: The scenario's ``params`` model, built from the mechanism registry (each group is the
+#: parameter model its mechanism declares).  Re-bound when another registry is installed.
+Params = _params_model()
 
-    target burden b* = base + (max − base)·τ/(1 + τ), τ = sensitivity·threat ratio;
-    b' = b + adjustment·(b* − b);  M' = (1 − depreciation)·M + b'·E·tech·conversion.
-    """
-
-    base_burden: float = Field(default=0.02, ge=0.0, le=0.9, description="burden with no threat")
-    max_burden: float = Field(default=0.2, ge=0.0, le=0.9, description="burden under overwhelming threat")
-    sensitivity: float = Field(default=0.08, ge=0.0, le=100.0, description="how strongly burden responds to threat")
-    adjustment: float = Field(default=0.3, ge=0.0, le=1.0, description="share of the gap to the target burden closed each year (inertia)")
-    depreciation: float = Field(default=0.08, ge=0.0, le=1.0, description="δ: yearly depreciation of the military stock")
-    conversion: float = Field(default=1.0, gt=0.0, le=100.0, description="military stock bought per unit of spending at technology 1")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ArmamentParams:
-        if self.max_burden < self.base_burden:
-            raise ValueError(
-                f"max_burden ({self.max_burden}) must be ≥ base_burden ({self.base_burden})"
-            )
-        return self
-
-
-class ThreatParams(_Model):
-    """Threat assessment: power × proximity (× offensive advantage), after Walt (1987).
-
-    Perceived hostility (intentions) is added by the perception mechanism.
-    """
-
-    offense_weight: float = Field(default=1.0, ge=0.0, le=5.0, description="exponent on θ in threat: how much offense dominance heightens threat (Jervis 1978)")
-
-
-class GeographyParams(_Model):
-    """Where states are and how power fades with distance (Boulding 1962's loss-of-strength gradient)."""
-
-    metric: Literal["plane", "sphere"] = Field(default="plane", description="plane: positions in 1000 km; sphere: [lat, lon] degrees, great-circle distance")
-    decay: float = Field(default=0.15, ge=0.0, le=10.0, description="λ: projected power × exp(−λ·d), d in 1000 km")
-
-
-class WarParams(_Model):
-    """War: initiation by expected utility, a contest success function, costs, transfers, death.
-
-    P(A wins) = (θ·A)^m / ((θ·A)^m + B^m), A = attacker's military projected over
-    distance, B = defender's at home (Hirshleifer 1989; θ is the offense–defense
-    balance of Jervis 1978 and Van Evera 1999).
-    """
-
-    offense_defense: float = Field(default=1.0, gt=0.0, le=10.0, description="θ: > 1 favours attackers, < 1 defenders")
-    decisiveness: float = Field(default=2.0, gt=0.0, le=20.0, description="m: contest exponent; larger = the stronger side wins more surely")
-    cost: float = Field(default=0.15, ge=0.0, le=1.0, description="κ: each year of war destroys κ·min(A, B) of each side's military")
-    economic_cost: float = Field(default=0.03, ge=0.0, le=1.0, description="share of economy each side loses per year of war")
-    transfer: float = Field(default=0.25, ge=0.0, le=1.0, description="share of economy, population and resources the loser cedes to the winner")
-    decisive_prob: float = Field(default=0.6, gt=0.0, le=1.0, description="probability a year of war ends in a decision (else it goes on)")
-    threshold: float = Field(default=0.02, ge=-1.0, le=1.0, description="expected gain (share of own economy) a state needs before starting a war")
-    offensive_threshold: float = Field(default=0.0, ge=-1.0, le=1.0, description="the same threshold for states with the offensive doctrine (Mearsheimer 2001: any war whose expected gain beats its cost is an opportunity to seize)")
-    temperature: float = Field(default=0.03, gt=0.0, le=1.0, description="noise of the decision: P(attack) = logistic((EU − threshold)/temperature)")
-    opportunity: float = Field(default=0.15, ge=0.0, le=1.0, description="probability a state weighs war at all in a year (crises are rare)")
-    survival_floor: float = Field(default=0.15, ge=0.0, lt=1.0, description="a state that loses a decisive war while its composite power is below this fraction of the winner's is conquered (absorbed by the winner)")
-
-    @field_validator("offense_defense")
-    @classmethod
-    def _theta_finite(cls, v: float) -> float:
-        if not math.isfinite(v):
-            raise ValueError("must be finite")
-        return v
-
-
-class AuthorityParams(_Model):
-    """Anarchy or hierarchy.  ρ = 0 is anarchy (Waltz 1979): no one enforces anything.
-
-    ρ > 0 is the counterfactual of a world authority that, with probability ρ,
-    stops a war and punishes its initiator.
-    """
-
-    enforcement: float = Field(default=0.0, ge=0.0, le=1.0, description="ρ: probability the authority punishes an initiator of war")
-    penalty: float = Field(default=0.3, ge=0.0, le=1.0, description="share of military and economy the authority takes from a punished initiator")
-
-
-class PerceptionParams(_Model):
-    """What states see of each other (seam for beliefs about intentions)."""
-
-    capability_noise: float = Field(default=0.0, ge=0.0, le=5.0, description="sd of log-normal noise on observed capabilities (0 = capabilities seen exactly)")
-
-
-class MeasureParams(_Model):
-    """How great powers and polarity are read from the distribution of power."""
-
-    gp_rule: Literal["share", "relative"] = Field(default="share", description="share: power share ≥ gp_threshold; relative: share ≥ gp_relative × leader's share")
-    gp_threshold: float = Field(default=0.10, gt=0.0, le=1.0, description="share of system power that makes a great power (rule 'share')")
-    gp_relative: float = Field(default=0.25, gt=0.0, le=1.0, description="fraction of the leader's share that makes a great power (rule 'relative')")
-
-
-class Params(_Model):
-    """Every mechanism parameter, grouped by mechanism."""
-
-    growth: GrowthParams = GrowthParams()
-    armament: ArmamentParams = ArmamentParams()
-    threat: ThreatParams = ThreatParams()
-    geography: GeographyParams = GeographyParams()
-    war: WarParams = WarParams()
-    authority: AuthorityParams = AuthorityParams()
-    perception: PerceptionParams = PerceptionParams()
-    measures: MeasureParams = MeasureParams()
+# Each group's model lives in its mechanism's module; re-exported here for convenience.
+from .mechanisms.armament import ArmamentParams  # noqa: E402
+from .mechanisms.authority import AuthorityParams  # noqa: E402
+from .mechanisms.conflict import WarParams  # noqa: E402
+from .mechanisms.geography import GeographyParams  # noqa: E402
+from .mechanisms.growth import GrowthParams  # noqa: E402
+from .mechanisms.perception import PerceptionParams  # noqa: E402
+from .mechanisms.polarity import MeasureParams  # noqa: E402
+from .mechanisms.threat import ThreatParams  # noqa: E402
 
 
 def _alliance_problems(names: list[str], alliances: Any) -> list[str]:
@@ -317,7 +171,7 @@ class Scenario(_Model):
     seed: int = Field(default=0, ge=0, le=2**63 - 1, description="root seed")
     states: list[StateSpec] = Field(min_length=2, max_length=MAX_STATES, description="the states of the system (at least 2)")
     alliances: list[tuple[str, str]] = Field(default_factory=list, description="pairs of state names allied at the start")
-    params: Params = Params()
+    params: Params = Field(default_factory=lambda: Params(), description="every mechanism parameter, one group per mechanism")
     source: str | None = Field(default=None, max_length=4000, description="where the numbers come from (e.g. COW NMC v6.0, 1913)")
 
     @model_validator(mode="after")
@@ -431,8 +285,12 @@ def _yaml_events(text: str):
         loader.dispose()
 
 
-def _load_yaml(text: str) -> Any:
+def _load_yaml(text: str, lines: dict[tuple[Any, ...], int] | None = None) -> Any:
     """Build plain Python data from YAML text, refusing what a scenario never needs.
+
+    ``lines``, when given, is filled with the line (1-based) of every field
+    path (``("states", 3, "military")``): a mapping entry's key line, a list
+    item's own line, so that errors can say where a field is.
 
     The document is assembled directly from parser events (no recursion, so
     no nesting depth can overflow the stack), with the safe scalar types of
@@ -453,9 +311,13 @@ def _load_yaml(text: str) -> Any:
         nonlocal root
         if not stack:
             root = value
+            if lines is not None:
+                lines.setdefault((), line)
             return
         top = stack[-1]
         if isinstance(top.container, list):
+            if lines is not None:
+                lines.setdefault(_path_loc(f"{top.path}[{len(top.container)}]"), line)
             top.container.append(value)
             return
         if not top.has_key:
@@ -476,6 +338,9 @@ def _load_yaml(text: str) -> Any:
             return
         if top.key not in top.container:
             top.container[top.key] = value  # on a duplicate key the first value stays (and it is an error)
+            if lines is not None:
+                key = str(top.key)
+                lines.setdefault(_path_loc(f"{top.path}.{key}" if top.path else key), top.key_lines.get(top.key, line))
         top.key, top.has_key = None, False
 
     for ev in _yaml_events(text):
@@ -628,16 +493,29 @@ def _loc_path(loc: tuple[Any, ...], data: Any = None) -> str:
     return path.lstrip(".") or "(top level)"
 
 
+def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int] | None) -> int | None:
+    """The file line of the field at ``loc`` (or of the nearest enclosing one read from the file)."""
+    if not lines:
+        return None
+    for n in range(len(loc), 0, -1):
+        if loc[:n] in lines:
+            return lines[loc[:n]]
+    return None
+
+
 def _format_errors(
     exc: ValidationError,
     data: Any = None,
     overrides: dict[tuple[Any, ...], tuple[str, Any]] | None = None,
+    lines: dict[tuple[Any, ...], int] | None = None,
 ) -> list[str]:
-    """One line per validation error: field path (with the state's name), bad value, message, allowed range.
+    """One line per validation error: field path (with the state's name), bad value, message, line, allowed range.
 
     ``overrides`` maps the field path of each ``--set`` to its label
     (``--set war.cost``) and value: an error at or above such a path is
-    reported under the label, with the value as given.
+    reported under the label, with the value as given.  ``lines`` (from
+    :func:`_load_yaml`) maps field paths to their lines in the file: each
+    error then says ``line N``.
     """
     problems = []
     for err in exc.errors(include_url=False):
@@ -650,6 +528,8 @@ def _format_errors(
             if n and loc[:n] == oloc[:n]:
                 path, inp, renamed = label, value, loc != oloc
                 break
+        at = None if overrides else _line_of(loc, lines)  # an override has no line in a file
+        where = [f"line {at}"] if at is not None else []
         msg = err.get("msg", "invalid")
         if err.get("type") == "extra_forbidden":
             msg = _unknown_field_text(Scenario, loc, name_it=renamed)
@@ -658,7 +538,10 @@ def _format_errors(
             problems.extend(msg.removeprefix("Value error, ").splitlines())
             continue
         if err.get("type") == "missing":
-            problems.append(f"{path}: required field is missing" + (f" ({h})" if (h := _constraint_text(Scenario, loc)) else ""))
+            h = _constraint_text(Scenario, loc)
+            notes = [f"in the mapping at line {at}"] if at is not None else []
+            notes += [h] if h else []
+            problems.append(f"{path}: required field is missing" + (f" ({'; '.join(notes)})" if notes else ""))
             continue
         shown = repr(inp)
         if len(shown) > 80:
@@ -666,20 +549,27 @@ def _format_errors(
         line = f"{path} = {shown}: {msg.removeprefix('Value error, ')}"
         if err.get("type") != "extra_forbidden":
             hint = _constraint_text(Scenario, loc)
-            if hint:
-                line += f" ({hint})"
+            where += [hint] if hint else []
+        if where:
+            line += f" ({'; '.join(where)})"
         problems.append(line)
     return problems
 
 
-def validate_scenario(data: Any, source: str = "<mapping>") -> Scenario:
-    """Validate a mapping as a :class:`Scenario`, or raise :class:`ScenarioError`."""
+def validate_scenario(
+    data: Any, source: str = "<mapping>", lines: dict[tuple[Any, ...], int] | None = None
+) -> Scenario:
+    """Validate a mapping as a :class:`Scenario`, or raise :class:`ScenarioError`.
+
+    ``lines`` (field path → line in the file, from :func:`_load_yaml`) adds
+    ``line N`` to each problem.
+    """
     if not isinstance(data, dict):
         raise ScenarioError(source, [f"(top level): expected a mapping of scenario fields, got {type(data).__name__}"])
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = _format_errors(exc, data)
+        problems = _format_errors(exc, data, lines=lines)
         problems += [p for p in _raw_alliance_problems(data) if p not in problems]
         raise ScenarioError(source, problems) from None
 
@@ -699,8 +589,9 @@ def parse_scenario_text(text: str, source: str = "<text>") -> Scenario:
     """Parse YAML text (safe, alias-free) and validate it."""
     if len(text.encode("utf-8", errors="replace")) > MAX_SCENARIO_BYTES:
         raise ScenarioError(source, [f"file is larger than {MAX_SCENARIO_BYTES} bytes; a scenario is a few KiB"])
+    lines: dict[tuple[Any, ...], int] = {}
     try:
-        data = _load_yaml(text)
+        data = _load_yaml(text, lines)
     except _YamlRefused as exc:
         raise ScenarioError(source, exc.problems) from None
     except yaml.reader.ReaderError as exc:
@@ -727,7 +618,7 @@ def parse_scenario_text(text: str, source: str = "<text>") -> Scenario:
         raise ScenarioError(source, [f"YAML syntax error{where}: {problem}"]) from None
     if data is None:
         raise ScenarioError(source, ["(top level): the file is empty; expected a mapping with at least 'name' and 'states'"])
-    return validate_scenario(data, source=source)
+    return validate_scenario(data, source=source, lines=lines)
 
 
 def load_scenario_file(path: str | Path) -> Scenario:

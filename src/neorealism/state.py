@@ -1,206 +1,272 @@
-"""World state and engine parameters as frozen dataclasses of arrays.
+"""World state and engine parameters: frozen containers of arrays, built from the mechanism registry.
 
 Following the batched style of gymnax, the state of R independent worlds of
-N states is a frozen dataclass of NumPy arrays shaped ``(R, N)`` (one value
-per state) and ``(R, N, N)`` (one per ordered pair); the parameters are a
-frozen dataclass too, built once from a validated :class:`~neorealism.scenario.Scenario`.
-Mechanisms never mutate a state: they return a new one (``dataclasses.replace``).
+N states is a frozen object of NumPy arrays shaped ``(R,)`` (one value per
+world), ``(R, N)`` (per state) or ``(R, N, N)`` (per ordered pair, row =
+the state that holds the value).  Its fields are the ones the registered
+mechanisms declare (:class:`~neorealism.mechanisms.base.StateField`), read
+as attributes (``state.military``); a step never mutates a state, it
+returns a new one with :meth:`WorldState.replace`.
+
+:class:`EngineParams` holds every mechanism's parameters for a batch: each
+group is ``params.<group>`` (``params.war.cost``).  A parameter is a plain
+number when it is the same in every world of the batch and an ``(R, 1)``
+column when it varies across worlds (one parameter point per world, see
+:meth:`EngineParams.from_scenario`); mechanisms write their formulas so that
+both broadcast, and a world's numbers are the same either way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from . import rng
-from .mechanisms import geography
-from .scenario import COMPONENTS, Scenario
+from .errors import ParameterError
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 I = NDArray[np.int64]  # noqa: E741
 
+#: The capability components, in the order of the composite index (Singer, Bremer & Stuckey 1972).
+COMPONENTS = ("military", "economy", "population", "resources", "technology")
 
-@dataclass(frozen=True)
+
 class WorldState:
-    """R worlds × N states.
+    """R worlds × N states: the year ``t`` (0 = the initial state) and the registered fields."""
 
-    Capability components (Waltz's "capabilities": Singer et al. 1972's
-    material bases of power) are ``military`` (stock), ``economy``,
-    ``population``, ``resources`` and ``technology``.  ``burden`` is the share
-    of the economy spent on arms; ``growth`` each state's base growth rate
-    in that world; ``alive`` is absorbing (a dead state never returns).
-    ``allied`` is the symmetric alliance matrix.  Ongoing wars are indexed
-    by attacker: ``war_target[r, i]`` is the state i is fighting as
-    initiator (−1 none), with start year and accumulated losses.
-    """
+    __slots__ = ("t", "_fields")
 
-    t: int
-    military: F
-    economy: F
-    population: F
-    resources: F
-    technology: F
-    burden: F
-    growth: F
-    alive: B
-    allied: B
-    war_target: I
-    war_start: I
-    war_losses: F
+    def __init__(self, t: int, fields: Mapping[str, Any]):
+        object.__setattr__(self, "t", int(t))
+        object.__setattr__(self, "_fields", dict(fields))
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._fields[name]
+        except KeyError:
+            raise AttributeError(f"the world state has no field {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("WorldState is frozen: use state.replace(name=value)")
+
+    def __repr__(self) -> str:
+        R, N = self.shape
+        return f"WorldState(t={self.t}, worlds={R}, states={N}, fields={list(self._fields)})"
+
+    @property
+    def fields(self) -> Mapping[str, Any]:
+        """The fields by name (read-only view)."""
+        return MappingProxyType(self._fields)
+
+    def replace(self, **changes: Any) -> WorldState:
+        """A new state with some fields (or ``t``) replaced; unknown names are an error."""
+        t = changes.pop("t", self.t)
+        unknown = [k for k in changes if k not in self._fields]
+        if unknown:
+            raise AttributeError(f"the world state has no field(s) {unknown}; known: {list(self._fields)}")
+        new = dict(self._fields)
+        new.update(changes)
+        return WorldState(t, new)
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.military.shape  # type: ignore[return-value]
+        return self._fields["alive"].shape  # type: ignore[no-any-return]
 
     def components(self) -> F:
         """Stacked capability components ``(R, 5, N)`` in the order of :data:`COMPONENTS`."""
-        return np.stack([getattr(self, c) for c in COMPONENTS], axis=1)
+        return np.stack([self._fields[c] for c in COMPONENTS], axis=1)
 
     def select(self, rows: NDArray[np.integer] | slice) -> WorldState:
         """The state of a subset of worlds (for tests and diagnostics)."""
-        kw = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            kw[f.name] = v[rows] if isinstance(v, np.ndarray) else v
-        return WorldState(**kw)
+        return WorldState(self.t, {k: v[rows] for k, v in self._fields.items()})
+
+    def readonly(self) -> WorldState:
+        """The same state with every array marked read-only (the purity contract of the tests)."""
+        out = {}
+        for k, v in self._fields.items():
+            a = np.array(v, copy=True)
+            a.setflags(write=False)
+            out[k] = a
+        return WorldState(self.t, out)
 
 
-@dataclass(frozen=True)
+class ParamGroup(Mapping[str, Any]):
+    """The values of one parameter group for a batch: numbers, or ``(R, 1)`` columns where they vary."""
+
+    __slots__ = ("_name", "_values")
+
+    def __init__(self, name: str, values: Mapping[str, Any]):
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            raise AttributeError(f"params.{self._name} has no parameter {key!r}") from None
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError("parameters are frozen")
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"params.{self._name}({self._values})"
+
+
 class EngineParams:
-    """Every parameter the mechanisms read, with per-state vectors precomputed.
+    """Every mechanism's parameters for one batch of worlds, with the per-run arrays they derive.
 
-    Scalars mirror :class:`~neorealism.scenario.Params` (see its field
-    descriptions for meaning, default and range); ``decay`` is the
-    loss-of-strength matrix exp(−λ·d_ij) from the map (Boulding 1962),
-    ``offensive`` marks states with the offensive doctrine, ``actor`` the
-    unitary actors (not an aggregate of many states).
+    ``params.<group>.<name>`` is a parameter; ``params.<name>`` is also a
+    derived array (``decay``, the loss-of-strength matrix, ``(R, N, N)``).
+    ``n_states``, ``names``, ``actor`` (unitary actors, not aggregates) and
+    ``n_worlds`` describe the batch.
     """
 
-    n_states: int
-    names: tuple[str, ...]
-    decay: F = field(repr=False)
-    offensive: B = field(repr=False)
-    actor: B = field(repr=False)
-    base_growth: F = field(repr=False)
-    # growth
-    growth_spread: float
-    growth_sd: float
-    guns_butter: float
-    pop_growth: float
-    tech_growth: float
-    res_growth: float
-    # armament
-    base_burden: float
-    max_burden: float
-    sensitivity: float
-    adjustment: float
-    depreciation: float
-    conversion: float
-    # threat
-    offense_weight: float
-    # war
-    theta: float
-    decisiveness: float
-    war_cost: float
-    economic_cost: float
-    transfer: float
-    decisive_prob: float
-    threshold: float
-    offensive_threshold: float
-    temperature: float
-    opportunity: float
-    survival_floor: float
-    # authority
-    enforcement: float
-    penalty: float
-    # perception
-    capability_noise: float
-    # measures
-    gp_rule: str
-    gp_threshold: float
-    gp_relative: float
-
-    @classmethod
-    def from_scenario(cls, sc: Scenario) -> EngineParams:
-        p = sc.params
-        pos = np.array([s.position for s in sc.states], dtype=np.float64)
-        dist = geography.distances(pos, p.geography.metric)
-        return cls(
-            n_states=sc.n_states,
-            names=tuple(s.name for s in sc.states),
-            decay=geography.decay(dist, p.geography.decay),
-            offensive=np.array([s.doctrine == "offensive" for s in sc.states]),
-            actor=np.array([not s.aggregate for s in sc.states]),
-            base_growth=np.array([p.growth.base if s.growth is None else s.growth for s in sc.states]),
-            growth_spread=p.growth.spread,
-            growth_sd=p.growth.sd,
-            guns_butter=p.growth.guns_butter,
-            pop_growth=p.growth.population,
-            tech_growth=p.growth.technology,
-            res_growth=p.growth.resources,
-            base_burden=p.armament.base_burden,
-            max_burden=p.armament.max_burden,
-            sensitivity=p.armament.sensitivity,
-            adjustment=p.armament.adjustment,
-            depreciation=p.armament.depreciation,
-            conversion=p.armament.conversion,
-            offense_weight=p.threat.offense_weight,
-            theta=p.war.offense_defense,
-            decisiveness=p.war.decisiveness,
-            war_cost=p.war.cost,
-            economic_cost=p.war.economic_cost,
-            transfer=p.war.transfer,
-            decisive_prob=p.war.decisive_prob,
-            threshold=p.war.threshold,
-            offensive_threshold=p.war.offensive_threshold,
-            temperature=p.war.temperature,
-            opportunity=p.war.opportunity,
-            survival_floor=p.war.survival_floor,
-            enforcement=p.authority.enforcement,
-            penalty=p.authority.penalty,
-            capability_noise=p.perception.capability_noise,
-            gp_rule=p.measures.gp_rule,
-            gp_threshold=p.measures.gp_threshold,
-            gp_relative=p.measures.gp_relative,
+    def __init__(self, *, n_states: int, names: tuple[str, ...], actor: B, n_worlds: int,
+                 groups: Mapping[str, ParamGroup], varying: tuple[str, ...] = ()):
+        self.__dict__.update(
+            n_states=n_states, names=names, actor=actor, n_worlds=n_worlds,
+            groups=dict(groups), derived={}, varying=varying,
         )
 
+    def __getattr__(self, name: str) -> Any:
+        groups = self.__dict__.get("groups", {})
+        if name in groups:
+            return groups[name]
+        derived = self.__dict__.get("derived", {})
+        if name in derived:
+            return derived[name]
+        raise AttributeError(f"no parameter group or derived array {name!r}")
 
-def init_state(sc: Scenario, params: EngineParams, keys: NDArray[np.uint64]) -> WorldState:
-    """The initial state of the worlds whose keys are given (shape ``(R,)``).
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("EngineParams is frozen")
 
-    Every world starts from the scenario's capabilities; each draws its own
-    per-state base growth rates g_i ~ N(growth_i, spread) once, so that
-    worlds differ in who rises and who declines (differential growth).
+    def _derive(self, values: Mapping[str, Any]) -> None:
+        for k, v in values.items():
+            if k in self.__dict__["derived"] or k in self.__dict__["groups"]:
+                raise ValueError(f"derived array {k!r} is declared twice")
+            self.__dict__["derived"][k] = v
+
+    @classmethod
+    def from_scenario(
+        cls,
+        sc: Any,
+        n_worlds: int = 1,
+        per_world: Mapping[str, Any] | None = None,
+    ) -> EngineParams:
+        """The parameters of ``n_worlds`` worlds of scenario ``sc``.
+
+        ``per_world`` gives parameters that differ across the worlds of the
+        batch: ``{"war.cost": array of n_worlds values, …}`` — one parameter
+        point per world.  Every point is validated by the parameter models
+        (ranges and cross-field rules), so a batch accepts exactly what a
+        scenario file would.
+        """
+        from .mechanisms.registry import current
+
+        reg = current()
+        groups: dict[str, dict[str, Any]] = {}
+        for m in reg.mechanisms:
+            if m.params is not None:
+                model = getattr(sc.params, m.name)
+                groups[m.name] = {k: getattr(model, k) for k in type(model).model_fields}
+        varying: list[str] = []
+        if per_world:
+            groups, varying = _per_world(sc, groups, per_world, n_worlds)
+        p = cls(
+            n_states=sc.n_states,
+            names=tuple(s.name for s in sc.states),
+            actor=np.array([not s.aggregate for s in sc.states]),
+            n_worlds=n_worlds,
+            groups={k: ParamGroup(k, v) for k, v in groups.items()},
+            varying=tuple(varying),
+        )
+        for m in reg.mechanisms:
+            if m.derive is not None:
+                p._derive(m.derive(sc, p))
+        return p
+
+
+def _per_world(sc: Any, groups: dict[str, dict[str, Any]], per_world: Mapping[str, Any], R: int):
+    """Groups with the per-world parameters as ``(R, 1)`` columns, every distinct point validated."""
+    from pydantic import ValidationError
+
+    from .scenario import _format_errors, _override_loc
+
+    cols: dict[tuple[str, str], NDArray] = {}
+    for path, values in per_world.items():
+        loc, problem = _override_loc(path)
+        if loc is None or loc[0] != "params":
+            raise ParameterError(f"per_world[{path!r}]: {problem or 'only parameters (GROUP.NAME) can vary per world'}")
+        _, g, name = loc
+        if g not in groups or name not in groups[g]:
+            raise ParameterError(f"per_world[{path!r}]: not a parameter (see `neorealism scenarios --params`)")
+        arr = np.asarray(values)
+        if arr.shape != (R,):
+            raise ParameterError(f"per_world[{path!r}]: expected {R} values (one per world), got shape {arr.shape}")
+        cols[(g, name)] = arr
+    out = {g: dict(v) for g, v in groups.items()}
+    touched = sorted({g for g, _ in cols})
+    base = sc.model_dump()
+    names = list(cols)
+    stacked = list(zip(*(cols[k].tolist() for k in names), strict=True))
+    for point in dict.fromkeys(stacked):  # each distinct point once, in first-seen order
+        data = dict(base)
+        data["params"] = {g: dict(v) for g, v in base["params"].items()}
+        for (g, n), v in zip(names, point, strict=True):
+            data["params"][g][n] = v
+        try:
+            type(sc).model_validate(data)
+        except ValidationError as exc:
+            shown = ", ".join(f"{g}.{n}={v!r}" for (g, n), v in zip(names, point, strict=True))
+            lines = [ln.removeprefix("params.") for ln in _format_errors(exc, data)]
+            raise ParameterError(f"per_world point ({shown}): {'; '.join(lines)}") from None
+    for g in touched:
+        for (gg, n) in names:
+            if gg != g:
+                continue
+            a = cols[(g, n)]
+            if a.dtype.kind in "iu" and isinstance(groups[g][n], float):
+                a = a.astype(np.float64)
+            out[g][n] = a.reshape(R, 1)
+    return out, [f"{g}.{n}" for (g, n) in cols]
+
+
+def init_state(sc: Any, params: EngineParams, keys: NDArray[np.uint64]) -> WorldState:
+    """The initial state (year 0) of the worlds whose keys are given (shape ``(R,)``).
+
+    Every registered field is set by its mechanism's initialiser; then the
+    measuring steps run once, so that the year-0 measures describe the
+    scenario's own start.
     """
-    R, N = keys.shape[0], sc.n_states
+    from .mechanisms.base import InitContext
+    from .mechanisms.registry import current
 
-    def tile(attr: str) -> F:
-        v = np.array([getattr(s, attr) for s in sc.states], dtype=np.float64)
-        return np.broadcast_to(v, (R, N)).copy()
+    reg = current()
+    R, N = int(keys.shape[0]), sc.n_states
+    full = {"world": (R,), "state": (R, N), "pair": (R, N, N)}
+    ctx = InitContext(sc, params, keys)
+    fields: dict[str, Any] = {}
+    for _, f in reg.fields():
+        v = np.asarray(f.init(ctx), dtype=f.dtype)
+        fields[f.name] = np.broadcast_to(v, full[f.shape]).copy()
+    state = WorldState(0, fields)
+    for _, st in reg.steps(stage="measure"):
+        state, _ev = st.fn(keys, state, params)
+    return state
 
-    burden0 = np.array(
-        [params.base_burden if s.burden is None else s.burden for s in sc.states], dtype=np.float64
-    )
-    growth = params.base_growth[None, :] + params.growth_spread * rng.normal(keys, 0, rng.Stream.INIT_GROWTH, (N,))
-    index = {s.name: k for k, s in enumerate(sc.states)}
-    allied = np.zeros((N, N), dtype=bool)
-    for a, b in sc.alliances:
-        allied[index[a], index[b]] = allied[index[b], index[a]] = True
-    return WorldState(
-        t=0,
-        military=tile("military"),
-        economy=tile("economy"),
-        population=tile("population"),
-        resources=tile("resources"),
-        technology=tile("technology"),
-        burden=np.broadcast_to(burden0, (R, N)).copy(),
-        growth=growth,
-        alive=np.ones((R, N), dtype=bool),
-        allied=np.broadcast_to(allied, (R, N, N)).copy(),
-        war_target=np.full((R, N), -1, dtype=np.int64),
-        war_start=np.full((R, N), -1, dtype=np.int64),
-        war_losses=np.zeros((R, N), dtype=np.float64),
-    )
+
+__all__ = ["COMPONENTS", "EngineParams", "ParamGroup", "WorldState", "init_state", "rng"]

@@ -13,6 +13,7 @@ from neorealism.data.backtest import BACKTEST_FILES, backtest, real_same_states,
 from neorealism.data.history import polarity_history
 from neorealism.data.loaders import load_nmc
 from neorealism.data.scenarios_from_data import build_from_data
+from neorealism.data.source import DataSource
 from neorealism.errors import ParameterError
 from neorealism.measures import POLARITY_LABELS, composite_index, system_measures
 
@@ -148,16 +149,41 @@ def test_reproducible(small):
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
-        (dict(start=1700, end=1750), "--from 1700"),
-        (dict(start=1950, end=2050), "--to 2050"),
-        (dict(start=1950, end=1950), "must be after"),
-        (dict(start=1950, end=1960, worlds=0), "--worlds"),
-        (dict(start=1950, end=1960, top=1), "--top 1"),
+        (dict(start=1700, end=1750), "^start = 1700: allowed 1816–2016"),
+        (dict(start=1950, end=2050), "^end = 2050: allowed 1816–2016"),
+        (dict(start=1950, end=1950), "^end = 1950 must be after start = 1950"),
+        (dict(start=1950, end=1960, worlds=0), r"^worlds must be in \[1, 100000\], got 0"),
+        (dict(start=1950, end=1960, seed=-1), r"^seed must be in \[0, 2\^63\), got -1"),
+        (dict(start=1950, end=1960, top=1), "^top = 1: allowed 2–"),
     ],
 )
 def test_bad_options(kwargs, words):
-    with pytest.raises(ParameterError, match=words):
+    """The Python API names its own arguments (``start``, not the CLI's ``--from``)."""
+    with pytest.raises(ParameterError, match=words) as exc:
         backtest(**kwargs)
+    assert "--" not in str(exc.value)
+    assert exc.value.field == str(exc.value).split(" ", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--from", "1700", "--to", "1710"], "error: --from 1700: allowed 1816–2016 (the NMC file's years)"),
+        (["--from", "1950", "--to", "2050"], "error: --to 2050: allowed 1816–2016 (the NMC file's years)"),
+        (["--from", "1950", "--to", "1950"], "error: --to 1950 must be after --from 1950"),
+        (["--worlds", "0"], "error: --worlds must be in [1, 100000], got 0"),
+        (["--seed", "-1"], "error: --seed must be in [0, 2^63), got -1"),
+        (["--top", "1"], "error: --top 1: allowed 2–"),
+        (["--rest", "all"], "error: --rest must be one of aggregate, minor, drop, got 'all'"),
+        (["--nmc", "5"], "error: --nmc must be one of 6.0, 7.0, got '5'"),
+    ],
+)
+def test_cli_bad_options_name_the_options(args, line):
+    """The CLI renders the data layer's argument names as its options: one line on stderr, exit 2."""
+    r = CliRunner().invoke(_app(), ["backtest", *args])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith(line) and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert r.stdout == "" and "Traceback" not in r.output
 
 
 def _app():
@@ -188,7 +214,7 @@ def test_cli_backtest(tmp_path):
     r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1962", "--worlds", "4", "--format", "table"])
     assert r.exit_code == 0 and "coverage" in r.stdout
     r = CliRunner().invoke(_app(), ["backtest", "--from", "1700", "--to", "1710"])
-    assert r.exit_code == 2 and "--from 1700" in r.output
+    assert r.exit_code == 2 and "--from 1700: allowed 1816–2016" in r.output
 
 
 def test_start_year_row_is_in_band(small):
@@ -259,19 +285,19 @@ def test_cli_out_that_is_a_file_is_refused_before_running(tmp_path, monkeypatch)
 
 
 def test_backtest_reads_a_newer_nmc_release(nmc_2017):
-    with pytest.raises(ParameterError, match="--to 2017 is outside the data range 1816–2016"):
+    with pytest.raises(ParameterError, match="^end = 2017: allowed 1816–2016"):
         backtest(2012, 2017, top=4, worlds=4)
-    res = backtest(2012, 2017, top=4, worlds=4, seed=1, nmc_path=nmc_2017)
+    res = backtest(2012, 2017, top=4, worlds=4, seed=1, source=DataSource(nmc=nmc_2017))
     assert res.table["year"].tolist() == list(range(2012, 2018))
     assert res.summary["data_files"] == {"nmc": str(nmc_2017)}
     # 2017 is a copy of 2016 in that file: the real paths (same states and whole system) repeat
     last = res.table.set_index("year")
     assert last.loc[2017, "real_con"] == pytest.approx(last.loc[2016, "real_con"], abs=1e-12)
     assert last.loc[2017, "system_con"] == pytest.approx(last.loc[2016, "system_con"], abs=1e-12)
-    h = polarity_history(start=2012, end=2017, path=nmc_2017)
+    h = polarity_history(start=2012, end=2017, source=DataSource(nmc=nmc_2017))
     assert np.allclose(res.table["system_con"], h["con"])
-    with pytest.raises(ParameterError, match="--to 2018 is outside the data range 1816–2017"):
-        backtest(2012, 2018, top=4, worlds=4, nmc_path=nmc_2017)
+    with pytest.raises(ParameterError, match="^end = 2018: allowed 1816–2017"):
+        backtest(2012, 2018, top=4, worlds=4, source=DataSource(nmc=nmc_2017))
 
 
 def test_backtest_real_path_uses_the_given_file(csv_copy):
@@ -285,7 +311,7 @@ def test_backtest_real_path_uses_the_given_file(csv_copy):
 
     p = csv_copy(nmc_path("6.0"), "nmc.csv", bigger_china_1960)
     shipped = backtest(1955, 1962, top=5, worlds=4, seed=0)
-    edited = backtest(1955, 1962, top=5, worlds=4, seed=0, nmc_path=p)
+    edited = backtest(1955, 1962, top=5, worlds=4, seed=0, source=DataSource(nmc=p))
     a, b = shipped.table.set_index("year"), edited.table.set_index("year")
     # other years move only by ~1e-7: a state's missing value is imputed from its share in the nearest year
     assert np.allclose(a.loc[1955:1959, "real_con"], b.loc[1955:1959, "real_con"], atol=1e-5, rtol=0)
@@ -296,7 +322,7 @@ def test_backtest_real_path_uses_the_given_file(csv_copy):
 def test_cli_backtest_takes_the_data_files_by_path(tmp_path, nmc_2017):
     args = ["backtest", "--from", "2014", "--to", "2017", "--top", "4", "--worlds", "4", "--format", "json"]
     r = CliRunner().invoke(_app(), args)
-    assert r.exit_code == 2 and "--to 2017" in r.stderr
+    assert r.exit_code == 2 and "--to 2017: allowed 1816–2016" in r.stderr
     for opt in ("--nmc-path", "--path"):
         r = CliRunner().invoke(_app(), [*args, opt, str(nmc_2017)])
         assert r.exit_code == 0, r.output

@@ -366,7 +366,7 @@ def test_majors_years_are_checked_against_the_data_not_the_rules_great_powers(nm
     d = pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
     assert d["year"].tolist() == [1900, 1901, 1902] and d["n"].tolist() == [0, 0, 0]
     r = run("majors", "--kind", "share", "--threshold", "0.9", "--from", "1700")
-    assert r.exit_code == 2 and "--from 1700 is outside the data range 1816–2016" in r.stderr
+    assert r.exit_code == 2 and "--from 1700: allowed 1816–2016" in r.stderr
     r = run("majors", "--to", "2017", "--format", "csv")
     assert r.exit_code == 2 and "1816–2016" in r.stderr
     r = run("majors", "--to", "2017", "--from", "2017", "--path", str(nmc_2017), "--format", "csv")
@@ -405,6 +405,34 @@ def test_majors_concentration_bar_and_named_rules_from_the_cli():
     lead = json.loads(run("majors", "--compare", "--rule", "leader", "--format", "json").stdout)
     assert lead["f1"] == pytest.approx(compare_with_cow(LEADER_RULE).f1)
     assert lead["f1"] != pytest.approx(d["f1"])
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        # each raised by the data layer, naming its argument (start, end, k_enter …), and rendered here as the option
+        (("polarity", "--from", "1800"), "error: --from 1800: allowed 1816–2016 (the data's years)"),
+        (("polarity", "--from", "1900", "--to", "1850"), "error: --from 1900 is after --to 1850"),
+        (("majors", "--k-enter", "0"), "error: --k-enter must be an integer ≥ 1, got 0"),
+        (("majors", "--compare", "--k-exit", "0"), "error: --k-exit must be an integer ≥ 1, got 0"),
+        (("majors", "--rule", "nope"), "error: --rule must be one of default, leader, baseline, got 'nope'"),
+        (("majors", "--weights", "0,0,0,0,0,0"), "error: --weights must be 6 non-negative numbers"),
+        (("majors", "--threshold", "3"), "error: --threshold must be in (0, 1], got 3.0"),
+        (("majors", "--compare", "--to", "2017"), "error: --to 2017: allowed 1816–2016 (the years both the NMC file"),
+        (("majors", "--compare", "--from", "2000", "--to", "1990"), "error: --from 2000 is after --to 1990"),
+        (("wars", "--to", "2010"), "error: --to 2010: allowed 1816–2007"),
+        (("wars", "--from", "1950", "--to", "1940"), "error: --from 1950 is after --to 1940"),
+        (("cinc", "--year", "1700"), "error: --year 1700: allowed 1816–2016"),
+    ],
+)
+def test_data_layer_errors_name_the_options(args, line):
+    r = run(*args, "--format", "csv")
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith(line) and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert r.stdout == "" and "Traceback" not in r.output
+    # the option's name only: the data layer's argument name does not leak through
+    for arg in ("start", "end", "k_enter", "k_exit"):
+        assert f"{arg} " not in r.stderr and f"{arg} =" not in r.stderr
 
 
 @pytest.mark.parametrize(

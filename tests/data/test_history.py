@@ -50,12 +50,19 @@ def test_cow_majors_count():
 
 
 def test_range_checks():
-    with pytest.raises(ParameterError, match="--from 1800"):
+    """The errors name the function's arguments (``start``, ``end``), not the CLI's options."""
+    with pytest.raises(ParameterError, match="^start = 1800: allowed 1816–2016") as exc:
         H.polarity_history(start=1800)
-    with pytest.raises(ParameterError, match="after"):
+    assert exc.value.field == "start" and "--" not in str(exc.value)
+    with pytest.raises(ParameterError, match="^start = 1900 is after end = 1850$") as exc:
         H.polarity_history(start=1900, end=1850)
-    with pytest.raises(ParameterError, match="--to 2020"):
+    assert exc.value.fields == ("start", "end")
+    with pytest.raises(ParameterError, match="^end = 2020: allowed 1816–2016"):
         H.polarity_history("6.0", end=2020)
+    with pytest.raises(ParameterError, match=r"^threshold must be in \(0, 1\], got 2"):
+        H.polarity_history(threshold=2)
+    with pytest.raises(ParameterError, match="^first = 1800: allowed 1816–2016 "):
+        H.check_range(1800, None, 1816, 2016, names=("first", "last"))
 
 
 def test_runs_partition_years():

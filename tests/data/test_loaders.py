@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from neorealism.data import loaders as L
+from neorealism.data.source import DataSource
 from neorealism.errors import DataError, NeorealismError, ParameterError
 
 SHARED = Path("/work/shared/data")
@@ -138,7 +139,7 @@ def test_non_numeric_cell_names_file_line_column(tmp_path):
     lines[9] = ",".join(fields)
     p.write_text("\r\n".join(lines))
     with pytest.raises(DataError) as ei:
-        L.load_nmc(path=p)
+        L.load_nmc(source=DataSource(nmc=p))
     msg = str(ei.value)
     assert "NMC-60-abridged.csv" in msg
     assert "line 10" in msg
@@ -152,7 +153,7 @@ def test_non_integer_cell_says_integer(tmp_path):
     lines[3] = lines[3].replace(",220,", ",2x0,")
     p.write_text("\n".join(lines))
     with pytest.raises(DataError, match=r"majors2016.csv, line 4, column 2 \(ccode\): '2x0' is not an integer"):
-        L.load_majors(path=p)
+        L.load_majors(source=DataSource(majors=p))
 
 
 def test_truncated_last_line(tmp_path):
@@ -163,7 +164,7 @@ def test_truncated_last_line(tmp_path):
     p.write_text(cut)
     n_lines = cut.count("\n") + 1
     with pytest.raises(DataError) as ei:
-        L.load_system(path=p)
+        L.load_system(source=DataSource(system=p))
     msg = str(ei.value)
     assert "system2016.csv" in msg and f"line {n_lines}" in msg and "truncated" in msg
 
@@ -174,7 +175,7 @@ def test_truncated_war_file_with_bare_cr(tmp_path):
     cut = data[: data.rfind(b",", 0, len(data) - 40)]
     p.write_bytes(cut)
     with pytest.raises(DataError, match=r"Inter-StateWarData_v4.0.csv, line 338: too few fields"):
-        L.load_wars(path=p)
+        L.load_wars(source=DataSource(wars=p))
 
 
 def test_missing_column(tmp_path):
@@ -182,7 +183,7 @@ def test_missing_column(tmp_path):
     d = pd.read_csv(L.COW_DIR / "NMC-60-abridged.csv").drop(columns=["irst", "upop"])
     d.to_csv(p, index=False)
     with pytest.raises(DataError) as ei:
-        L.load_nmc(path=p)
+        L.load_nmc(source=DataSource(nmc=p))
     msg = str(ei.value)
     assert "nmc.csv" in msg and "irst" in msg and "upop" in msg
 
@@ -191,16 +192,16 @@ def test_empty_file_and_header_only(tmp_path):
     p = tmp_path / "empty.csv"
     p.write_text("")
     with pytest.raises(DataError, match="empty.csv: empty file"):
-        L.load_states(path=p)
+        L.load_states(source=DataSource(states=p))
     q = tmp_path / "header.csv"
     q.write_text("ccode,year,v2x_polyarchy,polity2,xm_qudsest\n")
     with pytest.raises(DataError, match="header.csv: no data rows"):
-        L.load_democracy(path=q)
+        L.load_democracy(source=DataSource(democracy=q))
 
 
 def test_missing_file_is_user_error(tmp_path):
     with pytest.raises(NeorealismError, match="not found"):
-        L.load_capitals(path=tmp_path / "nope.csv")
+        L.load_capitals(source=DataSource(capitals=tmp_path / "nope.csv"))
 
 
 def test_bad_date(tmp_path):
@@ -209,7 +210,7 @@ def test_bad_date(tmp_path):
     lines[5] = lines[5].replace("-01-01", "-13-45", 1)
     p.write_text("\n".join(lines))
     with pytest.raises(DataError, match=r"capitals.csv, line 6, column 4 \(stdate\)"):
-        L.load_capitals(path=p)
+        L.load_capitals(source=DataSource(capitals=p))
 
 
 def test_duplicate_state_year(tmp_path):
@@ -218,14 +219,14 @@ def test_duplicate_state_year(tmp_path):
     lines.insert(3, lines[1])
     p.write_text("\n".join(lines))
     with pytest.raises(DataError, match=r"nmc.csv, line 4: duplicate row"):
-        L.load_nmc(path=p)
+        L.load_nmc(source=DataSource(nmc=p))
 
 
 def test_newer_release_by_path(tmp_path):
     """A file given by path is read instead of the shipped one (here: v7.0 layout under another name)."""
     p = tmp_path / "NMC-80.csv"
     shutil.copyfile(L.COW_DIR / "NMC-70-abridged.csv", p)
-    d = L.load_nmc("6.0", path=p)
+    d = L.load_nmc("6.0", source=DataSource(nmc=p))
     assert d["year"].max() == 2022
 
 
@@ -237,7 +238,7 @@ def test_oversized_file_is_refused_before_reading(tmp_path, monkeypatch):
     f.write_text("stateabb,ccode,year\n" + "USA,2,1816\n" * 1000)
     monkeypatch.setattr(loaders, "MAX_DATA_BYTES", 1000)
     with pytest.raises(DataError, match=r"huge\.csv: .* larger than the 1,000-byte limit"):
-        loaders.load_capitals(path=f)
+        loaders.load_capitals(source=DataSource(capitals=f))
 
 
 # --------------------------------------------------------------------------- review: bad files
@@ -270,9 +271,9 @@ def test_non_utf8_byte_names_line_and_column(tmp_path):
     lines[3] = b",".join(fields)
     p.write_bytes(b"\n".join(lines))
     with pytest.raises(DataError) as ei:
-        L.load_majors(path=p)
+        L.load_majors(source=DataSource(majors=p))
     msg = str(ei.value)
-    assert msg.startswith("majors2016.csv, line 4, column 2 (character ")
+    assert msg.startswith(f"COW major-power list {p}, line 4, column 2 (character ")
     assert "0xe9" in msg and "UTF-8" in msg
 
 
@@ -283,19 +284,19 @@ def test_non_utf8_byte_in_a_bare_cr_file(tmp_path):
     lines[9] = lines[9].replace(b",", b",\xff", 1)  # start of column 2 (WarName) of line 10
     p.write_bytes(b"\r".join(lines))
     with pytest.raises(DataError, match=r"Inter-StateWarData_v4.0.csv, line 10, column 2 \(character \d+\): byte 0xff"):
-        L.load_wars(path=p)
+        L.load_wars(source=DataSource(wars=p))
 
 
 def test_binary_file_is_a_data_error(tmp_path):
     p = tmp_path / "picture.csv"
     p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     with pytest.raises(DataError, match=r"picture.csv, line 1, column 1 .*not UTF-8"):
-        L.load_nmc(path=p)
+        L.load_nmc(source=DataSource(nmc=p))
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
 def test_device_is_refused_not_read_forever():
-    box = _load_in_thread(lambda: L.load_nmc(path="/dev/zero"))
+    box = _load_in_thread(lambda: L.load_nmc(source=DataSource(nmc="/dev/zero")))
     assert isinstance(box.get("error"), DataError)
     assert "not a regular file" in str(box["error"])
 
@@ -307,13 +308,13 @@ def test_fifo_is_refused_not_waited_on(tmp_path):
         pytest.skip("no FIFOs on this platform")
     f = tmp_path / "pipe.csv"
     os.mkfifo(f)
-    box = _load_in_thread(lambda: L.load_states(path=f))
+    box = _load_in_thread(lambda: L.load_states(source=DataSource(states=f)))
     assert isinstance(box.get("error"), DataError) and "not a regular file" in str(box["error"])
 
 
 def test_folder_is_refused(tmp_path):
     with pytest.raises(DataError, match="is a folder"):
-        L.load_nmc(path=tmp_path)
+        L.load_nmc(source=DataSource(nmc=tmp_path))
 
 
 def _nmc_with_cell(tmp_path: Path, line_no: int, column: str, value: str) -> Path:
@@ -330,16 +331,16 @@ def _nmc_with_cell(tmp_path: Path, line_no: int, column: str, value: str) -> Pat
 def test_negative_capability_is_an_error_but_minus_nine_is_missing(tmp_path):
     p = _nmc_with_cell(tmp_path, 12, "milex", "-5")
     with pytest.raises(DataError, match=r"nmc.csv, line 12, column 4 \(milex\): '-5' is negative .*-9"):
-        L.load_nmc(path=p)
+        L.load_nmc(source=DataSource(nmc=p))
     q = _nmc_with_cell(tmp_path, 12, "milex", "-9")
-    d = L.load_nmc(path=q)
+    d = L.load_nmc(source=DataSource(nmc=q))
     assert np.isnan(d["milex"].iloc[10])
     r = _nmc_with_cell(tmp_path, 12, "cinc", "-0.2")
     with pytest.raises(DataError, match=r"line 12, column 10 \(cinc\)"):
-        L.load_nmc(path=r)
+        L.load_nmc(source=DataSource(nmc=r))
 
 
 def test_non_finite_number_is_an_error(tmp_path):
     p = _nmc_with_cell(tmp_path, 7, "pec", "1e400")
     with pytest.raises(DataError, match=r"nmc.csv, line 7, column 7 \(pec\): '1e400' is not a finite number"):
-        L.load_nmc(path=p)
+        L.load_nmc(source=DataSource(nmc=p))

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from neorealism.data import majors as M
+from neorealism.data.source import DataSource
 from neorealism.errors import ParameterError
 
 
@@ -71,9 +72,10 @@ def test_rule_does_not_read_the_list(tmp_path):
     gp1 = M.great_power_years(M.DEFAULT_RULE)
     p = tmp_path / "majors.csv"
     p.write_text("stateabb,ccode,styear,stmonth,stday,endyear,endmonth,endday,version\nUSA,2,1816,1,1,2016,12,31,2016\n")
-    a = M.compare_with_cow(M.DEFAULT_RULE, majors_path=p)
+    src = DataSource(majors=p)
+    a = M.compare_with_cow(M.DEFAULT_RULE, source=src)
     assert a.tp + a.fn == 201
-    gp2 = M.great_power_years(M.DEFAULT_RULE)
+    gp2 = M.great_power_years(M.DEFAULT_RULE, source=src)  # the same source, list and all
     assert gp1.equals(gp2)
 
 
@@ -84,10 +86,10 @@ def test_rule_never_reads_the_major_power_list(monkeypatch):
     before = {nm: M.great_power_years(r) for nm, r in M.RULES.items()}
     real_load = L._load
 
-    def guarded(default, path, spec):
-        if spec is L.MAJORS_SPEC:
+    def guarded(source, kind, spec, *args):
+        if spec is L.MAJORS_SPEC or kind == "majors":
             raise AssertionError("the great-power rule read the COW major-power list")
-        return real_load(default, path, spec)
+        return real_load(source, kind, spec, *args)
 
     monkeypatch.setattr(L, "_load", guarded)
     # the guard works: scoring against the list does read it
@@ -101,15 +103,20 @@ def test_rule_never_reads_the_major_power_list(monkeypatch):
     assert M.identify(M.DEFAULT_RULE, panel).any()
 
 
-def test_rule_option_errors_name_the_cli_option():
-    with pytest.raises(ParameterError, match=r"^--k-enter must be an integer ≥ 1, got 0"):
+def test_rule_option_errors_name_the_argument():
+    """The Python API names its own arguments; the CLI renames them (tests/data/test_cli_data.py)."""
+    with pytest.raises(ParameterError, match=r"^k_enter must be an integer ≥ 1, got 0") as exc:
         M.rule_from_options("default", k_enter=0)
-    with pytest.raises(ParameterError, match=r"^--threshold must be in \(0, 1\], got 3"):
+    assert exc.value.field == "k_enter" and exc.value.naming({"k_enter": "--k-enter"}).startswith("--k-enter must be")
+    with pytest.raises(ParameterError, match=r"^threshold must be in \(0, 1\], got 3"):
         M.rule_from_options("baseline", threshold=3.0)
-    with pytest.raises(ParameterError, match=r"^--to 2017 is outside the data range 1816–2016"):
+    with pytest.raises(ParameterError, match=r"^rule must be one of default, leader, baseline, got 'nope'"):
+        M.rule_from_options("nope")
+    with pytest.raises(ParameterError, match=r"^end = 2017: allowed 1816–2016 \(the years both the NMC file and COW's major-power list cover\)"):
         M.compare_with_cow(end=2017)
-    with pytest.raises(ParameterError, match=r"^--from 2000 is after --to 1990"):
+    with pytest.raises(ParameterError, match=r"^start = 2000 is after end = 1990") as exc:
         M.compare_with_cow(start=2000, end=1990)
+    assert "--" not in str(exc.value)
 
 
 def test_hysteresis_semantics():
@@ -138,7 +145,7 @@ def test_rule_validation():
         M.GreatPowerRule(concentration=0)
     with pytest.raises(ParameterError, match="kind must be one of share, relative, concentration"):
         M.GreatPowerRule(kind="nope")  # type: ignore[arg-type]
-    with pytest.raises(ParameterError, match=r"^--concentration must be in"):
+    with pytest.raises(ParameterError, match=r"^concentration must be in"):
         M.rule_from_options("default", concentration=2.0)
     assert M.rule_from_options("leader") == M.LEADER_RULE
     with pytest.raises(ParameterError):

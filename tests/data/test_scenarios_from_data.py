@@ -30,6 +30,7 @@ from neorealism.data.scenarios_from_data import (
     scenario_from_data,
     spherical_centroid,
 )
+from neorealism.data.source import DataSource
 from neorealism.errors import NeorealismError, ParameterError
 from neorealism.measures import composite_index
 from neorealism.scenario import COMPONENTS, load_scenario, parse_scenario_text
@@ -243,22 +244,27 @@ def test_europe_1913_is_european_plus_ottoman():
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
-        (dict(year=1700, top=5), ["year 1700", "1816–2016"]),
-        (dict(year=1950, top=1), ["--top 1", "allowed 2–75"]),
-        (dict(year=1950, top=10000), ["--top 10000", "allowed 2–75"]),
-        (dict(year=1950, top=5, rest="everything"), ["--rest", "aggregate, minor, drop"]),
-        (dict(year=1950, top=5, nmc="5.0"), ["--nmc", "6.0, 7.0"]),
-        (dict(year=1950, top=5, alliance_types=("military",)), ["--alliance-types", "defense"]),
-        (dict(year=1950, top=5, region="atlantis"), ["--region", "europe"]),
-        (dict(year=2020, top=5), ["year 2020", "1816–2016"]),
+        (dict(year=1700, top=5), ["year = 1700: allowed 1816–2016"]),
+        (dict(year=1950, top=1), ["top = 1: allowed 2–75"]),
+        (dict(year=1950, top=10000), ["top = 10000: allowed 2–75"]),
+        (dict(year=1950, top=5, rest="everything"), ["rest must be one of", "aggregate, minor, drop"]),
+        (dict(year=1950, top=5, nmc="5.0"), ["nmc must be one of", "6.0, 7.0"]),
+        (dict(year=1950, top=5, alliance_types=("military",)), ["alliance_types: unknown", "defense"]),
+        (dict(year=1950, top=5, region="atlantis"), ["region must be one of", "europe"]),
+        (dict(year=1950, top=5, rest="minor", minors=-1), ["minors must be an integer ≥ 0, got -1"]),
+        (dict(year=2020, top=5), ["year = 2020: allowed 1816–2016"]),
     ],
 )
 def test_bad_options_are_clear_errors(kwargs, words):
+    """The Python API names its own arguments (``top``, ``alliance_types``), never a CLI option."""
     with pytest.raises(ParameterError) as exc:
         scenario_from_data(**kwargs)
     assert isinstance(exc.value, NeorealismError)
+    msg = str(exc.value)
+    assert msg.startswith(words[0]) and exc.value.field == msg.split(" ", 1)[0].rstrip(":")
     for w in words:
-        assert w in str(exc.value)
+        assert w in msg
+    assert "--" not in msg
 
 
 def test_nmc7_reaches_2022():
@@ -333,17 +339,23 @@ def test_cli_from_data_writes_yaml(tmp_path):
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["1700", "--top", "5"], "year 1700"),
-        (["1950", "--top", "1"], "--top 1"),
-        (["1950", "--top", "10000"], "--top 10000"),
-        (["1950", "--rest", "nope"], "--rest"),
+        (["1700", "--top", "5"], "error: year = 1700: allowed 1816–2016"),
+        (["1950", "--top", "1"], "error: --top 1: allowed 2–75"),
+        (["1950", "--top", "10000"], "error: --top 10000: allowed 2–75"),
+        (["1950", "--rest", "nope"], "error: --rest must be one of aggregate, minor, drop, got 'nope'"),
+        (["1950", "--nmc", "5"], "error: --nmc must be one of 6.0, 7.0, got '5'"),
+        (["1950", "--region", "atlantis"], "error: --region must be one of americas, europe"),
+        (["1950", "--alliance-types", "defense,military"], "error: --alliance-types: unknown type(s) 'military'; allowed: defense"),
+        (["1950", "--rest", "minor", "--minors", "-1"], "error: --minors must be an integer ≥ 0, got -1"),
     ],
 )
 def test_cli_bad_options(tmp_path, args, words):
+    """The CLI renders the data layer's argument names as its options: one line on stderr, exit 2."""
     out = tmp_path / "s.yaml"
     r = CliRunner().invoke(_app(), ["scenario", "from-data", *args, "--out", str(out)])
     assert r.exit_code == 2
-    assert words in r.output and "Traceback" not in r.output
+    assert r.stderr.startswith(words) and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "Traceback" not in r.output
     assert not out.exists()
 
 
@@ -366,18 +378,18 @@ def test_cli_out_under_a_file_is_a_clear_error(tmp_path):
 
 
 def test_a_newer_nmc_release_by_path_allows_its_years(nmc_2017):
-    with pytest.raises(ParameterError, match="year 2017 is outside the data range 1816–2016"):
+    with pytest.raises(ParameterError, match="year = 2017: allowed 1816–2016"):
         build_from_data(2017, top=4)
-    fd = build_from_data(2017, top=4, nmc_path=nmc_2017)
+    fd = build_from_data(2017, top=4, source=DataSource(nmc=nmc_2017))
     assert fd.scenario.start_year == 2017 and fd.paths["nmc"] == nmc_2017
     assert "NMC-newer.csv" in fd.scenario.source and "NMC-newer.csv" in fd.scenario.description
     # 2017 is a copy of 2016 in that file: the same states with the same indicators
-    same = build_from_data(2016, top=4, nmc_path=nmc_2017)
+    same = build_from_data(2016, top=4, source=DataSource(nmc=nmc_2017))
     cols = ["name", "military", "economy", "population", "resources", "technology", "burden"]
     assert fd.table[cols].equals(same.table[cols])
-    assert scenario_from_data(2017, top=4, nmc_path=nmc_2017).start_year == 2017
-    with pytest.raises(ParameterError, match="year 2018 is outside the data range 1816–2017"):
-        build_from_data(2018, top=4, nmc_path=nmc_2017)
+    assert scenario_from_data(2017, top=4, source=DataSource(nmc=nmc_2017)).start_year == 2017
+    with pytest.raises(ParameterError, match="year = 2018: allowed 1816–2017"):
+        build_from_data(2018, top=4, source=DataSource(nmc=nmc_2017))
 
 
 def test_a_changed_nmc_value_shows_up_in_the_scenario(csv_copy):
@@ -388,7 +400,7 @@ def test_a_changed_nmc_value_shows_up_in_the_scenario(csv_copy):
 
     p = csv_copy(nmc_path("6.0"), "nmc.csv", bigger_soviet_population)
     shipped = build_from_data(1950, top=4)
-    edited = build_from_data(1950, top=4, nmc_path=p)
+    edited = build_from_data(1950, top=4, source=DataSource(nmc=p))
     s_pop = shipped.table.loc[shipped.table["ccode"] == 365, "population"].iloc[0]
     e_pop = edited.table.loc[edited.table["ccode"] == 365, "population"].iloc[0]
     assert s_pop == pytest.approx(180.075) and e_pop == pytest.approx(3 * 180.075)
@@ -422,13 +434,13 @@ def test_capitals_alliances_democracy_and_states_by_path(csv_copy, tmp_path):
         ]
 
     files = dict(
-        capitals_path=csv_copy(COW_DIR / "capitals.csv", "capitals.csv", moved_capital),
-        democracy_path=csv_copy(DEMOCRACY_DIR / "ccode_democracy.csv", "dem.csv", polity_minus),
-        states_path=csv_copy(COW_DIR / "states2016.csv", "states.csv", renamed),
-        alliances_path=csv_copy(COW_DIR / "alliance_v4.1_dyad_year.csv", "ally.csv", only_usa_ussr, usa_ussr_pact),
+        capitals=csv_copy(COW_DIR / "capitals.csv", "capitals.csv", moved_capital),
+        democracy=csv_copy(DEMOCRACY_DIR / "ccode_democracy.csv", "dem.csv", polity_minus),
+        states=csv_copy(COW_DIR / "states2016.csv", "states.csv", renamed),
+        alliances=csv_copy(COW_DIR / "alliance_v4.1_dyad_year.csv", "ally.csv", only_usa_ussr, usa_ussr_pact),
     )
     shipped = build_from_data(1950, top=4)
-    fd = build_from_data(1950, top=4, **files)
+    fd = build_from_data(1950, top=4, source=DataSource(**files))
     usa = fd.table[fd.table["ccode"] == 2].iloc[0]
     assert (usa["lat"], usa["lon"]) == pytest.approx((41.8781, -87.6298))
     assert usa["regime"] == -3.0 and usa["name"] == "Union of American States"
@@ -436,12 +448,13 @@ def test_capitals_alliances_democracy_and_states_by_path(csv_copy, tmp_path):
     assert s_usa["regime"] == 10.0 and s_usa["name"] == "United States of America"
     assert [tuple(a) for a in fd.scenario.alliances] == [("Union of American States", "Soviet Union")]
     assert len(shipped.scenario.alliances) > 1
-    assert {f"{k}_path": v for k, v in fd.paths.items() if v is not None} == files
+    assert {k: v for k, v in fd.paths.items() if v is not None} == files
+    assert fd.source.overrides() == files
 
 
 def test_minors_beyond_the_states_left_is_an_error_naming_the_range():
     n_1950 = int((load_nmc()["year"] == 1950).sum())
-    with pytest.raises(ParameterError, match=rf"--minors 100000: allowed 0–{n_1950 - 5} "):
+    with pytest.raises(ParameterError, match=rf"^minors = 100000: allowed 0–{n_1950 - 5} "):
         build_from_data(1950, top=5, rest="minor", minors=100000)
     full = build_from_data(1950, top=5, rest="minor", minors=n_1950 - 5)
     assert sum(g.kind == "minor" for g in full.groups) == n_1950 - 5

@@ -6,6 +6,7 @@ import pytest
 
 from neorealism.data import wars as W
 from neorealism.data.loaders import load_wars
+from neorealism.data.source import DataSource
 from neorealism.errors import ParameterError
 
 
@@ -69,17 +70,17 @@ def _nmc_one_superpower(tmp_path):
 def test_nmc_path_reaches_the_capability_rule(tmp_path):
     assert W.war_onsets()["gp_war_capability"].sum() > 0
     p = _nmc_one_superpower(tmp_path)
-    w = W.war_onsets(nmc_path=p)
+    w = W.war_onsets(DataSource(nmc=p))
     assert w["gp_war_capability"].sum() == 0
     assert w["gp_war_cow"].equals(W.war_onsets()["gp_war_cow"])  # the COW list is not touched
-    t = W.wars_by_era("polarity", nmc_path=p)
+    t = W.wars_by_era("polarity", source=DataSource(nmc=p))
     assert t["gp_wars_capability"].sum() == 0 and t["wars"].sum() == 95
 
 
 def test_majors_path_reaches_the_cow_count(tmp_path):
     p = tmp_path / "majors.csv"
     p.write_text("stateabb,ccode,styear,stmonth,stday,endyear,endmonth,endday,version\nUSA,2,1816,1,1,2016,12,31,2016\n")
-    y = W.yearly_onsets(majors_path=p)
+    y = W.yearly_onsets(source=DataSource(majors=p))
     assert y["gp_wars_cow"].sum() == 0
     assert y["gp_wars_capability"].sum() == W.yearly_onsets()["gp_wars_capability"].sum()
 

@@ -45,7 +45,6 @@ from ..errors import ParameterError
 from ..measures import POLARITY_LABELS, composite_index, system_measures
 from ..output import atomic_file_set, atomic_write_text, save_figure
 from .history import POLARITY_COLOURS, polarity_history
-from .loaders import PathArg
 from .scenarios_from_data import (
     FromData,
     _imputed_shares_cached,
@@ -53,6 +52,7 @@ from .scenarios_from_data import (
     build_from_data,
     group_components,
 )
+from .source import DataSource, as_source
 
 __all__ = ["BacktestResult", "backtest", "real_same_states", "write_backtest", "BACKTEST_FILES"]
 
@@ -79,7 +79,7 @@ def real_same_states(fd: FromData, end: int) -> pd.DataFrame:
     polarity (label), con, hhi, leader, leader_share, and ``share:<name>``
     per state.
     """
-    sh = _imputed_shares_cached(fd.nmc, fd.paths.get("nmc"))
+    sh = _imputed_shares_cached(fd.nmc, fd.source)
     mp = fd.scenario.params.measures
     names = [g.name for g in fd.groups]
     ind = [g for g in fd.groups if g.kind != "rest"]
@@ -153,19 +153,18 @@ class BacktestResult:
 
 
 def _check(start: Any, end: Any, worlds: Any, seed: Any, lo: int, hi: int) -> None:
-    for opt, v in (("--from", start), ("--to", end), ("--worlds", worlds), ("--seed", seed)):
+    for name, v in (("start", start), ("end", end), ("worlds", worlds), ("seed", seed)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise ParameterError(f"{opt} must be an integer, got {v!r}")
-    if not lo <= start <= hi:
-        raise ParameterError(f"--from {start} is outside the data range {lo}–{hi}")
-    if not lo <= end <= hi:
-        raise ParameterError(f"--to {end} is outside the data range {lo}–{hi}")
+            raise ParameterError(f"{name} must be an integer, got {v!r}", field=name)
+    for name, v in (("start", start), ("end", end)):
+        if not lo <= v <= hi:
+            raise ParameterError(f"{name} = {v}: allowed {lo}–{hi} (the NMC file's years)", field=name)
     if end <= start:
-        raise ParameterError(f"--to {end} must be after --from {start}")
+        raise ParameterError(f"end = {end} must be after start = {start}", field="end", also=("start",))
     if not 1 <= worlds <= MAX_BACKTEST_WORLDS:
-        raise ParameterError(f"--worlds must be in [1, {MAX_BACKTEST_WORLDS}], got {worlds}")
+        raise ParameterError(f"worlds must be in [1, {MAX_BACKTEST_WORLDS}], got {worlds}", field="worlds")
     if not 0 <= seed < 2**63:
-        raise ParameterError(f"--seed must be in [0, 2^63), got {seed}")
+        raise ParameterError(f"seed must be in [0, 2^63), got {seed}", field="seed")
 
 
 def backtest(
@@ -177,20 +176,16 @@ def backtest(
     seed: int = 0,
     nmc: str = "6.0",
     rest: str = "aggregate",
-    nmc_path: PathArg = None,
-    capitals_path: PathArg = None,
-    alliances_path: PathArg = None,
-    democracy_path: PathArg = None,
-    states_path: PathArg = None,
+    source: DataSource | None = None,
     **from_data: Any,
 ) -> BacktestResult:
     """Run the model from the ``start`` year's real system to ``end`` and compare with history.
 
     ``from_data`` options go to :func:`~neorealism.data.scenarios_from_data.build_from_data`
-    (``minors``, ``region``, ``alliance_types`` …).  ``nmc_path``,
-    ``capitals_path``, ``alliances_path``, ``democracy_path`` and
-    ``states_path`` read another file of the same layout (e.g. a newer NMC
-    release) instead of the shipped one: the NMC file is used for the
+    (``minors``, ``region``, ``alliance_types`` …).  ``source`` (a
+    :class:`~neorealism.data.source.DataSource`) names other files of the
+    same layout (e.g. a newer NMC release) to read instead of the shipped
+    ones: its NMC file is used for the
     scenario, the real path of the same states and the whole-system
     reference, and sets the years allowed.  See the module docstring for
     what is compared.
@@ -198,21 +193,21 @@ def backtest(
     from ..engine import simulate
 
     version = _version(nmc)
-    sh = _imputed_shares_cached(version, nmc_path)
+    src = as_source(source)
+    sh = _imputed_shares_cached(version, src)
     lo, hi = int(sh["year"].min()), int(sh["year"].max())
     _check(start, end, worlds, seed, lo, hi)
     start, end = int(start), int(end)
     fd = build_from_data(
         start, top, version, rest, name=f"backtest-{start}", years=end - start, worlds=worlds, seed=seed,
-        nmc_path=nmc_path, capitals_path=capitals_path, alliances_path=alliances_path,
-        democracy_path=democracy_path, states_path=states_path, **from_data,
+        source=src, **from_data,
     )
     res = simulate(fd.scenario, worlds=worlds, years=end - start, seed=seed, states="none")
     sysdf = res.system
     real = real_same_states(fd, end)
     mp = fd.scenario.params.measures
     whole = polarity_history(
-        version, rule=mp.gp_rule, threshold=mp.gp_threshold, relative=mp.gp_relative, start=start, end=end, path=nmc_path
+        version, rule=mp.gp_rule, threshold=mp.gp_threshold, relative=mp.gp_relative, start=start, end=end, source=src
     )
 
     g = sysdf.groupby("year", sort=True)

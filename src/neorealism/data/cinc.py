@@ -21,7 +21,8 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..measures import composite_index
-from .loaders import NMC_COMPONENTS, PathArg, load_nmc
+from .loaders import NMC_COMPONENTS, load_nmc
+from .source import DataSource
 
 #: Largest allowed |published − recomputed| CINC.
 CINC_TOLERANCE = 1e-6
@@ -81,41 +82,41 @@ def recompute_cinc(nmc: pd.DataFrame, missing_as_zero: bool = False) -> pd.Serie
     return pd.Series(idx[yi, si], index=nmc.index, name="cinc_recomputed")
 
 
-def cinc_all(version: str = "6.0", path: PathArg = None) -> pd.DataFrame:
+def cinc_all(version: str = "6.0", source: DataSource | None = None) -> pd.DataFrame:
     """All state-years: ccode, stateabb, year, cinc (published), cinc_recomputed, diff."""
-    nmc = load_nmc(version, path)
+    nmc = load_nmc(version, source)
     out = nmc[["ccode", "stateabb", "year", "cinc"]].copy()
     out["cinc_recomputed"] = recompute_cinc(nmc)
     out["diff"] = out["cinc_recomputed"] - out["cinc"]
     return out
 
 
-def year_range(version: str = "6.0", path: PathArg = None) -> tuple[int, int]:
-    """First and last year of an NMC file."""
-    y = load_nmc(version, path)["year"]
+def year_range(version: str = "6.0", source: DataSource | None = None) -> tuple[int, int]:
+    """First and last year of an NMC file (``source``'s, else the shipped ``version``)."""
+    y = load_nmc(version, source)["year"]
     return int(y.min()), int(y.max())
 
 
-def cinc_table(year: int, version: str = "6.0", path: PathArg = None) -> pd.DataFrame:
+def cinc_table(year: int, version: str = "6.0", source: DataSource | None = None) -> pd.DataFrame:
     """One year's CINC: ccode, stateabb, cinc (published), cinc_recomputed, diff.
 
     Sorted by published cinc, largest first.  Raises :class:`ParameterError`
     naming ``year`` and the file's range when the year is outside the data.
     """
-    lo, hi = year_range(version, path)
+    lo, hi = year_range(version, source)
     if not isinstance(year, (int, np.integer)) or not lo <= int(year) <= hi:
-        raise ParameterError(f"year {year} is outside the data range {lo}–{hi} (NMC v{version})")
-    allc = cinc_all(version, path)
+        raise ParameterError(f"year = {year}: allowed {lo}–{hi} (NMC v{version})", field="year")
+    allc = cinc_all(version, source)
     t = allc[allc["year"] == int(year)].drop(columns="year")
     return t.sort_values("cinc", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def cinc_check(version: str = "6.0", path: PathArg = None) -> dict[str, float | int | str]:
+def cinc_check(version: str = "6.0", source: DataSource | None = None) -> dict[str, float | int | str]:
     """Largest absolute and relative |published − recomputed|, where they occur, and rows out of tolerance.
 
     Rows with a missing published CINC are not compared.
     """
-    a = cinc_all(version, path)
+    a = cinc_all(version, source)
     a = a[a["cinc"].notna()].reset_index(drop=True)
     d = a["diff"].abs()
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -7,8 +7,14 @@ User errors (:class:`~neorealism.errors.NeorealismError`) print one red line
 ``error: …`` on stderr and exit with code 2.  ``--out`` folders (``polarity``,
 ``wars``, and ``backtest``) follow one convention, :func:`write_out_files`.
 
+Data files: ``--nmc-path``, ``--majors-path``, ``--wars-path`` … set the
+fields of one :class:`~neorealism.data.source.DataSource`; an error about a
+file given so names the option (:func:`~neorealism.data.cli_scenarios.data_options`).
+
 ``scenario_app`` and :func:`register_backtest` are mounted by
-:mod:`neorealism.cli`; their commands live in other modules.
+:mod:`neorealism.cli`; their commands live in other modules.  This module is
+imported when the top-level CLI starts: pandas, matplotlib and the data
+modules are imported inside the commands, not here.
 """
 
 from __future__ import annotations
@@ -18,16 +24,19 @@ import io
 import json
 import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 
 from ..errors import NeorealismError, ParameterError
 from ..output import atomic_file_set, atomic_write_csv, check_out_folder
 from . import cli_scenarios as _cli_scenarios
+from .source import DataSource
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 data_app = typer.Typer(help="Real Correlates of War data: CINC, polarity, major powers, wars.", no_args_is_help=True)
 scenario_app = typer.Typer(help="Build scenarios from real data.", no_args_is_help=True)
@@ -50,11 +59,31 @@ _NMC_PATH_HELP = "Read this NMC file (e.g. a newer release, same columns) instea
 # --------------------------------------------------------------------------- helpers
 
 
+#: Each command's options for the arguments it passes to the data layer: ``{argument: option}``.
+#: The data layer's errors name the argument (``start = 1700: …``), the command's the option (``--from 1700: …``).
+CINC_OPTIONS: dict[str, str] = {"year": "--year"}
+POLARITY_OPTIONS: dict[str, str] = {
+    "start": "--from", "end": "--to", "rule": "--rule", "threshold": "--threshold", "relative": "--relative",
+}
+MAJORS_OPTIONS: dict[str, str] = {
+    "rule": "--rule", "weights": "--weights", "kind": "--kind", "threshold": "--threshold", "relative": "--relative",
+    "concentration": "--concentration", "k_enter": "--k-enter", "k_exit": "--k-exit", "start": "--from", "end": "--to",
+}
+WARS_OPTIONS: dict[str, str] = {"by": "--by", "start": "--from", "end": "--to", "threshold": "--threshold"}
+
+
 @contextlib.contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn user errors into one red line on stderr and exit code 2 (no traceback)."""
+def _user_errors(source: DataSource | None = None, options: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Turn user errors into one red line on stderr and exit code 2 (no traceback).
+
+    An error about a file of ``source`` given by an option names that option;
+    an error about an argument of the data layer names the option that set it
+    (``options``: ``{argument: option}``, e.g. :data:`POLARITY_OPTIONS`; see
+    :func:`~neorealism.data.cli_scenarios.data_options`).
+    """
     try:
-        yield
+        with _cli_scenarios.data_options(source, options):
+            yield
     except NeorealismError as exc:
         from rich.console import Console
         from rich.markup import escape
@@ -82,6 +111,8 @@ def _nmc(version: str) -> str:
 
 
 def _jsonable(v: Any) -> Any:
+    import pandas as pd
+
     if isinstance(v, dict):
         return {str(k): _jsonable(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
@@ -96,6 +127,8 @@ def _jsonable(v: Any) -> Any:
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
+    import pandas as pd
+
     return [_jsonable({k: (None if pd.isna(x) else x) for k, x in r.items()}) for r in df.to_dict(orient="records")]
 
 
@@ -106,6 +139,7 @@ def _csv(df: pd.DataFrame) -> str:
 
 
 def _cell(v: Any) -> str:
+    import pandas as pd
     from rich.markup import escape
 
     if v is None or (not isinstance(v, str) and pd.isna(v)):
@@ -126,6 +160,7 @@ def _table(df: pd.DataFrame, title: str | None = None) -> None:
     the table looks the same on a terminal and in a file.  Cells and the
     title are escaped: ``[milex×2]`` is text, not rich markup.
     """
+    import pandas as pd
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -256,15 +291,17 @@ def cinc_cmd(
     fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
 ) -> None:
     """One year's CINC: published and recomputed from the six components, with the difference."""
-    with _user_errors():
+    src = DataSource(nmc=path)
+    with _user_errors(src, CINC_OPTIONS):
         f = _fmt(fmt)
         v = _nmc(nmc)
         from .cinc import cinc_table, year_range
 
-        lo, hi = year_range(v, path)
+        lo, hi = year_range(v, src)
         if not lo <= year <= hi:
-            raise ParameterError(f"--year {year} is outside the data range {lo}–{hi} (NMC v{v})")
-        t = cinc_table(year, v, path)
+            data = f"NMC v{v}" if path is None else f"--nmc-path {path}"
+            raise ParameterError(f"--year {year}: allowed {lo}–{hi} ({data})")
+        t = cinc_table(year, v, src)
         _emit(t, f, f"CINC {year} (NMC v{v}): published vs recomputed")
 
 
@@ -283,7 +320,8 @@ def polarity_cmd(
     fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
 ) -> None:
     """Polarity, CON and HHI of the real system, year by year (same measures as the simulation)."""
-    with _user_errors():
+    src = DataSource(nmc=path, majors=majors_path)
+    with _user_errors(src, POLARITY_OPTIONS):
         f = _fmt(fmt)
         v = _nmc(nmc)
         if rule not in ("share", "relative"):
@@ -295,7 +333,7 @@ def polarity_cmd(
         from .history import plot_history, polarity_history
 
         _check_outdir(out)
-        h = polarity_history(v, rule=rule, threshold=threshold, relative=relative, start=start, end=end, path=path, majors_path=majors_path)  # type: ignore[arg-type]
+        h = polarity_history(v, rule=rule, threshold=threshold, relative=relative, start=start, end=end, source=src)  # type: ignore[arg-type]
         if out is not None:
             write_out_files(out, {"polarity.csv": lambda p: atomic_write_csv(p, h), "polarity.png": lambda p: plot_history(h, p)})
         if not quiet:
@@ -347,7 +385,8 @@ def majors_cmd(
     fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
 ) -> None:
     """Great powers from capabilities alone; with --compare, agreement with COW's major-power list."""
-    with _user_errors():
+    src = DataSource(nmc=path, majors=majors_path)
+    with _user_errors(src, MAJORS_OPTIONS):
         f = _fmt(fmt)
         v = _nmc(nmc)
         if kind is not None and kind not in ("share", "relative", "concentration"):
@@ -364,13 +403,15 @@ def majors_cmd(
             rule, _parse_weights(weights), kind, threshold, relative, k_enter, k_exit, concentration=concentration
         )
         if not compare:
+            import pandas as pd
+
             from .history import check_range
             from .loaders import load_nmc
 
             # --from/--to are checked against the data's years, not the years in which the rule finds great powers
-            data_years = pd.Index(sorted(load_nmc(v, path)["year"].unique()), name="year")
+            data_years = pd.Index(sorted(load_nmc(v, src)["year"].unique()), name="year")
             s, e = check_range(start, end, int(data_years.min()), int(data_years.max()))
-            gp = great_power_years(r, v, path)
+            gp = great_power_years(r, v, src)
             gp = gp[gp["year"].between(s, e)]
             t = gp.groupby("year").agg(n=("ccode", "size"), great_powers=("stateabb", ";".join))
             # a year of the data in which the rule finds no great power is a row with n = 0
@@ -378,11 +419,13 @@ def majors_cmd(
             t = t.reindex(years).fillna({"n": 0, "great_powers": ""}).astype({"n": "int64"}).reset_index()
             _emit(t, f, f"Great powers by rule — {r.describe()}", {"rule": r.params(), "years": _records(t)})
             return
-        a = compare_with_cow(r, v, start, end, path, majors_path)
+        a = compare_with_cow(r, v, start, end, src)
         payload = a.to_dict()
-        val = split_validation(v, path=path) if validate else None
+        val = split_validation(v, source=src) if validate else None
         if val is not None:
             payload["split_validation"] = _records(val)
+        import pandas as pd
+
         if f == "json":
             _emit(pd.DataFrame(), f, payload=payload)
         elif f == "csv":
@@ -439,7 +482,8 @@ def wars_cmd(
     fmt: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
 ) -> None:
     """Inter-state war onsets and great-power wars per decade, by measured polarity, conventional era or CON tercile."""
-    with _user_errors():
+    src = DataSource(wars=wars_path, nmc=nmc_path, majors=majors_path)
+    with _user_errors(src, WARS_OPTIONS):
         f = _fmt(fmt)
         v = _nmc(nmc)
         from .wars import GROUPINGS
@@ -451,7 +495,7 @@ def wars_cmd(
         from .wars import era_table, plot_wars, wars_by_decade, yearly_onsets
 
         _check_outdir(out)
-        y = yearly_onsets(start, end, v, "share", threshold, path=wars_path, nmc_path=nmc_path, majors_path=majors_path)
+        y = yearly_onsets(start, end, v, "share", threshold, source=src)
         t = era_table(y, by)  # type: ignore[arg-type]
         dec = wars_by_decade(y)
         if out is not None:

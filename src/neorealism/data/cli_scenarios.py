@@ -4,13 +4,93 @@
 ``neorealism scenario`` group; ``add_backtest(app)`` adds ``backtest`` to the
 main app.  User errors are :class:`~neorealism.errors.NeorealismError`
 (printed as one line, exit code 2, by the main app).
+
+The data-file options (``--nmc-path``, ``--capitals-path`` …) set the fields
+of one :class:`~neorealism.data.source.DataSource`; :func:`data_options`
+makes an error about such a file name the option (:data:`DATA_OPTIONS`),
+and an error about an argument name the option that set it
+(:data:`FROM_DATA_OPTIONS`, :data:`BACKTEST_OPTIONS`).
+Imported when the top-level CLI starts: no pandas or data modules here.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import typer
+
+from ..errors import DataError, ParameterError, rename_fields
+from .source import DataFileError, DataSource
+
+#: The command-line option that gives each data file (a :class:`DataSource` field).
+DATA_OPTIONS: dict[str, str] = {
+    "nmc": "--nmc-path",
+    "majors": "--majors-path",
+    "wars": "--wars-path",
+    "capitals": "--capitals-path",
+    "alliances": "--alliances-path",
+    "democracy": "--democracy-path",
+    "states": "--states-path",
+}
+
+
+#: ``scenario from-data``: the option of each argument of :func:`~neorealism.data.scenarios_from_data.build_from_data`
+#: it sets (``year`` is the command's YEAR argument and keeps its name).
+FROM_DATA_OPTIONS: dict[str, str] = {
+    "top": "--top",
+    "rest": "--rest",
+    "minors": "--minors",
+    "nmc": "--nmc",
+    "region": "--region",
+    "alliance_types": "--alliance-types",
+}
+
+#: ``backtest``: the option of each argument of :func:`~neorealism.data.backtest.backtest` it sets
+#: (``year`` is :func:`~neorealism.data.scenarios_from_data.build_from_data`'s name for the start year).
+BACKTEST_OPTIONS: dict[str, str] = {
+    "start": "--from",
+    "year": "--from",
+    "end": "--to",
+    "top": "--top",
+    "worlds": "--worlds",
+    "seed": "--seed",
+    "nmc": "--nmc",
+    "rest": "--rest",
+}
+
+
+@contextlib.contextmanager
+def data_options(source: DataSource | None, options: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Re-raise an error about what the user gave by an option so that it names the option.
+
+    The data layer names the data and the file (``COW NMC file x.csv, line
+    4, …``); here a :class:`DataFileError` about a file of ``source`` that an
+    option set becomes one line starting with that option
+    (``--nmc-path x.csv (COW NMC file), line 4, …``).  Errors about shipped
+    files pass unchanged.
+
+    The data layer names its own arguments too (``start = 1700: allowed
+    1816–2016 …``): ``options`` maps each argument the command passes on to
+    its option (``{"start": "--from"}``), and a :class:`ParameterError`
+    about one of them is re-raised in the option's name (``--from 1700:
+    allowed 1816–2016 …``; :func:`neorealism.errors.rename_fields`).  All
+    other errors pass unchanged.
+    """
+    try:
+        yield
+    except DataFileError as exc:
+        option = DATA_OPTIONS.get(exc.kind)
+        if option is None or source is None or getattr(source, exc.kind, None) is None:
+            raise
+        raise DataError(exc.naming(option)) from None
+    except ParameterError as exc:
+        renamed = rename_fields(exc, options or {})
+        if renamed == str(exc):
+            raise
+        raise ParameterError(renamed) from None
+
 
 #: The help of every data command's ``--format`` (defined here, where both CLI modules can import it).
 FORMAT_HELP = "Output format: table, csv or json (default: table on a terminal, csv otherwise)."
@@ -76,11 +156,11 @@ def add_scenario_commands(scenario_app: typer.Typer) -> None:
         f_out = _fmt(fmt)
         check_out_file(out, overwrite, "--out")  # before the work, not only when writing
         types = tuple(t.strip() for t in alliance_types.split(",") if t.strip())
-        fd = build_from_data(
-            year, top, nmc, rest, name, minors=minors, region=region, alliance_types=types,
-            nmc_path=nmc_path, capitals_path=capitals_path, alliances_path=alliances_path,
-            democracy_path=democracy_path, states_path=states_path,
+        src = DataSource(
+            nmc=nmc_path, capitals=capitals_path, alliances=alliances_path, democracy=democracy_path, states=states_path
         )
+        with data_options(src, FROM_DATA_OPTIONS):
+            fd = build_from_data(year, top, nmc, rest, name, minors=minors, region=region, alliance_types=types, source=src)
         atomic_write_text(out, fd.scenario.to_yaml(), overwrite=overwrite)
         f = fd.fidelity
         fidelity_line = (
@@ -150,11 +230,11 @@ def add_backtest(app: typer.Typer) -> None:
 
         f_out = _fmt(fmt)
         _check_outdir(out)
-        res = backtest(
-            start, end, top=top, worlds=worlds, seed=seed, nmc=nmc, rest=rest, nmc_path=nmc_path,
-            capitals_path=capitals_path, alliances_path=alliances_path, democracy_path=democracy_path,
-            states_path=states_path,
+        src = DataSource(
+            nmc=nmc_path, capitals=capitals_path, alliances=alliances_path, democracy=democracy_path, states=states_path
         )
+        with data_options(src, BACKTEST_OPTIONS):
+            res = backtest(start, end, top=top, worlds=worlds, seed=seed, nmc=nmc, rest=rest, source=src)
         if out is not None:
             write_out_files(
                 out,

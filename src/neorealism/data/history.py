@@ -23,7 +23,8 @@ from ..errors import ParameterError
 from ..measures import POLARITY_LABELS, composite_index, system_measures
 from ..output import save_figure
 from .cinc import component_array
-from .loaders import PathArg, load_nmc, major_state_years
+from .loaders import load_nmc, major_state_years
+from .source import DataSource
 
 #: Colours of the polarity bands in plots.
 POLARITY_COLOURS = {
@@ -59,10 +60,10 @@ HISTORY_COLUMNS = (
 
 
 def share_matrix(
-    version: str = "6.0", path: PathArg = None
+    version: str = "6.0", source: DataSource | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
     """Recomputed CINC shares as a ``(Y, N)`` array with presence mask, years, ccodes and the NMC frame."""
-    nmc = load_nmc(version, path)
+    nmc = load_nmc(version, source)
     arr, present, _, _ = component_array(nmc)
     shares = composite_index(arr, present)
     years = np.unique(nmc["year"].to_numpy())
@@ -70,16 +71,28 @@ def share_matrix(
     return shares, present, years, ccodes, nmc
 
 
-def check_range(start: int | None, end: int | None, lo: int, hi: int, names=("--from", "--to")) -> tuple[int, int]:
-    """Validate a year range against the data's (lo, hi); raise ParameterError naming the option."""
+def check_range(
+    start: int | None,
+    end: int | None,
+    lo: int,
+    hi: int,
+    names: tuple[str, str] = ("start", "end"),
+    years: str = "the data's years",
+) -> tuple[int, int]:
+    """Validate a year range against the data's (lo, hi); ``None`` is the data's first or last year.
+
+    A :class:`ParameterError` names the argument (``names``: the caller's
+    names for start and end) as its ``field``, so that a front end can
+    name its own option (:func:`neorealism.errors.rename_fields`);
+    ``years`` says what the range is.
+    """
     s = lo if start is None else int(start)
     e = hi if end is None else int(end)
-    if not lo <= s <= hi:
-        raise ParameterError(f"{names[0]} {s} is outside the data range {lo}–{hi}")
-    if not lo <= e <= hi:
-        raise ParameterError(f"{names[1]} {e} is outside the data range {lo}–{hi}")
+    for name, v in zip(names, (s, e), strict=True):
+        if not lo <= v <= hi:
+            raise ParameterError(f"{name} = {v}: allowed {lo}–{hi} ({years})", field=name)
     if s > e:
-        raise ParameterError(f"{names[0]} {s} is after {names[1]} {e}")
+        raise ParameterError(f"{names[0]} = {s} is after {names[1]} = {e}", field=names[0], also=(names[1],))
     return s, e
 
 
@@ -90,8 +103,7 @@ def polarity_history(
     relative: float = 0.25,
     start: int | None = None,
     end: int | None = None,
-    path: PathArg = None,
-    majors_path: PathArg = None,
+    source: DataSource | None = None,
 ) -> pd.DataFrame:
     """One row per year: the real system measured as the simulation measures its worlds.
 
@@ -101,13 +113,14 @@ def polarity_history(
     share); polarity (0–3) and polarity_label; con (Ray & Singer 1973 CON
     over the great powers, or the top two if fewer); hhi (over all states);
     leader and leader_share; cow_n_majors (COW's major-power count that
-    year, ``<NA>`` after the list's last year).
+    year, ``<NA>`` after the list's last year).  ``source`` names the NMC
+    file and the major-power list to read (``None``: the shipped ones).
     """
     if not 0 < threshold <= 1:
-        raise ParameterError(f"threshold must be in (0, 1], got {threshold}")
+        raise ParameterError(f"threshold must be in (0, 1], got {threshold}", field="threshold")
     if not 0 < relative <= 1:
-        raise ParameterError(f"relative must be in (0, 1], got {relative}")
-    shares, present, years, ccodes, nmc = share_matrix(version, path)
+        raise ParameterError(f"relative must be in (0, 1], got {relative}", field="relative")
+    shares, present, years, ccodes, nmc = share_matrix(version, source)
     s, e = check_range(start, end, int(years[0]), int(years[-1]))
     m = system_measures(shares, rule=rule, threshold=threshold, relative=relative)
     abb = nmc.drop_duplicates("ccode").set_index("ccode")["stateabb"].reindex(ccodes).to_numpy()
@@ -120,7 +133,7 @@ def polarity_history(
     gp_names = pd.Series(
         [";".join(a[g]) for a, g in zip(abb_sorted, gp_sorted, strict=True)], dtype=object
     )
-    counts = major_state_years(path=majors_path).groupby("year").size()
+    counts = major_state_years(source=source).groupby("year").size()
     last_major = int(counts.index.max())
     cow = pd.Series(counts.reindex(years, fill_value=0).to_numpy(), dtype="Int64")
     cow[years > last_major] = pd.NA

@@ -1,11 +1,12 @@
 """Loaders for the shipped Correlates of War (COW) files and regime scores.
 
-One function per file.  Each takes an optional ``path=`` so that a newer
-release can be read instead of the copy shipped in ``neorealism/data/files``;
-every file is validated on reading:
+One function per file.  Each takes an optional ``source=``, a
+:class:`~neorealism.data.source.DataSource` naming the files to read, so
+that a newer release can be read instead of the copy shipped in
+``neorealism/data/files``; every file is validated on reading:
 
-- the header must hold the required columns (else :class:`DataError` naming
-  the file and the missing columns);
+- the header must hold the required columns (else a :class:`DataError`
+  naming the file and the missing columns);
 - every data row must have as many fields as the header (a short last row —
   a truncated download — is reported with its line number);
 - every cell must parse as its column's type (else ``DataError`` naming
@@ -18,7 +19,11 @@ pandas nullable ``Int64`` columns.  Each loader's docstring lists the codes it
 converts.  Integer columns without missing values are ``int64``; text columns
 are ``object`` (Python ``str``); dates are ``datetime64[ns]``.
 
-Parsed frames are cached per (path, size, modification time) with
+Errors about a file are :class:`~neorealism.data.source.DataFileError`
+(a ``DataError``) and name the data and the file (``COW NMC file
+/tmp/x.csv, line 4, column 4 (milex): …``), never a command-line option.
+
+Parsed frames are cached per (file kind, path, size, modification time) with
 :func:`functools.lru_cache`; every call returns a fresh copy, so callers may
 modify what they get.
 
@@ -37,7 +42,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import os
 import re
 import stat
 from collections.abc import Mapping, Sequence
@@ -47,15 +51,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, ParameterError
-
-#: Folder of the shipped files.
-FILES_DIR = Path(__file__).resolve().parent / "files"
-COW_DIR = FILES_DIR / "cow"
-DEMOCRACY_DIR = FILES_DIR / "democracy"
-
-#: NMC versions shipped, with their file names.
-NMC_FILES: dict[str, str] = {"6.0": "NMC-60-abridged.csv", "7.0": "NMC-70-abridged.csv"}
+from ..errors import ParameterError
+from .source import (  # COW_DIR, DEMOCRACY_DIR, FILES_DIR and NMC_FILES are re-exported here
+    COW_DIR,
+    DEMOCRACY_DIR,  # noqa: F401
+    FILES_DIR,
+    NMC_FILES,
+    DataFileError,
+    DataSource,
+    as_source,
+    nmc_version,
+)
 
 #: The six NMC capability components, in COW's order.
 NMC_COMPONENTS: tuple[str, ...] = ("milex", "milper", "irst", "pec", "tpop", "upop")
@@ -96,7 +102,7 @@ class Spec:
 # --------------------------------------------------------------------------- parsing
 
 
-def _decode(data: bytes, label: str) -> str:
+def _decode(data: bytes, kind: str, path: Path) -> str:
     """UTF-8 text of a file (a BOM is dropped); a bad byte is reported with its line and column."""
     try:
         return data.decode("utf-8-sig")
@@ -108,30 +114,31 @@ def _decode(data: bytes, label: str) -> str:
         start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
         prefix = before[start:].decode("utf-8", errors="replace")
         field_no = len(next(csv.reader([prefix + "x"]), [""]))  # the CSV field the byte falls in
-        raise DataError(
-            f"{label}, line {line}, column {field_no} (character {len(prefix) + 1}): byte "
-            f"0x{data[exc.start]:02x} is not UTF-8 text ({exc.reason}); is this a CSV file?"
+        raise DataFileError(
+            kind, path,
+            f"byte 0x{data[exc.start]:02x} is not UTF-8 text ({exc.reason}); is this a CSV file?",
+            f", line {line}, column {field_no} (character {len(prefix) + 1})",
         ) from None
 
 
-def _read_rows(path: Path, label: str) -> tuple[list[str], list[list[str]], np.ndarray]:
+def _read_rows(path: Path, kind: str) -> tuple[list[str], list[list[str]], np.ndarray]:
     """Header, data rows and each row's line number, checking field counts."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_DATA_BYTES + 1)
     except FileNotFoundError:
-        raise DataError(f"{label}: file not found") from None
+        raise DataFileError(kind, path, "file not found") from None
     except OSError as exc:
-        raise DataError(f"{label}: cannot read file ({exc.strerror})") from None
+        raise DataFileError(kind, path, f"cannot read file ({exc.strerror})") from None
     if len(data) > MAX_DATA_BYTES:
-        raise DataError(f"{label}: larger than the {MAX_DATA_BYTES:,}-byte limit for one data file")
-    reader = csv.reader(io.StringIO(_decode(data, label), newline=""))
+        raise DataFileError(kind, path, f"larger than the {MAX_DATA_BYTES:,}-byte limit for one data file")
+    reader = csv.reader(io.StringIO(_decode(data, kind, path), newline=""))
     try:
         header: list[str] | None = None
         while header is None:
             first = next(reader, None)
             if first is None:
-                raise DataError(f"{label}: empty file (no header line)")
+                raise DataFileError(kind, path, "empty file (no header line)")
             if first and any(c.strip() for c in first):
                 header = [c.strip() for c in first]
         rows: list[list[str]] = []
@@ -145,31 +152,30 @@ def _read_rows(path: Path, label: str) -> tuple[list[str], list[list[str]], np.n
                 is_last = next(reader, None) is None
                 what = "too few" if len(row) < width else "too many"
                 hint = " (file truncated?)" if is_last and len(row) < width else ""
-                raise DataError(
-                    f"{label}, line {last}: {what} fields ({len(row)}, the header has "
-                    f"{width}){hint}"
+                raise DataFileError(
+                    kind, path, f"{what} fields ({len(row)}, the header has {width}){hint}", f", line {last}"
                 )
             rows.append(row)
             lines.append(reader.line_num)
     except csv.Error as exc:
-        raise DataError(f"{label}, line {reader.line_num}: malformed CSV ({exc})") from None
+        raise DataFileError(kind, path, f"malformed CSV ({exc})", f", line {reader.line_num}") from None
     return header, rows, np.asarray(lines, dtype=np.int64)
 
 
-def _parse(path: Path, spec: Spec) -> pd.DataFrame:
-    label = path.name
-    header, rows, lines = _read_rows(path, label)
+def _parse(path: Path, kind: str, spec: Spec) -> pd.DataFrame:
+    header, rows, lines = _read_rows(path, kind)
+
+    def error(detail: str, where: str = "") -> DataFileError:
+        return DataFileError(kind, path, detail, where)
+
     missing = [c for c in spec.columns if c not in header]
     if missing:
-        raise DataError(
-            f"{label}: missing required column(s) {', '.join(missing)} "
-            f"(header has: {', '.join(header)})"
-        )
+        raise error(f"missing required column(s) {', '.join(missing)} (header has: {', '.join(header)})")
     dup = sorted({c for c in header if header.count(c) > 1})
     if dup:
-        raise DataError(f"{label}, line 1: duplicate column(s) {', '.join(dup)}")
+        raise error(f"duplicate column(s) {', '.join(dup)}", ", line 1")
     if not rows:
-        raise DataError(f"{label}: no data rows after the header")
+        raise error("no data rows after the header")
     raw = pd.DataFrame(rows, columns=header, dtype=object)
     out: dict[str, pd.Series] = {}
     for name, col in spec.columns.items():
@@ -188,9 +194,7 @@ def _parse(path: Path, spec: Spec) -> pd.DataFrame:
             cnum = header.index(name) + 1
             word = _KIND_WORD.get(col.kind, "a non-empty value")
             what = "is empty" if value.strip() == "" else f"is not {word}"
-            raise DataError(
-                f"{label}, line {lines[i]}, column {cnum} ({name}): {value!r} {what}"
-            )
+            raise error(f"{value!r} {what}", f", line {lines[i]}, column {cnum} ({name})")
         if col.kind == "str":
             continue
         if col.kind == "date":
@@ -198,9 +202,8 @@ def _parse(path: Path, spec: Spec) -> pd.DataFrame:
             badd = parsed.isna() & ~empty
             if badd.any():
                 i = int(np.flatnonzero(badd.to_numpy())[0])
-                raise DataError(
-                    f"{label}, line {lines[i]}, column {header.index(name) + 1} ({name}): "
-                    f"{raw[name].iloc[i]!r} is not a valid date"
+                raise error(
+                    f"{raw[name].iloc[i]!r} is not a valid date", f", line {lines[i]}, column {header.index(name) + 1} ({name})"
                 )
             out[name] = parsed.astype("datetime64[ns]")
             continue
@@ -215,10 +218,7 @@ def _parse(path: Path, spec: Spec) -> pd.DataFrame:
             if cond is None or not cond.any():
                 continue
             i = int(np.flatnonzero(cond.to_numpy())[0])
-            raise DataError(
-                f"{label}, line {lines[i]}, column {header.index(name) + 1} ({name}): "
-                f"{raw[name].iloc[i]!r} {why}"
-            )
+            raise error(f"{raw[name].iloc[i]!r} {why}", f", line {lines[i]}, column {header.index(name) + 1} ({name})")
         if col.kind == "float":
             out[name] = num.where(~na).astype(np.float64)
         elif na.any() or col.empty_ok or col.na_codes:
@@ -231,7 +231,7 @@ def _parse(path: Path, spec: Spec) -> pd.DataFrame:
         if dupk.any():
             i = int(np.flatnonzero(dupk.to_numpy())[0])
             vals = ", ".join(f"{k}={df[k].iloc[i]}" for k in spec.key)
-            raise DataError(f"{label}, line {lines[i]}: duplicate row for {vals}")
+            raise error(f"duplicate row for {vals}", f", line {lines[i]}")
     return df
 
 
@@ -251,29 +251,52 @@ _SPECS: dict[str, Spec] = {}
 MAX_DATA_BYTES = 256 * 1024 * 1024
 
 
+#: What a cached table is keyed on: (file kind, resolved path, size, modification time in ns).
+FileKey = tuple[str, str, int, int]
+
+
 @functools.lru_cache(maxsize=32)
-def _cached(path_str: str, size: int, mtime_ns: int, spec_name: str) -> pd.DataFrame:
-    return _parse(Path(path_str), _SPECS[spec_name])
+def _cached(key: FileKey, spec_name: str, shown: str) -> pd.DataFrame:
+    kind = key[0]
+    try:
+        return _parse(Path(key[1]), kind, _SPECS[spec_name])
+    except DataFileError as exc:
+        # name the file as it was given (``shown``), not its resolved path
+        raise DataFileError(kind, shown, exc.detail, exc.where) from None
 
 
-def _load(default: Path, path: str | os.PathLike[str] | None, spec: Spec) -> pd.DataFrame:
-    p = Path(default if path is None else path).expanduser()
+def file_key(source: DataSource | None, kind: str, version: str = "6.0") -> FileKey:
+    """Check that ``source``'s file of ``kind`` can be read; the key its parsed tables are cached on.
+
+    Raises :class:`~neorealism.data.source.DataFileError` for a missing file,
+    a folder, a device, pipe or socket, or a file above :data:`MAX_DATA_BYTES`.
+    """
+    p = as_source(source).path(kind, version)
     try:
         st = p.stat()
     except FileNotFoundError:
-        raise DataError(f"{p}: file not found") from None
+        raise DataFileError(kind, p, "file not found") from None
+    except OSError as exc:
+        raise DataFileError(kind, p, f"cannot read file ({exc.strerror})") from None
     if p.is_dir():
-        raise DataError(f"{p}: is a folder, not a CSV file")
+        raise DataFileError(kind, p, "is a folder, not a CSV file")
     if not stat.S_ISREG(st.st_mode):
         # a device (/dev/zero), a FIFO or a socket would be read forever or block
-        raise DataError(f"{p}: not a regular file (a device, pipe or socket); give a CSV file")
+        raise DataFileError(kind, p, "not a regular file (a device, pipe or socket); give a CSV file")
     if st.st_size > MAX_DATA_BYTES:
-        raise DataError(
-            f"{p}: {st.st_size:,} bytes is larger than the {MAX_DATA_BYTES:,}-byte limit for one data file "
-            "(the largest COW file shipped is about 2.5 MB); is this the right file?"
+        raise DataFileError(
+            kind, p,
+            f"{st.st_size:,} bytes is larger than the {MAX_DATA_BYTES:,}-byte limit for one data file "
+            "(the largest COW file shipped is about 2.5 MB); is this the right file?",
         )
+    return (kind, str(p.resolve()), st.st_size, st.st_mtime_ns)
+
+
+def _load(source: DataSource | None, kind: str, spec: Spec, version: str = "6.0") -> pd.DataFrame:
+    src = as_source(source)
+    key = file_key(src, kind, version)
     _SPECS.setdefault(spec.name, spec)
-    return _cached(str(p.resolve()), st.st_size, st.st_mtime_ns, spec.name).copy()
+    return _cached(key, spec.name, str(src.path(kind, version))).copy()
 
 
 def clear_cache() -> None:
@@ -423,23 +446,15 @@ DEMOCRACY_SPEC = Spec(
     key=("ccode", "year"),
 )
 
-PathArg = str | os.PathLike[str] | None
-
-
 # --------------------------------------------------------------------------- loaders
 
 
 def nmc_path(version: str = "6.0") -> Path:
     """Path of the shipped NMC file for ``version`` ("6.0" or "7.0")."""
-    v = str(version)
-    if v in ("6", "7"):
-        v += ".0"
-    if v not in NMC_FILES:
-        raise ParameterError(f"NMC version must be one of {', '.join(NMC_FILES)}, got {version!r}")
-    return COW_DIR / NMC_FILES[v]
+    return COW_DIR / NMC_FILES[nmc_version(version)]
 
 
-def load_nmc(version: str = "6.0", path: PathArg = None) -> pd.DataFrame:
+def load_nmc(version: str = "6.0", source: DataSource | None = None) -> pd.DataFrame:
     """COW National Material Capabilities, abridged (v6.0 1816–2016, v7.0 1816–2022).
 
     Columns: ``stateabb`` (str), ``ccode`` (int64), ``year`` (int64),
@@ -452,49 +467,48 @@ def load_nmc(version: str = "6.0", path: PathArg = None) -> pd.DataFrame:
     (int64, the release year).  One row per state-year; a duplicate
     (ccode, year) is an error.
 
-    Source: Singer, Bremer & Stuckey (1972); Singer (1987).  ``path`` reads
-    another file in the same layout (e.g. a newer release) instead of the
-    shipped copy of ``version``.
+    Source: Singer, Bremer & Stuckey (1972); Singer (1987).  A ``source``
+    whose ``nmc`` is set reads that file (same layout, e.g. a newer release)
+    instead of the shipped copy of ``version``.
     """
-    default = nmc_path(version)
-    return _load(default, path, NMC_SPEC)
+    return _load(source, "nmc", NMC_SPEC, nmc_version(version))
 
 
-def load_states(path: PathArg = None) -> pd.DataFrame:
+def load_states(source: DataSource | None = None) -> pd.DataFrame:
     """COW State System Membership v2016, membership periods (states2016.csv).
 
     Columns: stateabb, statenme (str); ccode, styear, stmonth, stday, endyear,
     endmonth, endday, version (int64).  No missing codes.  Source:
     Correlates of War Project (2017); converted by peacesciencer (Miller 2022).
     """
-    return _load(COW_DIR / "states2016.csv", path, STATES_SPEC)
+    return _load(source, "states", STATES_SPEC)
 
 
-def load_system(path: PathArg = None) -> pd.DataFrame:
+def load_system(source: DataSource | None = None) -> pd.DataFrame:
     """COW State System Membership v2016, state-years (system2016.csv).
 
     Columns: stateabb (str), ccode, year, version (int64); 15,951 rows for
     1816–2016.  Source: Correlates of War Project (2017).
     """
-    return _load(COW_DIR / "system2016.csv", path, SYSTEM_SPEC)
+    return _load(source, "system", SYSTEM_SPEC)
 
 
-def load_majors(path: PathArg = None) -> pd.DataFrame:
+def load_majors(source: DataSource | None = None) -> pd.DataFrame:
     """COW major-power periods v2016 (majors2016.csv).
 
     Columns: stateabb (str); ccode, styear, stmonth, stday, endyear, endmonth,
     endday, version (int64).  Periods include both end years; expand with
     :func:`major_state_years`.  Source: Correlates of War Project (2017).
     """
-    return _load(COW_DIR / "majors2016.csv", path, MAJORS_SPEC)
+    return _load(source, "majors", MAJORS_SPEC)
 
 
-def major_state_years(majors: pd.DataFrame | None = None, path: PathArg = None) -> pd.DataFrame:
+def major_state_years(majors: pd.DataFrame | None = None, source: DataSource | None = None) -> pd.DataFrame:
     """The COW major-power list as state-years (ccode, stateabb, year), styear–endyear inclusive.
 
     The shipped v2016 list has 1,195 state-years.
     """
-    m = load_majors(path) if majors is None else majors
+    m = load_majors(source) if majors is None else majors
     n = (m["endyear"] - m["styear"] + 1).clip(lower=0).to_numpy()
     idx = np.repeat(np.arange(len(m)), n)
     offs = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
@@ -508,7 +522,7 @@ def major_state_years(majors: pd.DataFrame | None = None, path: PathArg = None) 
     return out.drop_duplicates(["ccode", "year"]).sort_values(["year", "ccode"]).reset_index(drop=True)
 
 
-def load_wars(path: PathArg = None) -> pd.DataFrame:
+def load_wars(source: DataSource | None = None) -> pd.DataFrame:
     """COW Inter-State War Data v4.0, one row per state per war (participant file).
 
     Columns: WarNum, WarType, ccode, Side, WhereFought, Initiator, Outcome,
@@ -521,12 +535,12 @@ def load_wars(path: PathArg = None) -> pd.DataFrame:
     ``<NA>``).  The file uses bare-CR line ends; the csv module reads them.
     Source: Sarkees & Wayman (2010).
     """
-    df = _load(COW_DIR / "Inter-StateWarData_v4.0.csv", path, WARS_SPEC)
+    df = _load(source, "wars", WARS_SPEC)
     df["TransFrom"] = df["TransFrom"].where(df["TransFrom"] != "-8", None)
     return df
 
 
-def load_war_dyads(path: PathArg = None) -> pd.DataFrame:
+def load_war_dyads(source: DataSource | None = None) -> pd.DataFrame:
     """COW Inter-State War v4.0, directed dyad-years (peacesciencer form).
 
     Columns (int64 unless noted): warnum, ccode1, ccode2, year,
@@ -535,10 +549,10 @@ def load_war_dyads(path: PathArg = None) -> pd.DataFrame:
     (Int64; ``-9`` unknown → ``<NA>``), resume.  Source: Sarkees & Wayman
     (2010), processed by Miller (2022).
     """
-    return _load(COW_DIR / "interstate_war_v4.0_dyad_year.csv", path, WAR_DYADS_SPEC)
+    return _load(source, "war_dyads", WAR_DYADS_SPEC)
 
 
-def load_mids(kind: str = "A", path: PathArg = None) -> pd.DataFrame:
+def load_mids(kind: str = "A", source: DataSource | None = None) -> pd.DataFrame:
     """COW Militarized Interstate Disputes v5.0: ``kind="A"`` disputes, ``"B"`` participants.
 
     All columns int64 except ``stabb`` (str, MIDB).  ``-9`` (unknown) → ``<NA>``
@@ -549,11 +563,11 @@ def load_mids(kind: str = "A", path: PathArg = None) -> pd.DataFrame:
     if k not in ("A", "B"):
         raise ParameterError(f"MID kind must be 'A' (disputes) or 'B' (participants), got {kind!r}")
     if k == "A":
-        return _load(COW_DIR / "MIDA_5.0.csv", path, MIDA_SPEC)
-    return _load(COW_DIR / "MIDB_5.0.csv", path, MIDB_SPEC)
+        return _load(source, "mida", MIDA_SPEC)
+    return _load(source, "midb", MIDB_SPEC)
 
 
-def load_alliances(path: PathArg = None) -> pd.DataFrame:
+def load_alliances(source: DataSource | None = None) -> pd.DataFrame:
     """COW Formal Alliances v4.1, directed dyad-years — for internal use only.
 
     Columns (int64): ccode1, ccode2, year, cow_defense, cow_neutral,
@@ -567,11 +581,11 @@ def load_alliances(path: PathArg = None) -> pd.DataFrame:
     form or merge them into dyad-year analyses; use ATOP for alliance
     covariates.
     """
-    return _load(COW_DIR / "alliance_v4.1_dyad_year.csv", path, ALLIANCE_SPEC)
+    return _load(source, "alliances", ALLIANCE_SPEC)
 
 
 def alliances_in_force(
-    year: int, ccodes: Sequence[int] | None = None, path: PathArg = None
+    year: int, ccodes: Sequence[int] | None = None, source: DataSource | None = None
 ) -> pd.DataFrame:
     """Formal alliances in force in one year among the given states (undirected pairs).
 
@@ -579,7 +593,7 @@ def alliances_in_force(
     nonagg, entente) — the allowed use of the alliance data: a scenario's
     starting alliances, or the real record shown beside a simulation.
     """
-    a = load_alliances(path)
+    a = load_alliances(source)
     a = a[(a["year"] == int(year)) & (a["ccode1"] < a["ccode2"])]
     if ccodes is not None:
         cc = list(ccodes)
@@ -587,26 +601,26 @@ def alliances_in_force(
     return a.drop(columns="year").reset_index(drop=True)
 
 
-def load_contiguity(path: PathArg = None) -> pd.DataFrame:
+def load_contiguity(source: DataSource | None = None) -> pd.DataFrame:
     """COW Direct Contiguity v3.2, directed (peacesciencer form).
 
     Columns: ccode1, ccode2, conttype (int64; 1 land, 2 ≤ 12 miles of water,
     3 ≤ 24, 4 ≤ 150, 5 ≤ 400), stdate, enddate (datetime64).  Source:
     Stinnett et al. (2002), via Miller (2022).
     """
-    return _load(COW_DIR / "contiguity_direct_v3.2.csv", path, CONTIGUITY_SPEC)
+    return _load(source, "contiguity", CONTIGUITY_SPEC)
 
 
-def load_capitals(path: PathArg = None) -> pd.DataFrame:
+def load_capitals(source: DataSource | None = None) -> pd.DataFrame:
     """Capitals of COW states with coordinates (peacesciencer form).
 
     Columns: ccode (int64), statenme, capital (str), stdate, enddate
     (datetime64), lat, lng (float64, degrees).  Source: Miller (2022).
     """
-    return _load(COW_DIR / "capitals.csv", path, CAPITALS_SPEC)
+    return _load(source, "capitals", CAPITALS_SPEC)
 
 
-def load_democracy(path: PathArg = None) -> pd.DataFrame:
+def load_democracy(source: DataSource | None = None) -> pd.DataFrame:
     """Regime scores by COW state-year (peacesciencer's ccode_democracy), 1816–2020.
 
     Columns: ccode, year (int64); v2x_polyarchy (V-Dem, 0–1), polity2
@@ -615,7 +629,7 @@ def load_democracy(path: PathArg = None) -> pd.DataFrame:
     Marshall, Gurr & Jaggers (Polity IV); Márquez (2016); Pemstein, Meserve &
     Melton (2010); Miller (2022).
     """
-    return _load(DEMOCRACY_DIR / "ccode_democracy.csv", path, DEMOCRACY_SPEC)
+    return _load(source, "democracy", DEMOCRACY_SPEC)
 
 
 # --------------------------------------------------------------------------- catalogue

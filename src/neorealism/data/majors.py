@@ -63,7 +63,8 @@ from ..errors import ParameterError
 from ..measures import composite_index, great_powers
 from .cinc import component_array
 from .history import check_range
-from .loaders import NMC_COMPONENTS, PathArg, load_nmc, major_state_years
+from .loaders import NMC_COMPONENTS, load_nmc, major_state_years
+from .source import DataSource
 
 #: The bars a rule can use.
 KINDS = ("share", "relative", "concentration")
@@ -99,21 +100,22 @@ class GreatPowerRule:
         if len(w) != len(NMC_COMPONENTS) or any(x < 0 for x in w) or sum(w) <= 0:
             raise ParameterError(
                 f"weights must be {len(NMC_COMPONENTS)} non-negative numbers "
-                f"({', '.join(NMC_COMPONENTS)}) with a positive sum, got {self.weights!r}"
+                f"({', '.join(NMC_COMPONENTS)}) with a positive sum, got {self.weights!r}",
+                field="weights",
             )
         object.__setattr__(self, "weights", w)
         if self.kind not in KINDS:
-            raise ParameterError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+            raise ParameterError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}", field="kind")
         if not 0 < self.threshold <= 1:
-            raise ParameterError(f"threshold must be in (0, 1], got {self.threshold}")
+            raise ParameterError(f"threshold must be in (0, 1], got {self.threshold}", field="threshold")
         if not 0 < self.relative <= 1:
-            raise ParameterError(f"relative must be in (0, 1], got {self.relative}")
+            raise ParameterError(f"relative must be in (0, 1], got {self.relative}", field="relative")
         if not 0 < self.concentration <= 1:
-            raise ParameterError(f"concentration must be in (0, 1], got {self.concentration}")
+            raise ParameterError(f"concentration must be in (0, 1], got {self.concentration}", field="concentration")
         for nm in ("k_enter", "k_exit"):
             v = getattr(self, nm)
             if int(v) != v or v < 1:
-                raise ParameterError(f"{nm} must be an integer ≥ 1, got {v}")
+                raise ParameterError(f"{nm} must be an integer ≥ 1, got {v}", field=nm)
             object.__setattr__(self, nm, int(v))
 
     def describe(self) -> str:
@@ -204,8 +206,8 @@ class CapabilityPanel:
     present: np.ndarray
 
     @classmethod
-    def from_nmc(cls, version: str = "6.0", path: PathArg = None) -> CapabilityPanel:
-        nmc = load_nmc(version, path)
+    def from_nmc(cls, version: str = "6.0", source: DataSource | None = None) -> CapabilityPanel:
+        nmc = load_nmc(version, source)
         arr, present, _, _ = component_array(nmc)
         # each component's share of the system total, via the CINC machinery (one component at a time)
         shares = np.stack(
@@ -225,9 +227,9 @@ class CapabilityPanel:
         defined = den > 0
         return np.where(defined, num / np.where(defined, den, 1.0), 0.0), defined
 
-    def truth(self, majors_path: PathArg = None) -> np.ndarray:
-        """COW major-power state-years as a (Y, N) mask (the target; never a rule input)."""
-        m = major_state_years(path=majors_path)
+    def truth(self, source: DataSource | None = None) -> np.ndarray:
+        """COW major-power state-years (``source``'s list) as a (Y, N) mask (the target; never a rule input)."""
+        m = major_state_years(source=source)
         m = m[m["year"].between(self.years[0], self.years[-1]) & m["ccode"].isin(self.ccodes)]
         t = np.zeros(self.present.shape, dtype=bool)
         t[np.searchsorted(self.years, m["year"]), np.searchsorted(self.ccodes, m["ccode"])] = True
@@ -299,10 +301,10 @@ def identify(rule: GreatPowerRule, panel: CapabilityPanel) -> np.ndarray:
 
 
 def great_power_years(
-    rule: GreatPowerRule = DEFAULT_RULE, version: str = "6.0", path: PathArg = None
+    rule: GreatPowerRule = DEFAULT_RULE, version: str = "6.0", source: DataSource | None = None
 ) -> pd.DataFrame:
-    """State-years the rule calls great powers: year, ccode, stateabb, score."""
-    panel = CapabilityPanel.from_nmc(version, path)
+    """State-years the rule calls great powers (in ``source``'s NMC file): year, ccode, stateabb, score."""
+    panel = CapabilityPanel.from_nmc(version, source)
     gp = identify(rule, panel)
     s, _ = panel.score(rule.weights)
     yi, ni = np.nonzero(gp)
@@ -382,8 +384,7 @@ def compare_with_cow(
     version: str = "6.0",
     start: int | None = None,
     end: int | None = None,
-    path: PathArg = None,
-    majors_path: PathArg = None,
+    source: DataSource | None = None,
 ) -> Agreement:
     """Score ``rule`` against COW's major-power state-years (years ≤ the list's last year).
 
@@ -391,16 +392,14 @@ def compare_with_cow(
     before ``start``); F1, precision and recall count the state-years in
     ``start``–``end``.  ``differences`` lists every (year, state) where they
     differ: ``false_positive`` (the rule says great power, COW does not) or
-    ``false_negative``.
+    ``false_negative``.  ``source`` names the NMC file and the major-power
+    list (``None``: the shipped ones).
     """
-    panel = CapabilityPanel.from_nmc(version, path)
-    truth = panel.truth(majors_path)
-    last = int(major_state_years(path=majors_path)["year"].max())
+    panel = CapabilityPanel.from_nmc(version, source)
+    truth = panel.truth(source)
+    last = int(major_state_years(source=source)["year"].max())
     lo, hi = int(panel.years[0]), min(int(panel.years[-1]), last)
-    try:
-        s, e = check_range(start, end, lo, hi)
-    except ParameterError as exc:
-        raise ParameterError(f"{exc} (the years both the NMC file and COW's major-power list cover)") from None
+    s, e = check_range(start, end, lo, hi, years="the years both the NMC file and COW's major-power list cover")
     pred = identify(rule, panel)
     ym = (panel.years >= s) & (panel.years <= e)
     f1, prec, rec, tp, fp, fn = _prf(pred[ym], truth[ym])
@@ -512,19 +511,19 @@ def _f1_counts(c: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return np.where(den > 0, 2 * tp / np.where(den > 0, den, 1.0), np.nan)
 
 
-def _panel_truth(version: str, path: PathArg) -> tuple[CapabilityPanel, np.ndarray, int]:
-    panel = CapabilityPanel.from_nmc(version, path)
-    return panel, panel.truth(), int(major_state_years()["year"].max())
+def _panel_truth(version: str, source: DataSource | None) -> tuple[CapabilityPanel, np.ndarray, int]:
+    panel = CapabilityPanel.from_nmc(version, source)
+    return panel, panel.truth(source), int(major_state_years(source=source)["year"].max())
 
 
 def grid_scores(
     version: str = "6.0",
     grid: dict[str, Sequence] | None = None,
     halves: tuple[tuple[int, int], tuple[int, int]] = (EARLY, LATE),
-    path: PathArg = None,
+    source: DataSource | None = None,
 ) -> pd.DataFrame:
     """F1 of every candidate rule on the whole span and on each half (one row per rule)."""
-    panel, truth, last = _panel_truth(version, path)
+    panel, truth, last = _panel_truth(version, source)
     rules, c = _grid_counts(panel, truth, SEARCH_GRID if grid is None else grid)
     full = panel.years <= last
     masks = [(panel.years >= a) & (panel.years <= b) for a, b in halves]
@@ -551,7 +550,7 @@ def _best(f1: np.ndarray) -> int:
 def split_validation(
     version: str = "6.0",
     grids: dict[str, dict[str, Sequence]] | None = None,
-    path: PathArg = None,
+    source: DataSource | None = None,
 ) -> pd.DataFrame:
     """Choose the best rule of each grid on some years, score it on the others.
 
@@ -564,7 +563,7 @@ def split_validation(
     rule was chosen on (in sample), on the held-out years (out of sample)
     and on all years.
     """
-    panel, truth, last = _panel_truth(version, path)
+    panel, truth, last = _panel_truth(version, source)
     full = panel.years <= last
 
     def ym(a: int, b: int) -> np.ndarray:
@@ -639,7 +638,7 @@ def rule_from_options(
 ) -> GreatPowerRule:
     """A named rule (``default``, ``leader``, ``baseline``) with any parameter overridden."""
     if rule not in RULES:
-        raise ParameterError(f"--rule must be one of {', '.join(RULES)}, got {rule!r}")
+        raise ParameterError(f"rule must be one of {', '.join(RULES)}, got {rule!r}", field="rule")
     base = RULES[rule]
     changes: dict = {}
     if weights is not None:
@@ -652,12 +651,4 @@ def rule_from_options(
             changes[nm] = v
     if changes:
         changes["name"] = f"{base.name} (modified)"
-    try:
-        return replace(base, **changes)
-    except ParameterError as exc:
-        # name the command-line option, not the dataclass field
-        msg = str(exc)
-        field_name = msg.split(" ", 1)[0]
-        if field_name in changes:
-            msg = "--" + field_name.replace("_", "-") + msg[len(field_name):]
-        raise ParameterError(msg) from None
+    return replace(base, **changes)

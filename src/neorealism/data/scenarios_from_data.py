@@ -120,15 +120,15 @@ from ..output import atomic_write_text
 from ..scenario import Params, Scenario, validate_scenario
 from .loaders import (
     NMC_COMPONENTS,
-    PathArg,
     alliances_in_force,
+    file_key,
     load_alliances,
     load_capitals,
     load_democracy,
     load_nmc,
     load_states,
 )
-from .loaders import nmc_path as _shipped_nmc_path
+from .source import DataSource, as_source
 
 __all__ = [
     "ALLIANCE_TYPES",
@@ -191,31 +191,28 @@ def _version(nmc: str | float) -> str:
     if v in ("6", "7"):
         v += ".0"
     if v not in NMC_VERSIONS:
-        raise ParameterError(f"--nmc must be one of {', '.join(NMC_VERSIONS)}, got {nmc!r}")
+        raise ParameterError(f"nmc must be one of {', '.join(NMC_VERSIONS)}, got {nmc!r}", field="nmc")
     return v
 
 
 # --------------------------------------------------------------------------- imputed shares
 
 
-def _imputed_shares_cached(version: str, path: PathArg = None) -> pd.DataFrame:
-    """The imputed shares of the shipped NMC ``version``, or of the NMC file ``path`` (cached per file state).
+def _imputed_shares_cached(version: str, source: DataSource | None = None) -> pd.DataFrame:
+    """The imputed shares of ``source``'s NMC file, else of the shipped ``version`` (cached per file state).
 
-    The cache key is the file's resolved path, size and modification time, as
-    for the loaders, so an edited file is read again.  Do not modify the result.
+    The cache key is the file's kind, resolved path, size and modification
+    time (:func:`~neorealism.data.loaders.file_key`, as for the loaders), so
+    an edited file is read again.  Do not modify the result.
     """
-    p = Path(_shipped_nmc_path(version) if path is None else path).expanduser()
-    try:
-        st = p.stat()
-    except OSError:
-        load_nmc(version, path)  # the loader's own error (file not found …)
-        raise
-    return _imputed_shares_of_file(version, str(p.resolve()), st.st_size, st.st_mtime_ns)
+    src = as_source(source)
+    key = file_key(src, "nmc", version)  # the loader's own errors (file not found …)
+    return _imputed_shares_of_file(version, key, DataSource(nmc=src.nmc))
 
 
 @functools.lru_cache(maxsize=4)
-def _imputed_shares_of_file(version: str, path: str, size: int, mtime_ns: int) -> pd.DataFrame:
-    nmc = load_nmc(version, path)
+def _imputed_shares_of_file(version: str, key: tuple, nmc_only: DataSource) -> pd.DataFrame:
+    nmc = load_nmc(version, nmc_only)
     df = nmc[["ccode", "stateabb", "year", *NMC_COMPONENTS, "cinc"]].sort_values(["ccode", "year"], kind="stable")
     df = df.reset_index(drop=True)
     totals = df.groupby("year")[list(NMC_COMPONENTS)].sum(min_count=1)
@@ -239,11 +236,11 @@ def _imputed_shares_of_file(version: str, path: str, size: int, mtime_ns: int) -
     return df
 
 
-def imputed_shares(nmc: str = "6.0", nmc_path: PathArg = None) -> pd.DataFrame:
+def imputed_shares(nmc: str = "6.0", source: DataSource | None = None) -> pd.DataFrame:
     """Every state-year of NMC with each indicator's within-year share, missing ones imputed.
 
-    ``nmc_path`` reads another NMC file (e.g. a newer release, same columns)
-    instead of the shipped ``nmc`` version.
+    A ``source`` whose ``nmc`` is set reads that NMC file (e.g. a newer
+    release, same columns) instead of the shipped ``nmc`` version.
 
     Columns: ccode, stateabb, year, the six raw indicators (NaN = −9), cinc;
     ``s_<c>`` the share of the year's reported total of indicator c (a missing
@@ -251,7 +248,7 @@ def imputed_shares(nmc: str = "6.0", nmc_path: PathArg = None) -> pd.DataFrame:
     on a tie; NaN if never reported); ``tot_<c>`` the reported total;
     ``from_<c>`` the year an imputed share came from (NaN if not imputed).
     """
-    return _imputed_shares_cached(_version(nmc), nmc_path).copy()
+    return _imputed_shares_cached(_version(nmc), source).copy()
 
 
 # --------------------------------------------------------------------------- the mapping
@@ -417,6 +414,8 @@ class FromData:
     #: The data files read, when not the shipped ones (``None`` = shipped): keys
     #: ``nmc``, ``capitals``, ``alliances``, ``democracy``, ``states``.
     paths: dict[str, Path | None] = field(default_factory=dict)
+    #: The files it was built from (``DataSource()``: all shipped).
+    source: DataSource = field(default_factory=DataSource)
 
 
 def _candidates(rows: pd.DataFrame, region: str | None, include: Sequence[int]) -> pd.DataFrame:
@@ -427,8 +426,8 @@ def _candidates(rows: pd.DataFrame, region: str | None, include: Sequence[int]) 
     return rows[keep]
 
 
-def _state_names(path: PathArg = None) -> dict[int, str]:
-    st = load_states(path).sort_values(["ccode", "styear"], kind="stable")
+def _state_names(source: DataSource | None = None) -> dict[int, str]:
+    st = load_states(source).sort_values(["ccode", "styear"], kind="stable")
     return st.drop_duplicates("ccode", keep="last").set_index("ccode")["statenme"].to_dict()
 
 
@@ -448,9 +447,12 @@ def era_name(ccode: int, year: int, cow_name: str) -> str:
     return cow_name
 
 
-def state_names(year: int, states_path: PathArg = None, rename: Mapping[int, str] | None = None) -> dict[int, str]:
-    """ccode → the name a scenario of ``year`` gives the state: ``rename``, else :func:`era_name` of COW's name."""
-    names = _state_names(states_path)
+def state_names(year: int, source: DataSource | None = None, rename: Mapping[int, str] | None = None) -> dict[int, str]:
+    """ccode → the name a scenario of ``year`` gives the state: ``rename``, else :func:`era_name` of COW's name.
+
+    COW's names come from ``source``'s state list (``None``: the shipped one).
+    """
+    names = _state_names(source)
     names = {c: era_name(c, year, n) for c, n in names.items()}
     return {**names, **{int(k): str(v) for k, v in (rename or {}).items()}}
 
@@ -459,22 +461,25 @@ def _check_options(
     year: Any, top: Any, rest: str, minors: int | None, region: str | None, alliance_types: Sequence[str], doctrine: str, system_burden: float
 ) -> None:
     if rest not in REST_MODES:
-        raise ParameterError(f"--rest must be one of {', '.join(REST_MODES)}, got {rest!r}")
+        raise ParameterError(f"rest must be one of {', '.join(REST_MODES)}, got {rest!r}", field="rest")
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
-        raise ParameterError(f"year must be an integer, got {year!r}")
+        raise ParameterError(f"year must be an integer, got {year!r}", field="year")
     if isinstance(top, bool) or not isinstance(top, (int, np.integer)):
-        raise ParameterError(f"--top must be an integer, got {top!r}")
+        raise ParameterError(f"top must be an integer, got {top!r}", field="top")
     if minors is not None and (isinstance(minors, bool) or not isinstance(minors, (int, np.integer)) or minors < 0):
-        raise ParameterError(f"--minors must be an integer ≥ 0, got {minors!r}")
+        raise ParameterError(f"minors must be an integer ≥ 0, got {minors!r}", field="minors")
     if region is not None and region not in REGIONS:
-        raise ParameterError(f"--region must be one of {', '.join(REGIONS)}, got {region!r}")
+        raise ParameterError(f"region must be one of {', '.join(REGIONS)}, got {region!r}", field="region")
     bad = [t for t in alliance_types if t not in ALLIANCE_TYPES]
     if bad:
-        raise ParameterError(f"--alliance-types: unknown type(s) {', '.join(map(repr, bad))}; allowed: {', '.join(ALLIANCE_TYPES)}")
+        raise ParameterError(
+            f"alliance_types: unknown type(s) {', '.join(map(repr, bad))}; allowed: {', '.join(ALLIANCE_TYPES)}",
+            field="alliance_types",
+        )
     if doctrine not in ("defensive", "offensive"):
-        raise ParameterError(f"doctrine must be 'defensive' or 'offensive', got {doctrine!r}")
+        raise ParameterError(f"doctrine must be 'defensive' or 'offensive', got {doctrine!r}", field="doctrine")
     if not (0 < system_burden <= BURDEN_MAX):
-        raise ParameterError(f"system_burden must be in (0, {BURDEN_MAX}], got {system_burden}")
+        raise ParameterError(f"system_burden must be in (0, {BURDEN_MAX}], got {system_burden}", field="system_burden")
 
 
 def _fidelity(share: np.ndarray, cinc: np.ndarray, individual: np.ndarray) -> dict[str, float]:
@@ -517,18 +522,14 @@ def build_from_data(
     worlds: int = 100,
     seed: int = 0,
     description: str | None = None,
-    nmc_path: PathArg = None,
-    capitals_path: PathArg = None,
-    alliances_path: PathArg = None,
-    democracy_path: PathArg = None,
-    states_path: PathArg = None,
+    source: DataSource | None = None,
 ) -> FromData:
     """Build a scenario from a real year and keep the table behind it (see the module docstring).
 
-    ``nmc_path``, ``capitals_path``, ``alliances_path``, ``democracy_path``
-    and ``states_path`` (state names) read another file of the same layout —
-    e.g. a newer NMC release — instead of the shipped one; the year may then
-    be any year the given NMC file covers.  States are named as in the COW
+    ``source`` (a :class:`~neorealism.data.source.DataSource`) names the NMC,
+    capitals, alliance, democracy and state-list (state names) files to read
+    instead of the shipped ones — e.g. a newer NMC release, same layout; the
+    year may then be any year the given NMC file covers.  States are named as in the COW
     state list, with era-correct names where one ccode spans differently
     named states (:data:`ERA_NAMES`: 365 is the Soviet Union in 1922–1991);
     ``rename`` (ccode → name) wins over both.  ``minors`` (with ``rest="minor"``)
@@ -539,23 +540,22 @@ def build_from_data(
     alliance_types = tuple(alliance_types)
     _check_options(year, top, rest, minors, region, alliance_types, doctrine, system_burden)
     year, top = int(year), int(top)
-    paths = {
-        "nmc": nmc_path, "capitals": capitals_path, "alliances": alliances_path,
-        "democracy": democracy_path, "states": states_path,
-    }
-    paths = {k: (None if v is None else Path(v).expanduser()) for k, v in paths.items()}
-    nmc_label = f"v{version}" if nmc_path is None else f"file {paths['nmc'].name}"  # type: ignore[union-attr]
-    sh = _imputed_shares_cached(version, nmc_path)
+    files = as_source(source)
+    paths: dict[str, Path | None] = {k: getattr(files, k) for k in ("nmc", "capitals", "alliances", "democracy", "states")}
+    nmc_label = f"v{version}" if files.nmc is None else f"file {files.nmc.name}"
+    sh = _imputed_shares_cached(version, files)
     lo, hi = int(sh["year"].min()), int(sh["year"].max())
     if not lo <= year <= hi:
-        raise ParameterError(f"year {year} is outside the data range {lo}–{hi} (COW NMC {nmc_label})")
+        raise ParameterError(f"year = {year}: allowed {lo}–{hi} (the years of COW NMC {nmc_label})", field="year")
     rows = sh[sh["year"] == year].reset_index(drop=True)
     cand = _candidates(rows, region, include).sort_values(["cinc", "ccode"], ascending=[False, True], kind="stable")
     n_cand = len(cand)
     where = f" in {region}" + (f" (+ ccodes {', '.join(map(str, include))})" if include else "") if region else ""
     if not 2 <= top <= n_cand:
         raise ParameterError(
-            f"--top {top}: allowed 2–{n_cand} (the number of states{where} in the system in {year}, COW NMC {nmc_label})"
+            f"top = {top}: allowed 2–{n_cand} (the number of states{where} in the system in {year}, "
+            f"COW NMC {nmc_label})",
+            field="top",
         )
     pdata: dict[str, Any]
     if params is None:
@@ -569,9 +569,9 @@ def build_from_data(
     p = Params.model_validate(pdata)
     cap = p.armament.max_burden if burden_cap is None else float(burden_cap)
     if not 0 <= cap <= BURDEN_MAX:
-        raise ParameterError(f"burden_cap must be in [0, {BURDEN_MAX}], got {burden_cap}")
+        raise ParameterError(f"burden_cap must be in [0, {BURDEN_MAX}], got {burden_cap}", field="burden_cap")
 
-    names = state_names(year, states_path, rename)
+    names = state_names(year, files, rename)
     chosen = cand.iloc[:top]
     groups: list[Group] = [Group(names.get(int(c), str(a)), "state", (int(c),)) for c, a in zip(chosen["ccode"], chosen["stateabb"], strict=True)]
     others = cand.iloc[top:]
@@ -580,8 +580,9 @@ def build_from_data(
         minors = min(10, len(others))
     elif rest == "minor" and minors > len(others):
         raise ParameterError(
-            f"--minors {minors}: allowed 0–{len(others)} (the states{where} in {year} after the top {top}, "
-            f"COW NMC {nmc_label})"
+            f"minors = {minors}: allowed 0–{len(others)} (the states{where} in {year} after the top {top}, "
+            f"COW NMC {nmc_label})",
+            field="minors",
         )
     if rest == "minor":
         mi = others.iloc[:minors]
@@ -610,7 +611,7 @@ def build_from_data(
     military, burden, raw_burden = _military_and_burden(comp["m_share"], economy, tech, p, system_burden, cap)
 
     # positions
-    caps = load_capitals(capitals_path)
+    caps = load_capitals(files)
     cap_info: list[tuple[float, float, str, str] | None] = []
     notes: list[str] = []
     for g in groups:
@@ -644,7 +645,7 @@ def build_from_data(
                 notes.append(f"{g.name}: capital {info[2]} ({info[3]})")
 
     # regime scores
-    dem = load_democracy(democracy_path)
+    dem = load_democracy(files)
     dem = dem[dem["year"] == year].set_index("ccode")["polity2"]
     regimes: list[float | None] = []
     for g in groups:
@@ -652,13 +653,13 @@ def build_from_data(
         regimes.append(float(v) if np.isfinite(v) and -10 <= v <= 10 else None)
 
     # alliances among the individually listed states
-    ally = load_alliances(alliances_path)
+    ally = load_alliances(files)
     a_lo, a_hi = int(ally["year"].min()), int(ally["year"].max())
     a_year = min(max(year, a_lo), a_hi)
     if a_year != year:
         notes.append(f"COW alliance data cover {a_lo}–{a_hi}: alliances in force in {a_year} used")
     ind_ccodes = [g.ccodes[0] for g in groups if g.kind != "rest"]
-    pairs_df = alliances_in_force(a_year, ind_ccodes, path=alliances_path)
+    pairs_df = alliances_in_force(a_year, ind_ccodes, source=files)
     cols = [f"cow_{t}" for t in alliance_types]
     pairs_df = pairs_df[(pairs_df[cols] == 1).any(axis=1)] if len(pairs_df) else pairs_df
     idx_of = {g.ccodes[0]: k for k, g in enumerate(groups) if g.kind != "rest"}
@@ -766,7 +767,7 @@ def build_from_data(
     )
     return FromData(
         scenario=sc, groups=groups, table=table, fidelity=fid, year=year, nmc=version, rest=rest,
-        region=region, include=tuple(int(c) for c in include), notes=notes, paths=paths,
+        region=region, include=tuple(int(c) for c in include), notes=notes, paths=paths, source=files,
     )
 
 
@@ -785,10 +786,9 @@ def scenario_from_data(
     ``minors``, ``region`` (one of :data:`REGIONS`), ``include`` (extra
     ccodes in a region), ``alliance_types`` (subset of :data:`ALLIANCE_TYPES`,
     default defense pacts), ``doctrine``, ``system_burden``, ``params``,
-    ``years``, ``worlds``, ``seed``, ``description``, and the data files
-    ``nmc_path``, ``capitals_path``, ``alliances_path``, ``democracy_path``,
-    ``states_path`` (another file of the same layout, e.g. a newer NMC
-    release, instead of the shipped one).  Raises
+    ``years``, ``worlds``, ``seed``, ``description``, and ``source`` (a
+    :class:`~neorealism.data.source.DataSource` naming other files of the
+    same layout, e.g. a newer NMC release, instead of the shipped ones).  Raises
     :class:`~neorealism.errors.ParameterError` naming the option and its
     allowed range for a year outside the data, ``top`` < 2 or more than the
     states of that year, ``minors`` more than the states left, or an unknown

@@ -38,8 +38,9 @@ from .history import (
     polarity_runs,
     rule_text,
 )
-from .loaders import PathArg, load_wars, major_state_years
+from .loaders import load_wars, major_state_years
 from .majors import DEFAULT_RULE, GreatPowerRule, great_power_years
+from .source import DataFileError, DataSource, as_source
 
 #: Years the COW Inter-State War v4.0 data cover.
 WAR_DATA_YEARS = (1816, 2007)
@@ -49,30 +50,32 @@ _KEY = {"polarity": "polarity_label", "era": "conventional_era", "con": "con_ter
 
 
 def war_onsets(
-    path: PathArg = None,
+    source: DataSource | None = None,
     gp_rule: GreatPowerRule = DEFAULT_RULE,
     version: str = "6.0",
-    majors_path: PathArg = None,
-    nmc_path: PathArg = None,
 ) -> pd.DataFrame:
     """One row per war: WarNum, WarName, onset, end, n_states, gp_war_cow, gp_war_capability.
 
     ``gp_war_cow``: both sides had a COW major power when it entered (the
-    list read from ``majors_path``, default the shipped one);
-    ``gp_war_capability``: the same with great powers from ``gp_rule`` applied
-    to the NMC file ``nmc_path`` (default the shipped ``version``).
+    list of ``source``, default the shipped one); ``gp_war_capability``: the
+    same with great powers from ``gp_rule`` applied to ``source``'s NMC file
+    (default the shipped ``version``).  The wars are ``source``'s war
+    participant file.
     """
-    w = load_wars(path)
+    src = as_source(source)
+    w = load_wars(src)
     w = w[w["WarType"] == 1] if "WarType" in w else w
     entry = w["StartYear1"].astype("float64")
     if entry.isna().any():
         bad = w.loc[entry.isna(), "WarNum"].iloc[0]
-        raise ParameterError(f"war {bad} has a participant with no StartYear1; cannot date its onset")
+        raise DataFileError(
+            "wars", src.path("wars"), f"war {bad} has a participant with no StartYear1; cannot date its onset"
+        )
     part = pd.DataFrame(
         {"WarNum": w["WarNum"], "ccode": w["ccode"], "Side": w["Side"], "year": entry.astype(np.int64)}
     )
-    cow = major_state_years(path=majors_path)[["ccode", "year"]].assign(cow=True)
-    cap = great_power_years(gp_rule, version, nmc_path)[["ccode", "year"]].assign(cap=True)
+    cow = major_state_years(source=src)[["ccode", "year"]].assign(cow=True)
+    cap = great_power_years(gp_rule, version, src)[["ccode", "year"]].assign(cap=True)
     part = part.merge(cow, on=["ccode", "year"], how="left").merge(cap, on=["ccode", "year"], how="left")
     part[["cow", "cap"]] = part[["cow", "cap"]].astype("boolean").fillna(False).astype(bool)
     side = part.groupby(["WarNum", "Side"])[["cow", "cap"]].any().unstack("Side", fill_value=False)
@@ -100,7 +103,7 @@ def war_onsets(
 def _window(hist: pd.DataFrame, start: int | None, end: int | None) -> pd.DataFrame:
     lo = max(int(hist["year"].min()), WAR_DATA_YEARS[0])
     hi = min(int(hist["year"].max()), WAR_DATA_YEARS[1])
-    s, e = check_range(start, end, lo, hi)
+    s, e = check_range(start, end, lo, hi, years="the years of both the war data and the NMC file")
     return hist[(hist["year"] >= s) & (hist["year"] <= e)].reset_index(drop=True)
 
 
@@ -112,21 +115,18 @@ def yearly_onsets(
     threshold: float = 0.10,
     relative: float = 0.25,
     gp_rule: GreatPowerRule = DEFAULT_RULE,
-    path: PathArg = None,
-    nmc_path: PathArg = None,
-    majors_path: PathArg = None,
+    source: DataSource | None = None,
 ) -> pd.DataFrame:
     """The polarity history (window within 1816–2007) with onsets, CON tercile and conventional era per year.
 
-    ``path``, ``nmc_path`` and ``majors_path`` read another war participant,
-    NMC or major-power file; each is used everywhere that file is needed
-    (the NMC file for both the polarity history and the capability rule).
+    ``source`` names the war participant, NMC and major-power files
+    (``None``: the shipped ones); each is used everywhere that file is
+    needed (the NMC file for both the polarity history and the capability
+    rule).
     """
-    hist = polarity_history(
-        version, rule=rule, threshold=threshold, relative=relative, path=nmc_path, majors_path=majors_path
-    )
+    hist = polarity_history(version, rule=rule, threshold=threshold, relative=relative, source=source)
     hist = _window(hist, start, end)
-    wars = war_onsets(path, gp_rule=gp_rule, version=version, majors_path=majors_path, nmc_path=nmc_path)
+    wars = war_onsets(source, gp_rule=gp_rule, version=version)
     counts = wars.groupby("onset").agg(
         wars=("WarNum", "size"), gp_wars_cow=("gp_war_cow", "sum"), gp_wars_capability=("gp_war_capability", "sum")
     )
@@ -147,9 +147,7 @@ def wars_by_era(
     threshold: float = 0.10,
     relative: float = 0.25,
     gp_rule: GreatPowerRule = DEFAULT_RULE,
-    path: PathArg = None,
-    nmc_path: PathArg = None,
-    majors_path: PathArg = None,
+    source: DataSource | None = None,
 ) -> pd.DataFrame:
     """Onsets and rates per decade by measured polarity label, conventional era or CON tercile.
 
@@ -160,13 +158,13 @@ def wars_by_era(
     still the measured one).
     """
     _check_by(by)
-    y = yearly_onsets(start, end, version, rule, threshold, relative, gp_rule, path, nmc_path, majors_path)
+    y = yearly_onsets(start, end, version, rule, threshold, relative, gp_rule, source)
     return era_table(y, by)
 
 
 def _check_by(by: str) -> None:
     if by not in GROUPINGS:
-        raise ParameterError(f"--by must be one of {', '.join(GROUPINGS)}, got {by!r}")
+        raise ParameterError(f"by must be one of {', '.join(GROUPINGS)}, got {by!r}", field="by")
 
 
 def era_table(y: pd.DataFrame, by: Literal["polarity", "era", "con"] = "polarity") -> pd.DataFrame:

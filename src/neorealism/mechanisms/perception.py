@@ -1,31 +1,105 @@
-"""Perception: what states see of each other's capabilities.
+"""Perception: what each state sees of the others' capabilities.
 
-Capabilities are observable, intentions are not (Jervis 1976, 1978).  In
-the core, each state observes every other state's military with optional
-log-normal noise (``perception.capability_noise``; 0 = seen exactly).
-Beliefs about intentions (security seeker or greedy) are a later mechanism
-that extends this module.
+Capabilities are observable, intentions are not (Jervis 1976, 1978).  Each
+state observes every other state's military and composite power, with
+optional log-normal noise (``perception.capability_noise``; 0 = seen
+exactly; one draw per observer, observed and year, applied to both, so a
+state that overrates a rival's forces overrates its power too).  What the
+state sees — not the true state — is what threat assessment and the war
+decision read: misperception and, later, beliefs about intentions plug in
+here.  A state knows its own forces.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import Field
 
 from .. import rng
-from ..state import EngineParams, WorldState
+from ..schema import StrictModel
+from .base import Mechanism, StateField, Step, Stream, anywhere, pair
+
+NOISE = Stream("perception", "capability_noise", legacy=8)
 
 
-def observed_military(
-    state: WorldState, params: EngineParams, keys: NDArray[np.uint64]
-) -> NDArray[np.float64]:
-    """Military of j as seen by i, shape (R, N, N) (row = observer)."""
+class PerceptionParams(StrictModel):
+    """What states see of each other's capabilities (Jervis 1976): exactly, or with noise."""
+
+    capability_noise: float = Field(default=0.0, ge=0.0, le=5.0, description="sd of log-normal noise on observed capabilities (0 = capabilities seen exactly)")
+
+
+def observed(state, params, keys: NDArray[np.uint64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Military and composite power of j as seen by i, each ``(R, N, N)`` (row = observer)."""
     R, N = state.shape
-    seen = np.broadcast_to(state.military[:, None, :], (R, N, N))
-    if params.capability_noise <= 0:
-        return seen
-    z = rng.normal(keys, state.t + 1, rng.Stream.PERCEPTION, (N, N))
-    noisy = seen * np.exp(params.capability_noise * z - 0.5 * params.capability_noise**2)
-    # a state knows its own forces
+    seen_m = np.broadcast_to(state.military[:, None, :], (R, N, N))
+    seen_p = np.broadcast_to(state.power[:, None, :], (R, N, N))
+    sd = params.perception.capability_noise
+    if not anywhere(sd, lambda x: x > 0):
+        return seen_m, seen_p
+    s = pair(sd)
+    z = rng.normal(keys, state.t + 1, NOISE.id, (N, N))
+    factor = np.exp(s * z - 0.5 * s * s)
     eye = np.eye(N, dtype=bool)[None]
-    return np.where(eye, seen, noisy)
+    factor = np.where(eye, 1.0, factor)  # a state knows its own forces
+    return seen_m * factor, seen_p * factor
+
+
+def common_view(seen: NDArray[np.float64]) -> NDArray[np.float64] | None:
+    """The ``(R, N)`` values every observer sees alike, when perception is exact (else None).
+
+    Exact perception stores the observation as a broadcast view, so a mechanism
+    can sum over it as a vector — the same numbers, a fraction of the work.
+    """
+    return seen[:, 0, :] if seen.ndim == 3 and seen.strides[1] == 0 else None
+
+
+def perceived_sum(weights: NDArray[np.float64], seen: NDArray[np.float64], present: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Σ_j weights[r, i, j] · seen[r, i, j] over the present j, ``(R, N)``.
+
+    A world in which every observer sees the same values (exact perception)
+    is summed as a vector, the others as the full matrix: the same numbers
+    for a world whatever the other worlds of its batch perceive, and the
+    default (exact) model pays for no matrix it does not need.  einsum's own
+    loops (no BLAS) keep each world's summation order fixed.
+    """
+    common = common_view(seen)
+    if common is not None:
+        return np.einsum("rij,rj->ri", weights, np.where(present, common, 0.0))
+    same = (seen == seen[:, :1, :]).all(axis=(1, 2))
+    out = np.empty(weights.shape[:2])
+    if same.any():
+        out[same] = np.einsum("rij,rj->ri", weights[same], np.where(present[same], seen[same, 0, :], 0.0))
+    if not same.all():
+        d = ~same
+        out[d] = np.einsum("rij,rij->ri", weights[d], np.where(present[d][:, None, :], seen[d], 0.0))
+    return out
+
+
+def observed_military(state, params, keys: NDArray[np.uint64]) -> NDArray[np.float64]:
+    """Military of j as seen by i, ``(R, N, N)``."""
+    return observed(state, params, keys)[0]
+
+
+def perceive(keys, state, params):
+    seen_m, seen_p = observed(state, params, keys)
+    return state.replace(seen_military=seen_m, seen_power=seen_p), ()
+
+
+def _zeros_pair(ctx):
+    return np.zeros(())
+
+
+MECHANISM = Mechanism(
+    name="perception",
+    params=PerceptionParams,
+    doc=PerceptionParams.__doc__ or "",
+    sources=("Jervis 1976", "Jervis 1978"),
+    fields=(
+        StateField("seen_military", np.float64, "pair", _zeros_pair, "military of j as seen by i this year"),
+        StateField("seen_power", np.float64, "pair", _zeros_pair, "composite power of j as seen by i this year"),
+    ),
+    streams=(NOISE,),
+    steps=(Step("perceive", perceive),),
+    module=__name__,
+)

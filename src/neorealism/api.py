@@ -1,0 +1,618 @@
+"""The Python API that the command line, experiments, sweeps and the dashboard share.
+
+>>> from neorealism import api                                          # doctest: +SKIP
+>>> res = api.run("multipolar", worlds=500, years=200, seed=1, overrides={"war.cost": 0.1})
+>>> res.system.groupby("year").polarity.value_counts(normalize=True)
+>>> out = api.run_to_dir("bipolar", "results/bipolar", worlds=100)     # run, or re-use an identical result
+>>> out.reused, out.path, out.summary()["wars_started"]
+
+Everything the ``neorealism run`` command does lives here: loading a
+scenario by name (with "did you mean" for a misspelt built-in), overrides
+(``{"war.cost": 0.1}``, ``war__cost=0.1`` or ``["war.cost=0.1"]``),
+checking the run settings, bounding the memory a chunk of worlds takes,
+refusing a run that cannot fit on the disk, running into a result directory
+or re-using the identical complete result already there, the initial
+structure of a scenario and the summary of a result.  The CLI only parses
+options and renders what these functions return.
+
+Importing this module is cheap (the engine, pandas and the result writer
+are imported by the functions that need them), so that ``neorealism
+--help`` answers at once.
+
+Errors are :mod:`neorealism.errors` exceptions whose message names the
+argument (``worlds = 0: allowed 1 ≤ worlds ≤ 10000000``); those about run
+arguments carry a ``template`` that :func:`error_text` renders with other
+names (the CLI's ``--worlds``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shutil
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import NeorealismError, OverrideError, ParameterError, ScenarioError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import SimulationResult
+    from .results import ResultSet
+    from .scenario import Scenario
+
+__all__ = [
+    "CHUNK_MEMORY_BYTES",
+    "DEFAULT_CHUNK_SIZE",
+    "STATES_RECORDED",
+    "RunOutcome",
+    "check_disk",
+    "chunk_size_for",
+    "default_out_dir",
+    "did_you_mean",
+    "error_text",
+    "initial_structure",
+    "load",
+    "memory_chunk_size",
+    "prepare",
+    "previous_identical_run",
+    "run",
+    "run_to_dir",
+    "summary",
+    "with_overrides",
+]
+
+#: What a run may keep of the state rows (the engine's ``STATES_RECORDED``; a test checks they agree).
+STATES_RECORDED: tuple[str, ...] = ("all", "ends", "none")
+#: Bounds of the run settings (those of :mod:`neorealism.scenario` and :mod:`neorealism.engine`, kept
+#: here so that a bad option is refused before those load; a test checks they agree).
+MAX_WORLDS = 10_000_000
+MAX_YEARS = 10_000
+MAX_SEED = 2**63 - 1
+MAX_CHUNK_SIZE = 1_000_000
+#: Memory one chunk of worlds may take while it is simulated and tabulated.  The chunk
+#: size is lowered to stay within it (results do not depend on the chunk size).
+CHUNK_MEMORY_BYTES = 1 << 30
+#: Measured peak bytes per recorded state-year while a chunk is simulated and turned into
+#: tables (≈ 200–310 for 14–400 states), per world-year of system rows and events, and
+#: per state pair of a world (the (R, N, N) arrays of alliances, distances, threat).
+_BYTES_PER_STATE_YEAR = 320
+_BYTES_PER_WORLD_YEAR = 200
+_BYTES_PER_STATE_PAIR = 32
+#: Fewest bytes a row takes on disk (zstd Parquet; measured ≈ 13 per state row, 16 per
+#: system row): used only to refuse runs that surely cannot fit on the disk.
+_MIN_DISK_BYTES_PER_ROW = 8
+#: Chunk size when none is given (and memory allows it).
+DEFAULT_CHUNK_SIZE = 1000
+
+#: How the API's own messages name its arguments (the CLI renders them with its option names).
+API_NAMES: dict[str, str] = {
+    "worlds": "worlds", "years": "years", "seed": "seed", "chunk_size": "chunk_size", "states": "states",
+    "out": "out", "overwrite": "overwrite=True", "overrides": "overrides",
+}
+
+
+# --------------------------------------------------------------------------- errors naming arguments
+
+
+class _Overrides:
+    """``{overrides:years}`` in a template: ``overrides['years']`` here, ``--set years`` in the CLI."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __format__(self, spec: str) -> str:
+        if not spec:
+            return self.name
+        return f"{self.name} {spec}" if self.name.startswith("-") else f"{self.name}[{spec!r}]"
+
+
+def _render(template: str, names: Mapping[str, str]) -> str:
+    table = {**API_NAMES, **names}
+    return template.format_map({k: _Overrides(v) if k == "overrides" else v for k, v in table.items()})
+
+
+def _lit(value: Any) -> str:
+    """A value inside a template, its braces escaped."""
+    return str(value).replace("{", "{{").replace("}", "}}")
+
+
+def _error(cls: type[NeorealismError], template: str) -> NeorealismError:
+    """``cls`` with the message ``template`` in the API's names; the template is kept for :func:`error_text`."""
+    exc = cls(_render(template, {}))
+    exc.template = template  # type: ignore[attr-defined]
+    return exc
+
+
+def error_text(exc: BaseException, names: Mapping[str, str]) -> str:
+    """The message of ``exc``, run arguments named by ``names`` (e.g. ``{"worlds": "--worlds"}``) when it names any."""
+    template = getattr(exc, "template", None)
+    return _render(template, names) if isinstance(template, str) else str(exc)
+
+
+def _check_range(name: str, value: int | None, lo: int, hi: int) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _error(ParameterError, f"{{{name}}} = {_lit(repr(value))}: expected an integer in [{lo}, {hi}]")
+    if not (lo <= value <= hi):
+        raise _error(ParameterError, f"{{{name}}} = {value}: allowed {lo} ≤ {{{name}}} ≤ {hi}")
+
+
+def _check_states(states: str) -> str:
+    states = getattr(states, "value", states)  # an Enum member (the CLI's choice) is its value
+    if states not in STATES_RECORDED:
+        raise _error(ParameterError, f"{{states}} = {_lit(repr(states))}: allowed {', '.join(STATES_RECORDED)}")
+    return states
+
+
+# --------------------------------------------------------------------------- scenarios and overrides
+
+
+def load(scenario: Scenario | str | Path) -> Scenario:
+    """A scenario: given as is, a built-in by name, or a scenario file by path.
+
+    A name that is neither a built-in nor an existing file is refused with the
+    closest built-in names (case-insensitive): ``Bipolar`` → ``bipolar``.
+    """
+    from .scenario import Scenario, builtin_names, load_scenario
+
+    if isinstance(scenario, Scenario):
+        return scenario
+    s = str(scenario)
+    names = builtin_names()
+    p = Path(s)
+    if s not in names and p.suffix.lower() not in (".yaml", ".yml") and not p.exists():
+        raise ScenarioError(
+            s, [f"neither a built-in scenario nor an existing .yaml file; {did_you_mean(s, names)}"
+                f"built-ins: {', '.join(names)}"]
+        )
+    return load_scenario(s)
+
+
+def did_you_mean(name: str, names: Sequence[str]) -> str:
+    """``"did you mean bipolar? "`` when ``name`` is close to one of ``names`` (case-insensitive), else ``""``."""
+    lower = {n.lower(): n for n in names}
+    if name.lower() in lower:
+        close = [lower[name.lower()]]
+    else:
+        close = [lower[c] for c in difflib.get_close_matches(name.lower(), list(lower), n=2, cutoff=0.75)]
+    return f"did you mean {' or '.join(close)}? " if close else ""
+
+
+def _overrides_from_mapping(sc: Scenario, items: Mapping[str, Any]) -> Scenario:
+    """``sc`` with ``{"war.cost": 0.1}`` applied: paths as ``--set`` takes them, values as Python values."""
+    from pydantic import ValidationError
+
+    from .scenario import Scenario, _format_errors, _override_loc
+
+    problems: list[str] = []
+    given: dict[tuple[Any, ...], tuple[str, Any]] = {}
+    for path, value in items.items():
+        label = str(path)
+        loc, problem = _override_loc(label)
+        if loc is None:
+            problem = problem.replace("--set can change", "overrides can change").replace("--set takes", "overrides take")
+            problems.append(f"{label}: {problem.replace('--set ', '')}")
+            continue
+        if loc in given:
+            problems.append(f"{label}: given more than once (also as {given[loc][0]}); give each path once")
+            continue
+        given[loc] = (label, value)
+    if problems:
+        raise OverrideError(problems, source="overrides")
+    if not given:
+        return sc
+    data = sc.model_dump()
+    for loc, (_, value) in given.items():
+        node = data
+        for key in loc[:-1]:
+            node = node.setdefault(key, {})
+        node[loc[-1]] = value
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise OverrideError(_format_errors(exc, data, given), source="overrides") from None
+
+
+def with_overrides(
+    scenario: Scenario | str | Path,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
+    /,
+    **kw: Any,
+) -> Scenario:
+    """``scenario`` with values changed, validated exactly as a scenario file is.
+
+    Three forms, which may be combined (a path given twice is refused)::
+
+        with_overrides(sc, {"war.cost": 0.1, "years": 50})     # a mapping of paths to values
+        with_overrides(sc, war__cost=0.1, years=50)             # keywords: "__" for "."
+        with_overrides(sc, ["war.cost=0.1", "years=50"])        # the CLI's --set PATH=VALUE strings
+
+    A path is a parameter under ``params`` (the prefix is optional) or one of
+    ``years``, ``worlds``, ``seed``, ``start_year``.  String values are read
+    as YAML scalars (as on the command line); mapping and keyword values are
+    taken as they are.  Errors (:class:`~neorealism.errors.OverrideError`)
+    name the path and the allowed range.
+    """
+    from .scenario import apply_overrides
+
+    sc = load(scenario)
+    mapping: dict[str, Any] = {}
+    if isinstance(overrides, Mapping):
+        mapping.update({str(k): v for k, v in overrides.items()})
+    elif isinstance(overrides, str):
+        raise OverrideError([f"overrides = {overrides!r}: give a mapping {{'war.cost': 0.1}} or a list of 'PATH=VALUE' strings"], source="overrides")
+    elif overrides is not None:
+        sc = apply_overrides(sc, list(overrides))
+    for key, value in kw.items():
+        path = key.replace("__", ".")
+        if path in mapping:
+            raise OverrideError([f"{path}: given both in the mapping and as the keyword {key}; give it once"], source="overrides")
+        mapping[path] = value
+    return _overrides_from_mapping(sc, mapping) if mapping else sc
+
+
+def _override_keys(overrides: Mapping[str, Any] | Sequence[str] | None) -> list[str]:
+    if overrides is None or isinstance(overrides, str):
+        return []
+    if isinstance(overrides, Mapping):
+        keys = [str(k) for k in overrides]
+    else:
+        keys = [str(item).partition("=")[0].strip() for item in overrides]
+    return [k.removeprefix("params.") for k in keys]
+
+
+def prepare(
+    scenario: Scenario | str | Path,
+    *,
+    worlds: int | None = None,
+    years: int | None = None,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
+) -> Scenario:
+    """The scenario a run simulates: loaded, overrides applied, then ``worlds``/``years``/``seed`` set.
+
+    Checks the ranges first; a run setting given both as an argument and in
+    ``overrides`` is refused.
+    """
+    _check_range("worlds", worlds, 1, MAX_WORLDS)
+    _check_range("years", years, 1, MAX_YEARS)
+    _check_range("seed", seed, 0, MAX_SEED)
+    from .scenario import SETTABLE_TOP_LEVEL
+
+    given = {"worlds": worlds, "years": years, "seed": seed}
+    for key in _override_keys(overrides):
+        if key in SETTABLE_TOP_LEVEL and given.get(key) is not None:
+            raise _error(ParameterError, f"{{{key}}} and {{overrides:{key}}} both given; give one of them")
+    sc = with_overrides(scenario, overrides)
+    return sc.with_run(worlds=worlds, years=years, seed=seed)
+
+
+# --------------------------------------------------------------------------- memory and disk
+
+
+def memory_chunk_size(n_states: int, years: int, states: str) -> int:
+    """Most worlds one chunk may hold so that it stays within :data:`CHUNK_MEMORY_BYTES`.
+
+    The engine keeps the state rows it records in memory while a chunk
+    runs — every year with ``states="all"``, the first and last with
+    ``ends`` — and the system rows of every year.
+    """
+    from .engine import recorded_years
+
+    per_world = (years + 1) * _BYTES_PER_WORLD_YEAR + n_states * n_states * _BYTES_PER_STATE_PAIR
+    per_world += len(recorded_years(states, years)) * n_states * _BYTES_PER_STATE_YEAR
+    return max(1, CHUNK_MEMORY_BYTES // per_world)
+
+
+def chunk_size_for(scenario: Scenario, states: str = "all", chunk_size: int | None = None) -> int:
+    """The chunk size a run uses: ``chunk_size`` (default :data:`DEFAULT_CHUNK_SIZE`), lowered to fit in memory."""
+    _check_range("chunk_size", chunk_size, 1, MAX_CHUNK_SIZE)
+    fits = memory_chunk_size(scenario.n_states, scenario.years, _check_states(states))
+    return min(chunk_size if chunk_size is not None else DEFAULT_CHUNK_SIZE, fits)
+
+
+def _bytes(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1000
+    raise AssertionError  # pragma: no cover
+
+
+def check_disk(out_dir: str | Path, worlds: int, years: int, n_states: int, states: str) -> None:
+    """Refuse (:class:`ParameterError`) a run whose tables surely cannot fit in the free space where they go."""
+    from .engine import recorded_years
+
+    state_rows = len(recorded_years(states, years)) * n_states
+    need = worlds * (years + 1 + state_rows) * _MIN_DISK_BYTES_PER_ROW
+    probe = Path(out_dir).absolute()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        free = shutil.disk_usage(probe).free
+    except OSError:
+        return
+    if need > free:
+        raise _error(
+            ParameterError,
+            f"{{worlds}} {worlds} × {{years}} {years} × {n_states} states with {{states}} {states} would write at "
+            f"least {_bytes(need)} of results, more than the {_bytes(free)} free on {_lit(probe)}; "
+            "use {states} ends or {states} none, or fewer worlds or years",
+        )
+
+
+# --------------------------------------------------------------------------- running
+
+
+def run(
+    scenario: Scenario | str | Path,
+    *,
+    worlds: int | None = None,
+    years: int | None = None,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
+    states: str = "all",
+    chunk_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SimulationResult:
+    """Simulate in memory; the three tables as pandas DataFrames (:class:`neorealism.engine.SimulationResult`).
+
+    ``scenario`` is a :class:`~neorealism.scenario.Scenario`, a built-in
+    name or a file path; ``worlds``, ``years`` and ``seed`` default to the
+    scenario's; ``overrides`` as in :func:`with_overrides`; ``states``
+    keeps ``all`` state rows, the first and last year's (``ends``) or
+    ``none``; ``progress`` is called with the world-years just completed.
+    """
+    from . import engine
+
+    states = _check_states(states)
+    _check_range("chunk_size", chunk_size, 1, MAX_CHUNK_SIZE)
+    sc = prepare(scenario, worlds=worlds, years=years, seed=seed, overrides=overrides)
+    size = chunk_size_for(sc, states, chunk_size)
+    return engine.simulate(
+        sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=size, progress=progress, states=states
+    )
+
+
+@dataclass
+class RunOutcome:
+    """What :func:`run_to_dir` did: where the result is, and whether an identical earlier one was re-used."""
+
+    path: Path
+    reused: bool
+    scenario: Scenario
+    states: str
+    #: the overrides as given (a record; the scenario already has them applied)
+    overrides: Any = None
+    #: seconds the simulation and writing took (None when re-used)
+    elapsed: float | None = None
+    #: the chunk size used (None when re-used); lower than asked when memory required it
+    chunk_size: int | None = None
+    #: the earlier result's creation time (when re-used)
+    created: str | None = None
+    _summary: dict[str, Any] | None = field(default=None, repr=False)
+
+    def load(self) -> ResultSet:
+        """The result (:class:`neorealism.results.ResultSet`; close it, or use it in a ``with`` block)."""
+        from .results import ResultSet
+
+        return ResultSet.load(self.path)
+
+    def summary(self) -> dict[str, Any]:
+        """:func:`summary` of the result, with ``elapsed`` and ``reused`` (computed once)."""
+        if self._summary is None:
+            with self.load() as rs:
+                self._summary = {**summary(rs), "elapsed": self.elapsed, "reused": self.reused}
+        return self._summary
+
+
+def _slug(name: str) -> str:
+    s = re.sub(r"[^\w.-]+", "-", name.strip()).strip("-.")
+    return s or "scenario"
+
+
+def default_out_dir(scenario: Scenario) -> Path:
+    """``results/<scenario name>-seed<S>`` (relative to the current directory)."""
+    return Path("results") / f"{_slug(scenario.name)}-seed{scenario.seed}"
+
+
+def _overrides_record(overrides: Mapping[str, Any] | Sequence[str] | None) -> Any:
+    if overrides is None:
+        return None
+    if isinstance(overrides, Mapping):
+        return {str(k): v for k, v in overrides.items()} or None
+    return list(overrides) or None
+
+
+def previous_identical_run(out_dir: str | Path, wanted: Mapping[str, Any]) -> ResultSet | None:
+    """The complete result of exactly the run ``wanted`` (a manifest) in ``out_dir``, or None when there is none.
+
+    Raises :class:`~neorealism.results.ResultError` when ``out_dir`` holds a
+    different run (naming what differs) or a damaged one (naming the damage):
+    neither is replaced without ``overwrite``.  A directory without a
+    manifest is left to :class:`~neorealism.results.ResultWriter`'s own
+    checks (empty, stale temp files, foreign files).
+    """
+    from .results import MANIFEST_NAME, ResultError, ResultSet, run_differences
+
+    out_dir = Path(out_dir)
+    if not (out_dir / MANIFEST_NAME).is_file():
+        return None
+    refuse = "refusing to overwrite it (use {overwrite} to replace it, or choose another {out})"
+    try:
+        rs = ResultSet.load(out_dir)
+    except ResultError as exc:
+        raise _error(ResultError, f"{_lit(out_dir)} already holds a result that cannot be re-used ({_lit(exc)}); {refuse}") from None
+    diffs = run_differences(wanted, rs.manifest)
+    if diffs:
+        rs.close()
+        raise _error(
+            ResultError,
+            f"{_lit(out_dir)} already holds a result of a different run ({_lit(', '.join(diffs))}: this run vs "
+            f"the one there); {refuse}",
+        )
+    return rs
+
+
+def run_to_dir(
+    scenario: Scenario | str | Path,
+    out: str | Path | None = None,
+    *,
+    worlds: int | None = None,
+    years: int | None = None,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
+    states: str = "all",
+    chunk_size: int | None = None,
+    overwrite: bool = False,
+    progress: Callable[[int], None] | None = None,
+    stage: Callable[[str], None] | None = None,
+) -> RunOutcome:
+    """Run into the result directory ``out``, or re-use the identical complete result already there.
+
+    Runs are deterministic (scenario with its overrides, worlds, years,
+    seed, ``states``, package version and model code give identical tables,
+    whatever the chunk size), so when ``out`` already holds the complete
+    result of exactly this run it is re-used and nothing is computed
+    (``overwrite=True`` recomputes).  A directory holding a different or a
+    damaged run is refused, naming what differs.  Otherwise the worlds are
+    simulated chunk by chunk (the chunk size lowered to bound memory) and
+    streamed into :class:`~neorealism.results.ResultWriter`, which publishes
+    the tables atomically.
+
+    ``out`` defaults to :func:`default_out_dir`.  ``progress`` is called
+    with the world-years just completed; ``stage`` with ``"simulating"``
+    once the run is checked and about to start, and ``"writing results"``
+    once every world is simulated and the tables are being finished.
+    """
+    from . import __version__, engine
+    from .results import FORMAT, ResultSet, ResultWriter, model_fingerprint
+
+    states = _check_states(states)
+    _check_range("chunk_size", chunk_size, 1, MAX_CHUNK_SIZE)
+    sc = prepare(scenario, worlds=worlds, years=years, seed=seed, overrides=overrides)
+    out_dir = Path(out) if out is not None else default_out_dir(sc)
+    record = _overrides_record(overrides)
+    run_meta: dict[str, Any] = {
+        "scenario": sc.model_dump(mode="json"),
+        "seed": sc.seed,
+        "worlds": sc.worlds,
+        "years": sc.years,
+        "states_recorded": states,
+    }
+    if record:
+        # a record of how the scenario was changed; the changed scenario itself is what identifies the run
+        run_meta["overrides"] = record
+
+    if not overwrite:
+        wanted = {**run_meta, "version": __version__, "model": model_fingerprint(), "format": FORMAT}
+        previous = previous_identical_run(out_dir, wanted)
+        if previous is not None:
+            with previous as rs:
+                created = str(rs.manifest.get("created", "?"))
+            return RunOutcome(out_dir, True, sc, states, record, created=created)
+
+    size = chunk_size_for(sc, states, chunk_size)
+    check_disk(out_dir, sc.worlds, sc.years, sc.n_states, states)
+    writer = ResultWriter(out_dir, overwrite=overwrite)
+    total, done = sc.worlds * sc.years, 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(n)
+
+    t0 = time.perf_counter()
+    if stage is not None:
+        stage("simulating")
+    with writer:
+        for chunk in engine.iter_chunks(
+            sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=size, progress=advance, states=states
+        ):
+            if done >= total and stage is not None:
+                stage("writing results")
+            writer.write_chunk(chunk.states, chunk.system, chunk.events)
+        writer.close({**run_meta, "chunk_size": size})
+    elapsed = time.perf_counter() - t0
+    with ResultSet.load(out_dir) as rs:
+        created = str(rs.manifest.get("created", "?"))
+    return RunOutcome(out_dir, False, sc, states, record, elapsed=elapsed, chunk_size=size, created=created)
+
+
+# --------------------------------------------------------------------------- measures and summaries
+
+
+def initial_structure(scenario: Scenario | str | Path) -> dict[str, Any]:
+    """Measures of a scenario's initial state: index shares, great powers, polarity, CON, HHI.
+
+    Uses :func:`neorealism.measures.composite_index` on the five components
+    and the scenario's ``params.measures`` rule, exactly as the engine does
+    for year one.
+    """
+    import numpy as np
+
+    from .measures import POLARITY_LABELS, composite_index, system_measures
+    from .scenario import COMPONENTS
+
+    sc = load(scenario)
+    comp = np.array([[float(getattr(s, c)) for s in sc.states] for c in COMPONENTS])
+    shares = composite_index(comp)
+    mp = sc.params.measures
+    actors = np.array([not s.aggregate for s in sc.states])
+    m = system_measures(shares, rule=mp.gp_rule, threshold=mp.gp_threshold, relative=mp.gp_relative, actors=actors)
+    names = [s.name for s in sc.states]
+    return {
+        "shares": dict(zip(names, shares.tolist(), strict=True)),
+        "great_powers": [n for n, g in zip(names, m["gp"].tolist(), strict=True) if g],
+        "n_great_powers": int(m["n_great_powers"]),
+        "polarity": POLARITY_LABELS[int(m["polarity"])],
+        "con": float(m["con"]),
+        "hhi": float(m["hhi"]),
+    }
+
+
+def summary(result_set: ResultSet | str | Path) -> dict[str, Any]:
+    """The headline numbers of a result (plain data, what ``neorealism run`` prints).
+
+    :meth:`neorealism.results.ResultSet.summary` (``years`` as (first,
+    last), ``polarity`` rows, ``wars_started``, ``wars_per_world_century``,
+    ``deaths``, ``deaths_per_world``, ``wars_prevented``, ``gp_initial``,
+    ``gp_alive``, ``gp_still``, ``gp_survival``, ``gp_retained``, ``con``,
+    ``hhi``, ``path``) plus what the run was, read from its manifest:
+    ``name``, ``n_worlds`` and ``n_years`` (as asked), ``seed``,
+    ``n_states``, ``start_year``, ``states_recorded``, ``overrides`` (as
+    given, or None) and ``created``.
+    """
+    from .results import ResultSet
+
+    if not isinstance(result_set, ResultSet):
+        with ResultSet.load(result_set) as rs:
+            return summary(rs)
+    m = result_set.manifest
+    sc = m.get("scenario") or {}
+    out = dict(result_set.summary())
+    out.update(
+        name=sc.get("name", "?"),
+        n_worlds=int(m.get("worlds") or sc.get("worlds") or 0),
+        n_years=int(m.get("years") or sc.get("years") or 0),
+        seed=m.get("seed", sc.get("seed")),
+        n_states=len(sc.get("states") or []),
+        start_year=sc.get("start_year"),
+        states_recorded=m.get("states_recorded", "all"),
+        overrides=m.get("overrides"),
+        created=m.get("created"),
+    )
+    out["lines"] = summary_lines(result_set, out)
+    return out
+
+
+def summary_lines(result_set: Any, s: Mapping[str, Any]) -> list[str]:
+    """The run summary's lines: each mechanism reports its own headline figures, in registry order."""
+    from .mechanisms.registry import current
+
+    return [line for mech in current() if mech.summary for line in mech.summary(result_set, s)]

@@ -1,0 +1,227 @@
+"""The mechanism protocol: what a mechanism declares, and the pieces the engine builds from it.
+
+A mechanism is one module under :mod:`neorealism.mechanisms` holding one
+:class:`Mechanism`: its parameter model (the scenario's ``params.<name>``
+group, a frozen pydantic model with defaults, ranges and descriptions), the
+state fields it owns with their initial values, its random streams, the
+events it emits (kind and typed fields), the measures it reports, and pure
+step functions ``step(keys, state, params) -> (state, events)``, each placed
+at one stage of the year (:data:`STAGES`, docs/DESIGN.md §2).
+
+Everything else is derived from the ordered registry of mechanisms
+(:mod:`neorealism.mechanisms.registry`): the scenario's ``params`` model and
+``--set`` paths, the world state's fields, the states / system / events
+tables and their Arrow schemas, the generated parameter reference and the
+run summary.  Adding a mechanism is adding its module and its entry in the
+registry list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pydantic import BaseModel
+
+    from ..state import EngineParams, WorldState
+
+#: The stages of one simulated year, in order (docs/DESIGN.md §2).  Within a
+#: stage, steps run in registry order.
+STAGES: tuple[str, ...] = (
+    "perceive",   # 1. what each state sees of the others
+    "assess",     # 2. threat (Walt's balance of threat)
+    "cooperate",  # 3. deals, relative gains
+    "allocate",   # 4. internal balancing
+    "ally",       # 5. external balancing
+    "decide",     # 6. war decisions, deterrence, enforcement
+    "resolve",    # 7. fighting, costs, transfers, conquest
+    "grow",       # 8. growth, military stock
+    "measure",    # 9. power shares, polarity, concentration
+)
+
+#: Shapes a state field can have, per world: one value per world, per state, or per ordered pair.
+Shape = Literal["world", "state", "pair"]
+#: Types an event field can have.  ``state`` is a state index (−1 none), shown as the state's name.
+EventType = Literal["state", "int", "float", "label"]
+
+
+@dataclass(frozen=True)
+class InitContext:
+    """What a field's initialiser may read: the scenario, the per-world parameters, the worlds' keys."""
+
+    scenario: Any
+    params: EngineParams
+    keys: NDArray[np.uint64]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (int(self.keys.shape[0]), int(self.params.n_states))
+
+    def per_state(self, attr: str, default: Any = None) -> NDArray[np.float64]:
+        """A per-state scenario value (``states[k].<attr>``) tiled over the worlds, ``(R, N)``."""
+        vals = [getattr(s, attr) for s in self.scenario.states]
+        v = np.array([default if x is None else x for x in vals], dtype=np.float64)
+        return np.broadcast_to(v, self.shape).copy()
+
+
+@dataclass(frozen=True)
+class StateField:
+    """A piece of the world state a mechanism owns.
+
+    ``init(ctx)`` returns its initial value, broadcastable to the field's
+    shape (``(R,)``, ``(R, N)`` or ``(R, N, N)``).  ``record=True`` puts a
+    ``state``-shaped field in the states table (one column).
+    """
+
+    name: str
+    dtype: Any
+    shape: Shape
+    init: Callable[[InitContext], Any]
+    description: str
+    record: bool = False
+
+
+@dataclass(frozen=True)
+class EventField:
+    """One typed field of an event kind (a column of the events table)."""
+
+    name: str
+    type: EventType
+    description: str
+    choices: tuple[str, ...] = ()  # labels of a ``label`` field (stored as codes)
+
+    @property
+    def missing(self) -> Any:
+        """The value of this column in rows of event kinds that do not have it."""
+        return np.nan if self.type == "float" else -1
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """A kind of event (a value of ``events.event``) and its fields."""
+
+    name: str
+    fields: tuple[EventField, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A measure a mechanism reports each year: a ``system`` column (one value per world)
+    or a ``state`` column (one per world and state) computed from the state after the year.
+
+    ``labels`` turns an integer code into text (e.g. polarity).
+    """
+
+    name: str
+    level: Literal["system", "state"]
+    dtype: Any
+    compute: Callable[[WorldState, EngineParams], NDArray]
+    description: str
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A named random stream of a mechanism.  Its id is a stable hash of the two names, so adding a
+    stream or a mechanism never shifts another's numbers; ``legacy`` keeps the id the core used
+    before the registry existed (the same numbers as earlier releases)."""
+
+    mechanism: str
+    name: str
+    legacy: int | None = None
+
+    @property
+    def id(self) -> int:
+        if self.legacy is not None:
+            return self.legacy
+        h = hashlib.blake2b(f"{self.mechanism}/{self.name}".encode(), digest_size=8).digest()
+        return (int.from_bytes(h, "little") >> 2) | (1 << 40)  # never one of the small legacy ids
+
+
+@dataclass
+class Emitted:
+    """Events of one kind emitted by a step: world rows ``r`` and one array per field."""
+
+    kind: str
+    r: NDArray[np.int64]
+    values: dict[str, Any]
+
+
+def emit(kind: str, r: NDArray[np.integer], **values: Any) -> Emitted:
+    """Events of ``kind`` in the world rows ``r`` (one event per entry); fields as keyword arrays."""
+    return Emitted(kind, np.asarray(r, dtype=np.int64), values)
+
+
+StepFn = Callable[[NDArray[np.uint64], "WorldState", "EngineParams"], tuple["WorldState", Sequence[Emitted]]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step function at one stage of the year."""
+
+    stage: str
+    fn: StepFn
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.stage not in STAGES:
+            raise ValueError(f"stage {self.stage!r}: allowed {', '.join(STAGES)}")
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """Everything a mechanism declares (see the module docstring).
+
+    ``name`` is its parameter group (``params.<name>``).  ``derive(scenario,
+    params)`` may precompute per-run arrays from the scenario and the
+    per-world parameters (e.g. the loss-of-strength matrix); they are
+    reachable as attributes of :class:`~neorealism.state.EngineParams`.
+    ``summary(result_set)`` may add lines to the run summary.  ``sources``
+    are the works the mechanism encodes; ``module`` its import path (for the
+    docs).
+    """
+
+    name: str
+    params: type[BaseModel]
+    doc: str
+    sources: tuple[str, ...] = ()
+    fields: tuple[StateField, ...] = ()
+    streams: tuple[Stream, ...] = ()
+    events: tuple[EventKind, ...] = ()
+    measures: tuple[Measure, ...] = ()
+    steps: tuple[Step, ...] = ()
+    derive: Callable[[Any, EngineParams], Mapping[str, Any]] | None = None
+    summary: Callable[[Any], Mapping[str, Any]] | None = None
+    module: str = ""
+    #: names of fields whose total over the living states a step keeps constant (for the contract tests)
+    conserves: tuple[str, ...] = field(default=())
+
+
+# --------------------------------------------------------------------------- per-world parameters
+
+
+def col(x: Any) -> Any:
+    """A per-world parameter as an ``(R, 1)`` column (broadcasts over states); scalars unchanged."""
+    return x
+
+
+def pair(x: Any) -> Any:
+    """A per-world parameter shaped to broadcast over ordered pairs ``(R, N, N)``."""
+    return x[..., None] if isinstance(x, np.ndarray) else x
+
+
+def at(x: Any, r: NDArray[np.integer]) -> Any:
+    """A per-world parameter at world rows ``r`` (``(K, 1)``), for steps that work on a subset."""
+    return x[r] if isinstance(x, np.ndarray) else x
+
+
+def anywhere(x: Any, test: Callable[[Any], Any]) -> bool:
+    """Whether ``test`` holds for the parameter in any world (to skip work switched off everywhere)."""
+    return bool(np.any(test(x)))
