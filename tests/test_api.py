@@ -232,3 +232,13 @@ def test_summary_of_a_result(tmp_path):
     assert s["deaths"] == int((events.event == "death").sum())
     assert [row["year"] for row in s["polarity"]][0] == 0
     assert all(abs(sum(row[k] for k in ("nonpolar", "unipolar", "bipolar", "multipolar")) - 1) < 1e-9 for row in s["polarity"])
+
+
+def test_run_takes_parameters_per_world():
+    import numpy as np
+
+    from neorealism import api
+
+    res = api.run("multipolar", worlds=4, years=40, seed=1, per_world={"war.opportunity": np.array([0.0, 0.0, 0.6, 0.6])})
+    wars = res.system.groupby("world").wars_started.sum()
+    assert wars[0] == 0 and wars[1] == 0 and wars[2] > 0 and wars[3] > 0

@@ -203,6 +203,7 @@ def test_run_default_out_dir(runner, tmp_path, monkeypatch):
     assert "results/unipolar-seed5" in result.stdout
 
 
+@pytest.mark.slow
 def test_run_bipolar_on_builtin_defaults(runner, tmp_path, monkeypatch):
     """The README's main command."""
     monkeypatch.chdir(tmp_path)
@@ -280,6 +281,7 @@ def test_run_with_progress_bar(runner, tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- reproducibility
 
 
+@pytest.mark.slow
 def test_world_zero_does_not_depend_on_number_of_worlds(runner, tmp_path):
     one, fifty = tmp_path / "one", tmp_path / "fifty"
     r1 = invoke(runner, "run", "bipolar", "--worlds", 1, "--seed", 7, "--out", one)
@@ -345,6 +347,7 @@ def one_line_error(result, *needles: str) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_main_command_twice_reuses_the_identical_result(runner, tmp_path, monkeypatch):
     """`neorealism run bipolar` run again succeeds: the identical earlier result is re-used, not recomputed."""
     monkeypatch.chdir(tmp_path)

@@ -2,7 +2,18 @@
 
 from contract import MechanismContract
 
-from neorealism.mechanisms import alliances, armament, authority, conflict, geography, growth, perception, polarity, structure, threat
+from neorealism.mechanisms import (
+    alliances,
+    armament,
+    authority,
+    conflict,
+    geography,
+    growth,
+    perception,
+    polarity,
+    structure,
+    threat,
+)
 from neorealism.mechanisms.registry import current
 
 

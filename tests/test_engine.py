@@ -14,11 +14,9 @@ from strategies import scenarios
 from neorealism import engine
 from neorealism.errors import ParameterError
 from neorealism.mechanisms.conflict import ATTACKER, DEFENDER
-from neorealism.mechanisms.registry import current
 from neorealism.scenario import load_scenario, validate_scenario
 from neorealism.state import EngineParams
 from neorealism.synthetic import synthetic_scenario
-
 
 #: the recorded state variables that are amounts (capabilities and burden)
 AMOUNTS = ("military", "economy", "population", "resources", "technology", "burden")
@@ -160,6 +158,7 @@ class TestViolentSynthetic(EngineInvariants):
         assert (~traj.final.alive).sum() > self.worlds  # more than one death per world on average
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(scenarios(min_states=2, max_states=7))
 def test_invariants_hold_for_any_valid_scenario(data):
@@ -171,6 +170,7 @@ def test_invariants_hold_for_any_valid_scenario(data):
 
 # --- reproducibility ----------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["bipolar", "multipolar", "unipolar"])
 def test_a_world_is_the_same_alone_in_a_batch_and_in_any_chunk(name):
     sc = load_scenario(name)

@@ -6,7 +6,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neorealism import measures, rng
-from neorealism.mechanisms import armament, authority, conflict, geography, growth, perception, threat
+from neorealism.mechanisms import (
+    armament,
+    authority,
+    conflict,
+    geography,
+    growth,
+    perception,
+    threat,
+)
 from neorealism.scenario import load_scenario, validate_scenario
 from neorealism.state import EngineParams, init_state
 from neorealism.synthetic import synthetic_scenario

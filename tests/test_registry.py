@@ -16,11 +16,21 @@ from pydantic import Field
 from typer.testing import CliRunner
 
 from neorealism import rng
-from neorealism.mechanisms.base import EventField, EventKind, Mechanism, Measure, StateField, Step, Stream, emit
+from neorealism.mechanisms.base import (
+    EventField,
+    EventKind,
+    Measure,
+    Mechanism,
+    StateField,
+    Step,
+    Stream,
+    emit,
+)
 from neorealism.mechanisms.registry import Registry, current, default_mechanisms, using
 from neorealism.schema import StrictModel
 
 TOY_DRAW = Stream("toy", "draw")
+TOY_QUERY = "SELECT 1 FROM events WHERE event = 'toy_report'"
 
 
 class ToyParams(StrictModel):
@@ -49,7 +59,7 @@ TOY = Mechanism(
                                      EventField("amount", "float", "the stock reported")), "a state reports its toy stock"),),
     measures=(Measure("toy_total", "system", np.float64, lambda s, p: s.toy_stock.sum(axis=-1), "the toy stock of all states"),),
     steps=(Step("grow", toy_step),),
-    summary=lambda rs, s: ["Toy reports: %d" % len(rs.query("SELECT 1 FROM events WHERE event = 'toy_report'"))],
+    summary=lambda rs, s: [f"Toy reports: {len(rs.query(TOY_QUERY))}"],
     module=__name__,
 )
 

@@ -7,6 +7,7 @@ mechanism, not chance.
 """
 
 import numpy as np
+import pytest
 
 from neorealism import engine
 from neorealism.scenario import load_scenario, validate_scenario
@@ -31,6 +32,7 @@ def z(a, b):
     return (a.mean() - b.mean()) / np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
 
 
+@pytest.mark.slow
 def test_offense_dominance_raises_war_frequency():
     # Jervis (1978), Van Evera (1999): when offense has the advantage, war is more likely
     wars_def, _ = run(war__offense_defense=0.8)
@@ -39,6 +41,7 @@ def test_offense_dominance_raises_war_frequency():
     assert wars_off.mean() > 1.2 * wars_def.mean()
 
 
+@pytest.mark.slow
 def test_hierarchy_cuts_wars_and_military_burden():
     # Waltz (1979): anarchy forces self-help; a world authority (ρ = 0.9) relieves it
     wars_an, burden_an = run(authority__enforcement=0.0)

@@ -358,8 +358,13 @@ def run(
     states: str = "all",
     chunk_size: int | None = None,
     progress: Callable[[int], None] | None = None,
+    per_world: Mapping[str, Any] | None = None,
 ) -> SimulationResult:
     """Simulate in memory; the three tables as pandas DataFrames (:class:`neorealism.engine.SimulationResult`).
+
+    ``per_world`` gives parameters that differ across the worlds of the run
+    (``{"war.cost": one value per world, …}``): one parameter point per
+    world in one batch, each world identical to a run of its point alone.
 
     ``scenario`` is a :class:`~neorealism.scenario.Scenario`, a built-in
     name or a file path; ``worlds``, ``years`` and ``seed`` default to the
@@ -374,7 +379,8 @@ def run(
     sc = prepare(scenario, worlds=worlds, years=years, seed=seed, overrides=overrides)
     size = chunk_size_for(sc, states, chunk_size)
     return engine.simulate(
-        sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=size, progress=progress, states=states
+        sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=size, progress=progress, states=states,
+        per_world=per_world,
     )
 
 

@@ -173,8 +173,8 @@ def _console(**kw: Any) -> Any:
     return con
 
 
-from .formatting import num as _num, pct as _pct  # noqa: E402,F401  (light: no numpy)
-
+from .formatting import num as _num  # noqa: E402,F401  (light: no numpy)
+from .formatting import pct as _pct  # noqa: E402
 
 #: The help of every `--set` option (run, validate).
 _SET_HELP = (

@@ -40,14 +40,10 @@ import pyarrow.parquet as pq
 from .errors import NeorealismError
 
 __all__ = [
-    "EVENTS_SCHEMA",
-    "EVENT_KINDS",
     "IDENTITY_LABELS",
     "MANIFEST_NAME",
     "RESULT_FILES",
     "SCHEMAS",
-    "STATES_SCHEMA",
-    "SYSTEM_SCHEMA",
     "TABLES",
     "environment",
     "model_fingerprint",

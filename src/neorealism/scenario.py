@@ -19,20 +19,17 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import types
 import typing
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -50,7 +47,8 @@ DOCTRINES = ("defensive", "offensive")
 COMPONENTS = ("military", "economy", "population", "resources", "technology")
 
 
-from .schema import FiniteNonNeg, StrictModel as _Model, _kinds, _strict_scalar  # noqa: E402,F401
+from .schema import FiniteNonNeg, _kinds, _strict_scalar  # noqa: E402,F401
+from .schema import StrictModel as _Model  # noqa: E402
 
 
 class StateSpec(_Model):
@@ -115,14 +113,6 @@ def _params_model() -> type[BaseModel]:
 Params = _params_model()
 
 # Each group's model lives in its mechanism's module; re-exported here for convenience.
-from .mechanisms.armament import ArmamentParams  # noqa: E402
-from .mechanisms.authority import AuthorityParams  # noqa: E402
-from .mechanisms.conflict import WarParams  # noqa: E402
-from .mechanisms.geography import GeographyParams  # noqa: E402
-from .mechanisms.growth import GrowthParams  # noqa: E402
-from .mechanisms.perception import PerceptionParams  # noqa: E402
-from .mechanisms.polarity import MeasureParams  # noqa: E402
-from .mechanisms.threat import ThreatParams  # noqa: E402
 
 
 def _alliance_problems(names: list[str], alliances: Any) -> list[str]:

@@ -155,8 +155,8 @@ def test_rule_validation():
 
 
 @pytest.mark.slow
-def test_split_validation_reports_out_of_sample():
-    v = M.split_validation()
+def test_split_validation_reports_out_of_sample(split_validation):
+    v = split_validation
     print(v.drop(columns="rule").to_string())
     grids = list(M.GRIDS)
     assert list(v["grid"].unique()) == grids
@@ -178,7 +178,7 @@ def test_split_validation_reports_out_of_sample():
 
 
 @pytest.mark.slow
-def test_documented_figures_are_computed():
+def test_documented_figures_are_computed(split_validation):
     """docs/data.md's great-power tables show what the code computes (to the digits printed)."""
     from pathlib import Path
 
@@ -196,7 +196,7 @@ def test_documented_figures_are_computed():
         a = M.compare_with_cow(rule)
         cells = row(prefix)
         assert cells[2] == f"{a.f1:.3f}" and cells[3] == f"{a.precision:.2f}" and cells[4] == f"{a.recall:.2f}", prefix
-    v = M.split_validation()
+    v = split_validation
     for g, label in zip(M.GRIDS, ("default", "previous"), strict=True):
         for _, r in v[v["grid"] == g].iterrows():
             cells = row(f"| {label} | {r['chosen_on']} |")

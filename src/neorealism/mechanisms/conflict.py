@@ -54,7 +54,7 @@ from .. import rng
 from ..measures import composite_index
 from ..schema import StrictModel
 from . import authority
-from .base import EventField, EventKind, Mechanism, Measure, StateField, Step, Stream, at, emit
+from .base import EventField, EventKind, Measure, Mechanism, StateField, Step, Stream, at, emit
 
 F = NDArray[np.float64]
 

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from .. import measures
 from ..schema import StrictModel
-from .base import Mechanism, Measure, StateField, Step
+from .base import Measure, Mechanism, StateField, Step
 
 
 class MeasureParams(StrictModel):

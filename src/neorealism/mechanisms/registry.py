@@ -15,11 +15,22 @@ import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .base import STAGES, EventField, EventKind, Mechanism, Measure, StateField, Step
+from .base import STAGES, EventField, EventKind, Measure, Mechanism, StateField, Step
 
 
 def _default() -> tuple[Mechanism, ...]:
-    from . import alliances, armament, authority, conflict, geography, growth, perception, polarity, structure, threat
+    from . import (
+        alliances,
+        armament,
+        authority,
+        conflict,
+        geography,
+        growth,
+        perception,
+        polarity,
+        structure,
+        threat,
+    )
 
     # Order matters twice: steps of one stage run in this order, and table columns follow it.
     return (

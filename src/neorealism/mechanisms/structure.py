@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import InitContext, Mechanism, Measure, StateField
+from .base import InitContext, Measure, Mechanism, StateField
 
 
 def _tile(attr: str):
