@@ -113,6 +113,14 @@ def _params_model() -> type[BaseModel]:
 Params = _params_model()
 
 # Each group's model lives in its mechanism's module; re-exported here for convenience.
+from .mechanisms.armament import ArmamentParams  # noqa: E402,F401
+from .mechanisms.authority import AuthorityParams  # noqa: E402,F401
+from .mechanisms.conflict import WarParams  # noqa: E402,F401
+from .mechanisms.geography import GeographyParams  # noqa: E402,F401
+from .mechanisms.growth import GrowthParams  # noqa: E402,F401
+from .mechanisms.perception import PerceptionParams  # noqa: E402,F401
+from .mechanisms.polarity import MeasureParams  # noqa: E402,F401
+from .mechanisms.threat import ThreatParams  # noqa: E402,F401
 
 
 def _alliance_problems(names: list[str], alliances: Any) -> list[str]:
