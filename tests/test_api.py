@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -16,6 +17,22 @@ CLI_NAMES = {"worlds": "--worlds", "overwrite": "--overwrite", "out": "--out", "
 
 
 # --------------------------------------------------------------------------- run
+
+
+
+def snapshot(out) -> dict[str, bytes]:
+    """Every file under a result directory (relative path → bytes)."""
+    return {str(f.relative_to(out)): f.read_bytes() for f in sorted(out.rglob("*")) if f.is_file()}
+
+
+def result_names(out) -> list[str]:
+    """The top-level names of a published result: its manifest and one generation folder, nothing hidden."""
+    return sorted("data-*" if n.startswith("data-") else n for n in os.listdir(out))
+
+
+def chunk_file(out, table: str, chunk: int = 0):
+    m = json.loads((out / "manifest.json").read_text())
+    return out / m["chunks"][chunk]["files"][table]["path"]
 
 
 def test_run_is_the_engine_run():
@@ -141,18 +158,18 @@ def test_run_to_dir_writes_then_reuses_then_refuses(tmp_path, monkeypatch):
     first = api.run_to_dir("bipolar", out, worlds=3, years=4, seed=1, overrides={"war.cost": 0.2},
                            progress=done.append, stage=stages.append)
     assert not first.reused and first.path == out and first.elapsed is not None and first.chunk_size == api.DEFAULT_CHUNK_SIZE
-    assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES)
+    assert result_names(out) == ["data-*", *RESULT_FILES]
     assert stages == ["simulating", "writing results"] and sum(done) == 3 * 4
     m = json.loads((out / "manifest.json").read_text())
     assert m["overrides"] == {"war.cost": 0.2} and m["scenario"]["params"]["war"]["cost"] == 0.2
-    before = {f: (out / f).read_bytes() for f in RESULT_FILES}
+    before = snapshot(out)
 
     from neorealism import engine
 
     def no_simulation(*a, **kw):
         raise AssertionError("an identical run must be re-used")
 
-    monkeypatch.setattr(engine, "iter_chunks", no_simulation)
+    monkeypatch.setattr(engine, "run_batch", no_simulation)
     again = api.run_to_dir("bipolar", out, worlds=3, years=4, seed=1, overrides=["war.cost=0.2"], chunk_size=1)
     assert again.reused and again.elapsed is None and again.created == m["created"]
     assert again.summary()["reused"] is True
@@ -162,7 +179,7 @@ def test_run_to_dir_writes_then_reuses_then_refuses(tmp_path, monkeypatch):
     assert "already holds a result of a different run (worlds 5 vs 3" in text
     assert "use overwrite=True to replace it, or choose another out" in text
     assert "use --overwrite to replace it, or choose another --out" in api.error_text(info.value, CLI_NAMES)
-    assert {f: (out / f).read_bytes() for f in RESULT_FILES} == before
+    assert snapshot(out) == before
     monkeypatch.undo()
 
     redo = api.run_to_dir("bipolar", out, worlds=5, years=4, seed=1, overwrite=True)
@@ -174,8 +191,8 @@ def test_run_to_dir_writes_then_reuses_then_refuses(tmp_path, monkeypatch):
 def test_run_to_dir_refuses_a_damaged_result(tmp_path):
     out = tmp_path / "o"
     api.run_to_dir("bipolar", out, worlds=2, years=2)
-    (out / "system.parquet").write_bytes(b"broken")
-    with pytest.raises(ResultError, match="cannot be re-used"):
+    chunk_file(out, "system").write_bytes(b"broken")
+    with pytest.raises(ResultError, match=r"cannot be re-used .*system-000000\.parquet has 6 bytes"):
         api.run_to_dir("bipolar", out, worlds=2, years=2)
 
 
@@ -204,6 +221,49 @@ def test_check_disk_refuses_what_cannot_fit(tmp_path, monkeypatch):
     assert "worlds 10000 × years 1000 × 14 states with states all" in str(info.value)
     assert "--worlds 10000 × --years 1000" in api.error_text(info.value, {**CLI_NAMES, "states": "--states"})
     api.check_disk(tmp_path, 1, 1, 14, "all")  # fits
+
+
+@pytest.mark.parametrize(
+    "states, advice",
+    [
+        ("all", "use states ends or states none, or fewer worlds or years"),
+        ("ends", "use states none, or fewer worlds or years"),
+        ("none", "use fewer worlds or years"),
+    ],
+)
+def test_check_disk_advises_only_what_would_help(tmp_path, monkeypatch, states, advice):
+    import collections
+
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(api.shutil, "disk_usage", lambda p: usage(10**9, 10**9, 10))
+    with pytest.raises(ParameterError) as info:
+        api.check_disk(tmp_path, 10_000, 1_000, 14, states)
+    assert str(info.value).endswith(advice)
+    if states == "none":
+        assert "states none" not in str(info.value).split(";")[-1]
+
+
+def test_os_error_while_writing_names_the_directory(tmp_path, monkeypatch):
+    import errno
+
+    from neorealism import results
+
+    real = results._write_atomic
+
+    def full(path, data):
+        if path.name.startswith("system-000001"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path.parent / f".{path.name}.tmp-1-x"))
+        return real(path, data)
+
+    monkeypatch.setattr(results, "_write_atomic", full)
+    out = tmp_path / "o"
+    with pytest.raises(ResultError) as info:
+        api.run_to_dir("bipolar", out, worlds=4, years=2, chunk_size=2)
+    assert str(info.value) == f"cannot write results to {out}: No space left on device"
+    assert not list(out.rglob(".*tmp-*"))
+    monkeypatch.undo()
+    # the finished chunk is kept: the same run resumes once there is room
+    assert api.run_to_dir("bipolar", out, worlds=4, years=2, chunk_size=2).load().rows["system"] == 4 * 3
 
 
 # --------------------------------------------------------------------------- initial structure and summary

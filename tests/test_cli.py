@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -29,6 +30,21 @@ years: 5
 worlds: 3
 seed: 4
 """
+
+
+def snapshot(out) -> dict[str, bytes]:
+    """Every file under a result directory (relative path → bytes)."""
+    return {str(f.relative_to(out)): f.read_bytes() for f in sorted(out.rglob("*")) if f.is_file()}
+
+
+def result_names(out) -> list[str]:
+    """The top-level names of a published result: its manifest and one generation folder, nothing hidden."""
+    return sorted("data-*" if n.startswith("data-") else n for n in os.listdir(out))
+
+
+def chunk_file(out, table: str, chunk: int = 0):
+    m = json.loads((out / "manifest.json").read_text())
+    return out / m["chunks"][chunk]["files"][table]["path"]
 
 
 @pytest.fixture
@@ -167,7 +183,7 @@ def test_run_writes_result(runner, tmp_path):
     out = tmp_path / "out"
     result = invoke(runner, "run", "bipolar", "--worlds", 3, "--years", 6, "--seed", 1, "--out", out)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES)
+    assert result_names(out) == ["data-*", *RESULT_FILES]
     rs = ResultSet.load(out)
     m = rs.manifest
     assert (m["worlds"], m["years"], m["seed"], m["complete"]) == (3, 6, 1, True)
@@ -258,7 +274,7 @@ def test_run_with_progress_bar(runner, tmp_path, monkeypatch):
     calls = []
     from neorealism import engine
 
-    real = engine.iter_chunks
+    real = engine.run_batch
 
     def spy(*a, progress=None, **kw):
         assert progress is not None, "the progress bar must be fed"
@@ -270,7 +286,7 @@ def test_run_with_progress_bar(runner, tmp_path, monkeypatch):
         return real(*a, progress=counting, **kw)
 
     monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
-    monkeypatch.setattr(engine, "iter_chunks", spy)
+    monkeypatch.setattr(engine, "run_batch", spy)
     result = invoke(runner, "run", "bipolar", "--worlds", 3, "--years", 4, "--seed", 1,
                     "--chunk-size", 2, "--out", tmp_path / "p")
     assert result.exit_code == 0, result.output
@@ -347,6 +363,33 @@ def one_line_error(result, *needles: str) -> str:
     return lines[0]
 
 
+def test_second_writer_is_refused_naming_the_directory(runner, tmp_path):
+    from neorealism.results import StoreLock
+
+    out = tmp_path / "o"
+    with StoreLock.acquire(out):  # another run is writing there
+        line = one_line_error(invoke(runner, "run", "bipolar", "--worlds", 2, "--years", 2, "--out", out),
+                              str(out), "being written by another neorealism run")
+    assert ".lock" not in line and ".tmp-" not in line
+    assert not out.exists()
+
+
+def test_disk_full_is_a_user_error_naming_out(runner, tmp_path, monkeypatch):
+    import errno
+
+    from neorealism import results
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path.parent / f".{path.name}.tmp-1-x"))
+
+    monkeypatch.setattr(results, "_write_atomic", full)
+    out = tmp_path / "o"
+    line = one_line_error(invoke(runner, "run", "bipolar", "--worlds", 2, "--years", 2, "--states", "none",
+                                 "--out", out), f"cannot write results to {out}: No space left on device")
+    assert ".tmp-" not in line and "--states" not in line
+    assert not out.exists(), "no empty output folder is left"
+
+
 @pytest.mark.slow
 def test_main_command_twice_reuses_the_identical_result(runner, tmp_path, monkeypatch):
     """`neorealism run bipolar` run again succeeds: the identical earlier result is re-used, not recomputed."""
@@ -354,13 +397,13 @@ def test_main_command_twice_reuses_the_identical_result(runner, tmp_path, monkey
     first = invoke(runner, "run", "bipolar")
     assert first.exit_code == 0, first.output
     out = tmp_path / "results" / "bipolar-seed0"
-    before = {f: (out / f).read_bytes() for f in RESULT_FILES}
+    before = snapshot(out)
     from neorealism import engine
 
     def no_simulation(*a, **kw):
         raise AssertionError("an identical earlier run must not be recomputed")
 
-    monkeypatch.setattr(engine, "iter_chunks", no_simulation)
+    monkeypatch.setattr(engine, "run_batch", no_simulation)
     second = invoke(runner, "run", "bipolar")
     assert second.exit_code == 0, second.output
     assert second.stderr == ""
@@ -369,7 +412,7 @@ def test_main_command_twice_reuses_the_identical_result(runner, tmp_path, monkey
     # the same summary as the first time (apart from the timing)
     summary = lambda text: [ln for ln in text.splitlines() if not ln.startswith(("bipolar:", "Re-used"))]  # noqa: E731
     assert summary(second.stdout) == summary(first.stdout)
-    assert {f: (out / f).read_bytes() for f in RESULT_FILES} == before, "the result is left as it was"
+    assert snapshot(out) == before, "the result is left as it was"
 
 
 def test_identical_run_with_other_chunk_size_is_reused(runner, tmp_path):
@@ -387,17 +430,21 @@ def test_overwrite_recomputes_an_identical_run(runner, tmp_path, monkeypatch):
     args = ["run", "bipolar", "--worlds", 3, "--years", 4, "--out", out]
     assert invoke(runner, *args).exit_code == 0
     old = ResultSet.load(out)
+    before = {t: getattr(old, t) for t in ("states", "system", "events")}  # read now: the overwrite removes these files
+    old_files = set(old.files("states"))
     calls = []
     from neorealism import engine
 
-    real = engine.iter_chunks
-    monkeypatch.setattr(engine, "iter_chunks", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    real = engine.run_batch
+    monkeypatch.setattr(engine, "run_batch", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     again = invoke(runner, *args, "--overwrite")
     assert again.exit_code == 0, again.output
     assert calls and "Re-used" not in again.stdout
     new = ResultSet.load(out)
     for table in ("states", "system", "events"):  # deterministic: recomputed, identical
-        pd.testing.assert_frame_equal(getattr(old, table), getattr(new, table))
+        pd.testing.assert_frame_equal(before[table], getattr(new, table))
+    assert not any(f.exists() for f in old_files), "the old generation is removed after publishing"
+    assert result_names(out) == ["data-*", "manifest.json"]
 
 
 @pytest.mark.parametrize(
@@ -412,12 +459,12 @@ def test_different_run_in_the_directory_is_refused_naming_the_difference(runner,
     out = tmp_path / "o"
     base = {"--worlds": "4", "--years": "5", "--states": "all"}
     assert invoke(runner, "run", "bipolar", *[x for kv in base.items() for x in kv], "--out", out).exit_code == 0
-    before = {f: (out / f).read_bytes() for f in RESULT_FILES}
+    before = snapshot(out)
     args = {**base, change[0]: change[1]}
     result = invoke(runner, "run", "bipolar", *[x for kv in args.items() for x in kv], "--out", out)
     line = one_line_error(result, str(out), "already holds a result of a different run", needle, "--overwrite")
     assert "this run vs the one there" in line
-    assert {f: (out / f).read_bytes() for f in RESULT_FILES} == before
+    assert snapshot(out) == before
 
 
 def test_changed_scenario_file_is_a_different_run(runner, tmp_path):
@@ -482,9 +529,9 @@ def test_damaged_identical_result_is_not_reused(runner, tmp_path):
     out = tmp_path / "o"
     args = ["run", "bipolar", "--worlds", 2, "--years", 3, "--out", out]
     assert invoke(runner, *args).exit_code == 0
-    f = out / "system.parquet"
+    f = chunk_file(out, "system")
     f.write_bytes(f.read_bytes()[:100])
-    one_line_error(invoke(runner, *args), "cannot be re-used", "system.parquet", "--overwrite")
+    one_line_error(invoke(runner, *args), "cannot be re-used", "system-000000.parquet", "--overwrite")
     assert len(f.read_bytes()) == 100, "left alone"
     fixed = invoke(runner, *args, "--overwrite")
     assert fixed.exit_code == 0, fixed.output
@@ -514,9 +561,9 @@ ADVERSARIAL = {
     "duplicate-key": (GOOD + "years: 9\n", ["years: duplicate key 'years' at line 9 (first at line 6)"]),
     "deep": ("name: x\ndescription: " + "[" * 50_000 + "]" * 50_000 + "\n", ["nested more than 16 levels"]),
     "bool-number": (GOOD.replace("military: 10,", "military: true,"),
-                    ["states[0] (A).military = True", "valid number", "allowed [0.0, ∞)"]),
+                    ["states[0] (A).military = True", "valid number", "allowed [0.0, 1e15]"]),
     "text-number": (GOOD.replace("military: 10,", 'military: "0.5",'),
-                    ["states[0] (A).military = '0.5'", "not text", "allowed [0.0, ∞)"]),
+                    ["states[0] (A).military = '0.5'", "not text", "allowed [0.0, 1e15]"]),
     "huge-seed": (GOOD.replace("seed: 4", f"seed: {2**64}"), [f"seed = {2**64}", "allowed [0, 9223372036854775807]"]),
     "tab": (GOOD.replace("  - {name: B", "\t- {name: B"), ["line 4", "tab", "spaces"]),
     "alias": (GOOD + "description: *x\n", ["aliases"]),
@@ -597,7 +644,7 @@ def test_chunk_size_is_lowered_to_bound_memory(runner, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "note: --chunk-size 1000 lowered to 2" in result.stderr
     m = ResultSet.load(out).manifest
-    assert m["chunk_size"] == 2 and m["chunks"] == 3
+    assert m["chunk_size"] == 2 and [c["worlds"] for c in m["chunks"]] == [[0, 2], [2, 4], [4, 5]]
     a, b = ResultSet.load(ref), ResultSet.load(out)
     for table in ("states", "system", "events"):
         pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table))
@@ -923,7 +970,7 @@ def test_scenario_field_errors_name_their_line(runner, tmp_path):
     f.write_text(text)
     res = invoke(runner, "validate", f)
     assert_user_error(res)
-    assert "states[1] (B).military = -1.0: Input should be greater than or equal to 0 (line 5; allowed [0.0, ∞)" in res.stderr
+    assert "states[1] (B).military = -1.0: Input should be greater than or equal to 0 (line 5; allowed [0.0, 1e15]" in res.stderr
     assert "states[1] (B).population: required field is missing (in the mapping at line 4;" in res.stderr
     assert "params.war.ofense_defense = 2: unknown field" in res.stderr and "(line 14)" in res.stderr
     # --set errors have no line (they are not in a file)

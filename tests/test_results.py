@@ -1,4 +1,4 @@
-"""ResultWriter / ResultSet: Parquet round trip, atomic publication, overwrite guard, DuckDB."""
+"""ResultWriter / ResultSet / ChunkStore: round trip, checksums, lock, atomic publication, overwrite, resume, DuckDB."""
 
 from __future__ import annotations
 
@@ -105,6 +105,25 @@ def leftovers(path) -> list[str]:
     return sorted(os.listdir(path)) if path.exists() else []
 
 
+def chunk_file(out, table: str, chunk: int = 0):
+    """The file of ``table``'s chunk ``chunk`` as the manifest lists it."""
+    m = json.loads((out / "manifest.json").read_text())
+    return out / m["chunks"][chunk]["files"][table]["path"]
+
+
+def snapshot(out) -> dict[str, bytes]:
+    """Every file under ``out`` (relative path → bytes)."""
+    return {str(f.relative_to(out)): f.read_bytes() for f in sorted(out.rglob("*")) if f.is_file()}
+
+
+def result_layout(out) -> list[str]:
+    """The names in a published result: the manifest and one generation folder (nothing hidden)."""
+    names = sorted(os.listdir(out))
+    gens = [n for n in names if n.startswith("data-")]
+    assert len(gens) == 1, names
+    return [n if not n.startswith("data-") else "data-*" for n in names]
+
+
 def normalise(df: pd.DataFrame, table: str) -> pd.DataFrame:
     """What a chunk looks like after a round trip (schema dtypes, plain strings)."""
     out = df[SCHEMAS[table].names].copy()
@@ -120,7 +139,7 @@ def normalise(df: pd.DataFrame, table: str) -> pd.DataFrame:
 
 def test_round_trip(tmp_path):
     out = write_fake(tmp_path / "run")
-    assert sorted(os.listdir(out)) == sorted(RESULT_FILES)
+    assert result_layout(out) == ["data-*", *RESULT_FILES]
     rs = ResultSet.load(out)
     parts = [fake_chunk(range(0, 2)), fake_chunk(range(2, 5))]
     for i, table in enumerate(TABLES):
@@ -133,7 +152,9 @@ def test_round_trip(tmp_path):
             if field.type in ("int32", "int64", "double", "bool"):
                 assert got[field.name].dtype == field.type.to_pandas_dtype(), (table, field.name)
         # on-disk schema is the declared one
-        assert pq.read_schema(out / f"{table}.parquet").equals(SCHEMAS[table], check_metadata=False)
+        for f in rs.files(table):
+            assert pq.read_schema(f).equals(SCHEMAS[table], check_metadata=False)
+        assert [f.name for f in rs.files(table)] == [f"{table}-000000.parquet", f"{table}-000001.parquet"]
 
 
 def test_manifest_contents(tmp_path):
@@ -187,7 +208,7 @@ def test_engine_chunks_round_trip(tmp_path):
         pd.testing.assert_frame_equal(
             getattr(rs, table), normalise(getattr(whole, table), table), check_dtype=False, check_exact=True
         )
-    assert rs.manifest["chunks"] == 3
+    assert [c["worlds"] for c in rs.manifest["chunks"]] == [[0, 2], [2, 4], [4, 5]]
     assert rs.system["world"].nunique() == 5
 
 
@@ -202,9 +223,11 @@ def test_exception_midway_leaves_nothing(tmp_path):
     out = tmp_path / "run"
     with pytest.raises(Boom), ResultWriter(out) as w:
         w.write_chunk(*fake_chunk(range(0, 2)))
-        assert len(w.temp_files()) == 3  # streaming into hidden temp files
-        assert all(p.name.startswith(".") and ".tmp-" in p.name for p in w.temp_files())
-        assert not any((out / f).exists() for f in RESULT_FILES)
+        assert w.temp_files() == []  # each finished chunk is a whole file already
+        assert len(list((out / w.generation).iterdir())) == 3
+        assert not (out / "manifest.json").exists()
+        with pytest.raises(ResultError, match="missing manifest.json .the run did not finish"):
+            ResultSet.load(out)
         raise Boom
     assert leftovers(out) == []  # no final names, no temp files (dir we made is gone too)
     with pytest.raises(ResultError):
@@ -227,14 +250,15 @@ def test_failure_while_publishing_leaves_nothing(tmp_path, monkeypatch):
 
     def flaky_replace(src, dst):
         calls.append(dst)
-        if len(calls) == 2:  # states.parquet published, system.parquet fails
+        if len(calls) == 5:  # chunk 0 (3 files) and its journal written, chunk 1's states fails
             raise OSError(28, "No space left on device")
         return real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", flaky_replace)
-    with pytest.raises(OSError), ResultWriter(out) as w:
+    with pytest.raises(ResultError, match=f"cannot write results to {out}: No space left on device$"), \
+            ResultWriter(out) as w:
         w.write_chunk(*fake_chunk(range(0, 2)))
-        w.close(MANIFEST)
+        w.write_chunk(*fake_chunk(range(2, 3)))
     assert leftovers(out) == []
 
 
@@ -277,7 +301,9 @@ def test_manifest_is_written_last(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", lambda s, d: (order.append(os.path.basename(d)), real_replace(s, d))[1])
     write_fake(out)
     assert order[-1] == "manifest.json"
-    assert sorted(order[:-1]) == ["events.parquet", "states.parquet", "system.parquet"]
+    assert sorted(order[:-1]) == sorted(
+        [f"{t}-00000{i}.parquet" for t in TABLES for i in (0, 1)] + ["journal.json"] * 2
+    )
 
 
 # --------------------------------------------------------------------------- overwrite
@@ -285,12 +311,12 @@ def test_manifest_is_written_last(tmp_path, monkeypatch):
 
 def test_refuses_to_overwrite_previous_result(tmp_path):
     out = write_fake(tmp_path / "run")
-    before = {f: (out / f).read_bytes() for f in RESULT_FILES}
+    before = snapshot(out)
     with pytest.raises(ResultError) as info:
         ResultWriter(out)
     assert isinstance(info.value, NeorealismError)
     assert str(out) in str(info.value) and "overwrite" in str(info.value)
-    assert {f: (out / f).read_bytes() for f in RESULT_FILES} == before
+    assert snapshot(out) == before
 
 
 def test_overwrite_replaces_result(tmp_path):
@@ -298,7 +324,7 @@ def test_overwrite_replaces_result(tmp_path):
     write_fake(out, chunks=((0, 1),), overwrite=True)
     rs = ResultSet.load(out)
     assert rs.system["world"].unique().tolist() == [0]
-    assert sorted(os.listdir(out)) == sorted(RESULT_FILES)
+    assert result_layout(out) == ["data-*", *RESULT_FILES]  # the old generation is gone
 
 
 def test_failed_overwrite_keeps_old_result(tmp_path):
@@ -308,7 +334,7 @@ def test_failed_overwrite_keeps_old_result(tmp_path):
         raise Boom
     rs = ResultSet.load(out)
     assert rs.system["world"].nunique() == 5
-    assert sorted(os.listdir(out)) == sorted(RESULT_FILES)
+    assert result_layout(out) == ["data-*", *RESULT_FILES]
 
 
 def test_refuses_non_empty_foreign_dir(tmp_path):
@@ -364,13 +390,14 @@ def test_load_incomplete_manifest(tmp_path):
     assert "complete = false" in str(info.value) and str(out) in str(info.value)
 
 
-@pytest.mark.parametrize("missing", ["states.parquet", "system.parquet", "events.parquet"])
+@pytest.mark.parametrize("missing", TABLES)
 def test_load_missing_table(tmp_path, missing):
     out = write_fake(tmp_path / "run")
-    (out / missing).unlink()
+    f = chunk_file(out, missing, 1)
+    f.unlink()
     with pytest.raises(ResultError) as info:
         ResultSet.load(out)
-    assert str(out) in str(info.value) and missing in str(info.value)
+    assert str(out) in str(info.value) and f"missing {f.relative_to(out)}" in str(info.value)
 
 
 def test_load_corrupt_manifest(tmp_path):
@@ -412,14 +439,23 @@ def test_load_manifest_not_complete(tmp_path, complete):
 def test_load_manifest_from_a_newer_format(tmp_path):
     out = write_fake(tmp_path / "run")
     m = json.loads((out / "manifest.json").read_text())
-    assert m["format"] == "neorealism-results/1"
-    m["format"] = "neorealism-results/2"
+    assert m["format"] == "neorealism-results/2"
+    m["format"] = "neorealism-results/3"
     (out / "manifest.json").write_text(json.dumps(m))
     with pytest.raises(ResultError) as info:
         ResultSet.load(out)
     msg = str(info.value)
-    assert "'neorealism-results/2'" in msg and "newer neorealism" in msg and "upgrade" in msg
-    assert neorealism.__version__ in msg and "'neorealism-results/1'" in msg
+    assert "'neorealism-results/3'" in msg and "newer neorealism" in msg and "upgrade" in msg
+    assert neorealism.__version__ in msg and "'neorealism-results/2'" in msg
+
+
+def test_load_manifest_of_the_unchecksummed_format_1(tmp_path):
+    out = write_fake(tmp_path / "run")
+    m = json.loads((out / "manifest.json").read_text())
+    m["format"] = "neorealism-results/1"
+    (out / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ResultError, match="older than 'neorealism-results/2'.*--overwrite"):
+        ResultSet.load(out)
 
 
 @pytest.mark.parametrize("fmt", [None, "", "other-tool/1", "neorealism-results/x", 1])
@@ -439,40 +475,84 @@ def test_load_manifest_of_unknown_format(tmp_path, fmt):
 @pytest.mark.parametrize("keep", [0.5, 0.0, 0.99])
 def test_load_truncated_table(tmp_path, table, keep):
     out = write_fake(tmp_path / "run")
-    f = out / f"{table}.parquet"
+    f = chunk_file(out, table, 0)
     data = f.read_bytes()
     f.write_bytes(data[: int(len(data) * keep)])
     with pytest.raises(ResultError) as info:
         ResultSet.load(out)
     msg = str(info.value)
-    assert f"corrupt result in {out}: {table}.parquet is not a readable Parquet file" in msg
+    assert f"corrupt result in {out}: {f.relative_to(out)} has {int(len(data) * keep)} bytes but manifest.json records {len(data)}" in msg
 
 
 def test_load_table_swapped_for_another(tmp_path):
     out = write_fake(tmp_path / "run")
-    (out / "states.parquet").write_bytes((out / "system.parquet").read_bytes())
-    with pytest.raises(ResultError) as info:
+    chunk_file(out, "states").write_bytes(chunk_file(out, "system").read_bytes())
+    with pytest.raises(ResultError, match=r"states-000000\.parquet has \d+ bytes but manifest.json records"):
         ResultSet.load(out)
-    assert "states.parquet has columns" in str(info.value) and "'n_alive'" in str(info.value)
 
 
 def test_load_table_with_other_rows_than_the_manifest(tmp_path):
     out = write_fake(tmp_path / "run")
     other = write_fake(tmp_path / "other", chunks=((0, 1),))
-    (out / "events.parquet").write_bytes((other / "events.parquet").read_bytes())
+    chunk_file(out, "events", 1).write_bytes(chunk_file(other, "events").read_bytes())
+    with pytest.raises(ResultError, match=r"corrupt result .*events-000001\.parquet has \d+ bytes"):
+        ResultSet.load(out)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_one_flipped_bit_is_refused_naming_the_file(tmp_path, table):
+    out = write_fake(tmp_path / "run")
+    f = chunk_file(out, table, 1)
+    data = bytearray(f.read_bytes())
+    data[len(data) // 2] ^= 0x10  # same size, one bit changed
+    f.write_bytes(bytes(data))
     with pytest.raises(ResultError) as info:
         ResultSet.load(out)
-    assert "events.parquet has 1 rows but manifest.json records 5" in str(info.value)
+    msg = str(info.value)
+    assert f"{f.relative_to(out)} does not match its sha256" in msg and str(out) in msg and "\n" not in msg
+
+
+def test_chunk_swapped_in_from_another_seed_with_the_same_rows_is_refused(tmp_path):
+    out = write_fake(tmp_path / "run")
+    # the same worlds (so the same row count) with other numbers: another seed's chunk
+    s2, y2, e2 = fake_chunk(range(0, 2))
+    s2["military"] = s2["military"] + 1.0
+    other = tmp_path / "other"
+    with ResultWriter(other) as w:
+        w.write_chunk(s2, y2, e2)
+        w.close(MANIFEST)
+    src, dst = chunk_file(other, "states"), chunk_file(out, "states")
+    assert pq.ParquetFile(src).metadata.num_rows == pq.ParquetFile(dst).metadata.num_rows
+    dst.write_bytes(src.read_bytes())
+    with pytest.raises(ResultError, match=r"corrupt result .*states-000000\.parquet"):
+        ResultSet.load(out)
+    with pytest.raises(ResultError, match="cannot be re-used"):
+        from neorealism.api import previous_identical_run
+
+        previous_identical_run(out, ResultSet.load(other).manifest)
+
+
+def test_unlisted_extra_chunk_file_is_not_read(tmp_path):
+    out = write_fake(tmp_path / "run")
+    before = ResultSet.load(out).system
+    extra = chunk_file(out, "system", 0).with_name("system-000002.parquet")
+    extra.write_bytes(chunk_file(out, "system", 0).read_bytes())
+    rs = ResultSet.load(out)
+    assert extra not in rs.files("system")
+    pd.testing.assert_frame_equal(rs.system, before)
+    assert rs.query("SELECT count(*) AS n FROM system")["n"].iloc[0] == len(before)
 
 
 def test_read_of_damaged_data_pages_is_a_result_error(tmp_path):
     out = write_fake(tmp_path / "run")
-    f = out / "states.parquet"
+    f = chunk_file(out, "states")
     data = bytearray(f.read_bytes())
     data[4:200] = bytes(196)  # zero the first data pages; the footer stays intact
     f.write_bytes(bytes(data))
-    rs = ResultSet.load(out)  # the footer is fine
-    with pytest.raises(ResultError, match="corrupt result .* cannot read states.parquet"):
+    with pytest.raises(ResultError, match=r"states-000000\.parquet does not match its sha256"):
+        ResultSet.load(out)
+    rs = ResultSet.load(out, verify=False)  # presence and manifest only
+    with pytest.raises(ResultError, match=r"corrupt result .* cannot read data-.*/states-000000\.parquet"):
         rs.read("states")
 
 
@@ -538,7 +618,7 @@ def test_empty_events_keep_schema(tmp_path):
         w.write_chunk(*fake_chunk(range(2, 3), events=False)[:2], pd.DataFrame())  # bare empty frame
         w.close(MANIFEST)
     rs = ResultSet.load(out)
-    assert pq.read_schema(out / "events.parquet").equals(EVENTS_SCHEMA, check_metadata=False)
+    assert all(pq.read_schema(f).equals(EVENTS_SCHEMA, check_metadata=False) for f in rs.files("events"))
     assert len(rs.events) == 0
     assert list(rs.events.columns) == EVENTS_SCHEMA.names
     assert rs.events["war_id"].dtype == np.int64 and rs.events["losses"].dtype == np.float64
@@ -602,3 +682,219 @@ def test_identity_labels_cover_the_run_identity():
     from neorealism.results import IDENTITY_LABELS, run_identity
 
     assert list(IDENTITY_LABELS) == list(run_identity({}))
+
+
+# --------------------------------------------------------------------------- the lock
+
+
+def test_lock_refuses_a_second_writer_in_the_same_process(tmp_path):
+    out = tmp_path / "run"
+    w = ResultWriter(out)
+    w.write_chunk(*fake_chunk(range(0, 2)))
+    with pytest.raises(ResultError) as info:
+        ResultWriter(out, overwrite=True)  # a second open file description: flock conflicts
+    msg = str(info.value)
+    assert msg.startswith(f"{out} is being written by another neorealism run (process {os.getpid()})")
+    assert "\n" not in msg
+    w.write_chunk(*fake_chunk(range(2, 5)))  # the first writer is unharmed
+    w.close(MANIFEST)
+    assert ResultSet.load(out).rows["system"] == 20
+    assert not (out / ".lock").exists()
+    write_fake(out, overwrite=True)  # released: the next writer gets it
+
+
+def test_lock_refuses_a_writer_in_another_process_and_is_freed_when_it_dies(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "run"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from neorealism.results import StoreLock; "
+         "StoreLock.acquire(sys.argv[1]); print('locked', flush=True); time.sleep(60)", str(out)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(ResultError, match=f"process {holder.pid}"):
+            ResultWriter(out)
+    finally:
+        holder.kill()
+        holder.wait()
+    write_fake(out)  # the OS released the dead holder's lock (its lock file is left, and harmless)
+    assert ResultSet.load(out).rows["system"] == 20
+
+
+def test_concurrent_different_runs_cannot_mix(tmp_path):
+    """The re-use / different-run check and the publication happen under one lock."""
+    from neorealism import api
+    from neorealism.results import StoreLock
+
+    out = tmp_path / "run"
+    with StoreLock.acquire(out):
+        with pytest.raises(ResultError, match="being written by another neorealism run"):
+            api.run_to_dir("bipolar", out, worlds=2, years=3, seed=1)
+    assert not out.exists()  # the lock made the folder and removed it again
+
+
+# --------------------------------------------------------------------------- overwrite is one atomic step
+
+
+def test_overwrite_keeps_the_old_result_loadable_until_publication(tmp_path, monkeypatch):
+    from neorealism import results
+
+    out = write_fake(tmp_path / "run")
+    before_files = snapshot(out)
+    before = ResultSet.load(out).system
+
+    def crash(path):
+        # every new chunk is in place; the old result is still published and whole
+        rs = ResultSet.load(path)
+        pd.testing.assert_frame_equal(rs.system, before)
+        raise Boom
+
+    monkeypatch.setattr(results, "_before_publish", crash)
+    with pytest.raises(Boom), ResultWriter(out, overwrite=True) as w:
+        w.write_chunk(*fake_chunk(range(0, 1)))
+        w.close(MANIFEST)
+    pd.testing.assert_frame_equal(ResultSet.load(out).system, before)
+    assert snapshot(out) == before_files  # the new generation is gone, the old one untouched
+
+
+# --------------------------------------------------------------------------- clean-up of dead writers
+
+
+def test_leftovers_of_dead_writers_are_removed_by_the_next_writer(tmp_path):
+    out = write_fake(tmp_path / "run")
+    gen = chunk_file(out, "states").parent
+    junk = [
+        out / ".states.parquet.tmp-99999-deadbeef",       # the old layout's temp file
+        out / ".manifest.json.tmp-99999-deadbeef",
+        gen / ".system-000001.parquet.tmp-99999-cafe",    # a chunk being written
+        gen / "states-000007.parquet",                     # a chunk no manifest or journal lists
+        out / "data-20200101T000000-dead" / "states-000000.parquet",  # a stale generation
+        out / ".partial" / "0123456789abcdef" / "journal.json",        # a stale partial of another run
+    ]
+    for f in junk:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_bytes(b"partial")
+    keep = snapshot(out)
+    keep = {k: v for k, v in keep.items() if not any(str(j.relative_to(out)) == k for j in junk)}
+    write_fake(out, overwrite=True)
+    after = sorted(str(f.relative_to(out)) for f in out.rglob("*"))
+    assert not [j for j in junk if j.exists()]
+    assert not (out / ".partial").exists() and not (out / "data-20200101T000000-dead").exists()
+    assert result_layout(out) == ["data-*", *RESULT_FILES]
+    assert len(after) == 1 + 1 + 2 * 3  # manifest, generation folder, its 6 chunk files
+    assert ResultSet.load(out).rows["system"] == 20
+
+
+def test_failed_run_into_a_new_directory_leaves_no_folder(tmp_path):
+    out = tmp_path / "new" / "run"
+    with pytest.raises(Boom), ResultWriter(out):
+        raise Boom
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------------- resume
+
+
+def _counting_engine(monkeypatch, fail_at=None):
+    """Count the engine's batches (by their first world); raise in the batch starting at world ``fail_at``."""
+    from neorealism import engine
+
+    calls: list[int] = []
+    real = engine.run_batch
+
+    def run_batch(scenario, ids, *a, **kw):
+        calls.append(int(ids[0]))
+        if fail_at is not None and int(ids[0]) == fail_at:
+            raise Boom
+        return real(scenario, ids, *a, **kw)
+
+    monkeypatch.setattr(engine, "run_batch", run_batch)
+    return calls
+
+
+def _tables(path):
+    rs = ResultSet.load(path)
+    return {t: getattr(rs, t) for t in TABLES}
+
+
+def test_killed_run_resumes_from_its_finished_chunks(tmp_path, monkeypatch):
+    from neorealism import api
+
+    kw = dict(worlds=10, years=6, seed=4, chunk_size=3)
+    whole = api.run_to_dir("multipolar", tmp_path / "whole", **kw)
+    out = tmp_path / "run"
+    calls = _counting_engine(monkeypatch, fail_at=6)  # chunk 2 (worlds 6–8) fails
+    with pytest.raises(Boom):
+        api.run_to_dir("multipolar", out, **kw)
+    assert calls == [0, 3, 6]
+    with pytest.raises(ResultError, match="missing manifest.json"):
+        ResultSet.load(out)
+    journals = list((out / ".partial").glob("*/journal.json"))
+    assert len(journals) == 1 and [c["worlds"] for c in json.loads(journals[0].read_text())["chunks"]] == [[0, 3], [3, 6]]
+
+    calls.clear()
+    monkeypatch.undo()
+    calls = _counting_engine(monkeypatch)
+    # another --chunk-size on the re-run: the journal's chunking is kept
+    done = api.run_to_dir("multipolar", out, **{**kw, "chunk_size": 5})
+    assert calls == [6, 9], "the finished chunks (worlds 0–5) were not recomputed"
+    assert done.chunk_size == 3 and not done.reused
+    assert [c["worlds"] for c in ResultSet.load(out).manifest["chunks"]] == [[0, 3], [3, 6], [6, 9], [9, 10]]
+    a, b = _tables(whole.path), _tables(out)
+    for t in TABLES:
+        pd.testing.assert_frame_equal(a[t], b[t], check_exact=True)
+    assert result_layout(out) == ["data-*", *RESULT_FILES]
+
+
+def test_resume_recomputes_a_damaged_finished_chunk(tmp_path, monkeypatch):
+    from neorealism import api
+
+    kw = dict(worlds=6, years=4, seed=2, chunk_size=2)
+    _counting_engine(monkeypatch, fail_at=4)
+    with pytest.raises(Boom):
+        api.run_to_dir("bipolar", tmp_path / "run", **kw)
+    gen = next((tmp_path / "run").glob("data-*"))
+    f = gen / "system-000001.parquet"
+    data = bytearray(f.read_bytes())
+    data[len(data) // 2] ^= 1
+    f.write_bytes(bytes(data))
+    monkeypatch.undo()
+    calls = _counting_engine(monkeypatch)
+    api.run_to_dir("bipolar", tmp_path / "run", **kw)
+    assert calls == [2, 4]  # chunk 1 was damaged: computed again; chunk 0 kept
+    whole = api.run_to_dir("bipolar", tmp_path / "whole", **kw)
+    a, b = _tables(whole.path), _tables(tmp_path / "run")
+    for t in TABLES:
+        pd.testing.assert_frame_equal(a[t], b[t], check_exact=True)
+
+
+def test_a_different_run_discards_an_interrupted_one(tmp_path, monkeypatch):
+    from neorealism import api
+
+    _counting_engine(monkeypatch, fail_at=2)
+    with pytest.raises(Boom):
+        api.run_to_dir("bipolar", tmp_path / "run", worlds=4, years=3, seed=1, chunk_size=2)
+    monkeypatch.undo()
+    calls = _counting_engine(monkeypatch)
+    api.run_to_dir("bipolar", tmp_path / "run", worlds=4, years=3, seed=2, chunk_size=2)
+    assert calls == [0, 2]
+    assert ResultSet.load(tmp_path / "run").manifest["seed"] == 2
+    assert result_layout(tmp_path / "run") == ["data-*", *RESULT_FILES]
+
+
+def test_overwrite_of_a_format_1_result_removes_its_tables(tmp_path):
+    out = tmp_path / "old"
+    out.mkdir()
+    for t in TABLES:
+        (out / f"{t}.parquet").write_bytes(b"old table")
+    (out / "manifest.json").write_text(json.dumps(
+        {**MANIFEST, "format": "neorealism-results/1", "complete": True, "files": {t: f"{t}.parquet" for t in TABLES}}
+    ))
+    with pytest.raises(ResultError, match="already holds a result"):
+        ResultWriter(out)
+    write_fake(out, overwrite=True)
+    assert result_layout(out) == ["data-*", *RESULT_FILES]
+    assert ResultSet.load(out).rows["system"] == 20

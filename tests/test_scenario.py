@@ -483,7 +483,7 @@ def test_large_file_of_many_states_is_refused_quickly():
     [
         ("military", "true", "True"),
         ("economy", "false", "False"),
-        ("technology", "yes", "True"),  # YAML 1.1: yes is a switch
+        ("technology", "True", "True"),  # YAML 1.2 core: true, True, TRUE
     ],
 )
 def test_booleans_are_not_numbers(field, value, shown):
@@ -502,7 +502,7 @@ def test_boolean_run_setting_is_not_a_number():
 def test_quoted_numbers_are_text(text_value):
     msg = one_problem(GOOD.replace("military: 10,", f"military: {text_value},"))
     assert msg.startswith("states[0] (A).military = '") and "not text" in msg and "without quotes" in msg
-    assert "allowed [0.0, ∞)" in msg
+    assert "allowed [0.0, 1e15]" in msg
 
 
 def test_quoted_number_in_params_and_in_position():
@@ -729,7 +729,12 @@ def test_overrides_set_params_and_run_settings():
         ("params.years=3", ["--set params.years", "did you mean `years`?"]),
         ("a.b.c=1", ["--set a.b.c: not a parameter"]),
         ("war.cost='0.5'", ["--set war.cost = '0.5'", "not text"]),
-        ("war.cost=1e-3", ["--set war.cost=1e-3", "1.0e-3"]),
+        ("war.cost=1e-3x", ["--set war.cost = '1e-3x'", "not text"]),
+        ("war.cost=0x1", ["--set war.cost=0x1", "hexadecimal", "decimal", "write 1"]),
+        ("war.cost=0o7", ["--set war.cost=0o7", "octal", "write 7"]),
+        ("seed=1:30", ["--set seed = '1:30'", "valid number", "YAML 1.2", "90"]),
+        ("war.cost=.nan", ["--set war.cost = nan", "finite"]),
+        ("war.cost=-.inf", ["--set war.cost = -inf", "finite"]),
         ("war.cost=&a 1", ["--set war.cost", "anchors"]),
         ("war.cost=[1, 2]", ["--set war.cost", "not a list"]),
         ("war.cost=", ["--set war.cost", "no value"]),
@@ -776,3 +781,100 @@ def test_alliance_problems_are_reported_beside_field_errors():
         parse_scenario_text(GOOD + "alliances: [[A, Nowhere], [B, B]]\n")
     assert e2.value.problems == [p for p in e.value.problems if p.startswith("alliances")]
     assert len(e2.value.problems) == 2
+
+
+# --------------------------------------------------------------------------- YAML 1.2 core schema (issue #14)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("1e-3", 0.001), ("1E3", 1000.0), (".5", 0.5), ("2.", 2.0), ("+7", 7), ("010", 10), ("-0", 0),
+        ("1:30", "1:30"), ("1_000", "1_000"), ("0b101", "0b101"), ("yes", "yes"), ("No", "No"), ("on", "on"),
+        ("2001-12-14", "2001-12-14"), ("=", "="), ("true", True), ("FALSE", False), ("~", None), ("null", None),
+    ],
+)
+def test_plain_scalars_read_as_yaml_1_2_core(text, value):
+    from neorealism.scenario import core_scalar
+
+    got = core_scalar(text)
+    assert got == value and type(got) is type(value)
+
+
+@pytest.mark.parametrize("text, decimal", [("0x1", 1), ("0xFF", 255), ("0o17", 15)])
+def test_hex_and_octal_are_refused_asking_for_decimal(text, decimal):
+    msg = one_problem(GOOD + f"years: {text}\n")
+    assert msg.startswith(f"years = {text}: ") and "decimal" in msg and f"write {decimal}" in msg and "line 6" in msg
+
+
+def test_base_60_is_text_and_says_what_yaml_1_1_made_of_it():
+    msg = one_problem(GOOD + "seed: 1:30\n")
+    assert msg.startswith("seed = '1:30': Input should be a valid number")
+    assert "YAML 1.2" in msg and "90" in msg and "line 6" in msg
+
+
+def test_exponent_floats_are_numbers_and_yes_is_text():
+    sc = parse_scenario_text(GOOD + "params:\n  war:\n    cost: 1e-3\n")
+    assert sc.params.war.cost == 0.001
+    sc = parse_scenario_text(GOOD.replace("name: A,", "name: NO,").replace("name: B,", "name: 2001-12-14,"))
+    assert [s.name for s in sc.states] == ["NO", "2001-12-14"]
+    msg = one_problem(GOOD.replace("position: [1, 0]", "position: [1, 0], aggregate: yes"))
+    assert "aggregate = 'yes': Input should be true or false" in msg and "YAML 1.2" in msg
+
+
+@pytest.mark.parametrize("name", ["1e3", "1:30x", "0x10", "yes", "null", "True", "1_0", ".inf", "-.5", "2."])
+def test_names_that_look_like_numbers_round_trip(name):
+    sc = parse_scenario_text(GOOD.replace("name: A,", f"name: '{name}',"))
+    again = parse_scenario_text(sc.to_yaml())
+    assert again == sc and again.states[0].name == name
+
+
+def test_infinite_and_nan_values_are_refused_as_not_finite():
+    msg = one_problem(GOOD + "params:\n  war:\n    cost: .nan\n")
+    assert msg.startswith("params.war.cost = nan: Input should be a finite number")
+    msg = one_problem(GOOD.replace("economy: 20,", "economy: .inf,"))
+    assert "economy = inf: Input should be a finite number" in msg
+
+
+# --------------------------------------------------------------------------- bounds and names (issue #14)
+
+
+@pytest.mark.parametrize("field", ["military", "economy", "population", "resources"])
+def test_capabilities_are_bounded_by_1e15(field):
+    from neorealism.scenario import MAX_CAPABILITY
+
+    assert MAX_CAPABILITY == 1e15
+    ok = re.sub(rf"{field}: \d+,", f"{field}: 1.0e+15,", GOOD, count=1)
+    assert getattr(parse_scenario_text(ok).states[0], field) == 1e15
+    msg = one_problem(re.sub(rf"{field}: \d+,", f"{field}: 1.0e+308,", GOOD, count=1))
+    assert msg.startswith(f"states[0] (A).{field} = 1e+308: Input should be less than or equal to 1e15")
+    assert "1e15]" in msg
+
+
+def test_positions_are_bounded():
+    msg = one_problem(GOOD.replace("position: [1, 0]", "position: [1, -2.0e+6]"))
+    assert msg.startswith("states[1] (B).position = [1, -2000000.0]: coordinates must lie within")
+
+
+@pytest.mark.parametrize("bad", ["\x1b[2J", "\x07", "\x9b", "\u202e", "\x7f", "a\nb", "\t"])
+def test_names_with_control_characters_are_refused(bad):
+    from neorealism.errors import ScenarioError
+
+    d = good_dict()
+    d["name"] = f"x{bad}"
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario(d)
+    msg = str(info.value)
+    assert msg.count("\n") == 0 and "name = " in msg and "control characters" in msg
+    assert bad not in msg  # the message itself shows it escaped
+    d = good_dict()
+    d["states"][1]["name"] = f"B{bad}"
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario(d)
+    assert "states[1].name = " in str(info.value) and "control characters" in str(info.value)
+
+
+def test_descriptions_may_hold_control_characters():
+    d = good_dict()
+    d["description"] = "line one\nline two \x1b[1mbold\x1b[0m"
+    assert validate_scenario(d).description == d["description"]

@@ -27,7 +27,9 @@ names (the CLI's ``--worlds``).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import errno
 import re
 import shutil
 import time
@@ -341,7 +343,8 @@ def check_disk(out_dir: str | Path, worlds: int, years: int, n_states: int, stat
             ParameterError,
             f"{{worlds}} {worlds} × {{years}} {years} × {n_states} states with {{states}} {states} would write at "
             f"least {_bytes(need)} of results, more than the {_bytes(free)} free on {_lit(probe)}; "
-            "use {states} ends or {states} none, or fewer worlds or years",
+            + {"all": "use {states} ends or {states} none, or fewer worlds or years",
+               "ends": "use {states} none, or fewer worlds or years"}.get(states, "use fewer worlds or years"),
         )
 
 
@@ -487,16 +490,32 @@ def run_to_dir(
     (``overwrite=True`` recomputes).  A directory holding a different or a
     damaged run is refused, naming what differs.  Otherwise the worlds are
     simulated chunk by chunk (the chunk size lowered to bound memory) and
-    streamed into :class:`~neorealism.results.ResultWriter`, which publishes
-    the tables atomically.
+    written through :class:`~neorealism.results.ResultWriter`: one
+    checksummed Parquet file per table and chunk, the manifest last, in one
+    rename (with ``overwrite`` the old result stays loadable until then).
+
+    The directory's lock (:class:`~neorealism.results.StoreLock`) is held
+    from the re-use check to the publication, so a concurrent second run
+    into ``out`` is refused (:class:`~neorealism.results.ResultError`).  An
+    interrupted run keeps its finished chunks in a journal; the same call
+    again verifies them and computes only the rest, with the journal's chunk
+    size.  OS errors while writing are a ``ResultError`` naming ``out``.
 
     ``out`` defaults to :func:`default_out_dir`.  ``progress`` is called
     with the world-years just completed; ``stage`` with ``"simulating"``
     once the run is checked and about to start, and ``"writing results"``
     once every world is simulated and the tables are being finished.
     """
-    from . import __version__, engine
-    from .results import FORMAT, ResultSet, ResultWriter, model_fingerprint
+    from . import __version__
+    from .results import (
+        FORMAT,
+        ChunkStore,
+        ResultSet,
+        ResultWriter,
+        StoreLock,
+        identity_key,
+        model_fingerprint,
+    )
 
     states = _check_states(states)
     _check_range("chunk_size", chunk_size, 1, MAX_CHUNK_SIZE)
@@ -514,17 +533,56 @@ def run_to_dir(
         # a record of how the scenario was changed; the changed scenario itself is what identifies the run
         run_meta["overrides"] = record
 
-    if not overwrite:
-        wanted = {**run_meta, "version": __version__, "model": model_fingerprint(), "format": FORMAT}
-        previous = previous_identical_run(out_dir, wanted)
-        if previous is not None:
-            with previous as rs:
-                created = str(rs.manifest.get("created", "?"))
-            return RunOutcome(out_dir, True, sc, states, record, created=created)
-
+    wanted = {**run_meta, "version": __version__, "model": model_fingerprint(), "format": FORMAT}
+    key = identity_key(wanted)
     size = chunk_size_for(sc, states, chunk_size)
-    check_disk(out_dir, sc.worlds, sc.years, sc.n_states, states)
-    writer = ResultWriter(out_dir, overwrite=overwrite)
+    # The lock is held from the re-use check to publication: no other writer can slip in between.
+    with _writing(out_dir, states):
+        lock = StoreLock.acquire(out_dir)
+    try:
+        if not overwrite:
+            previous = previous_identical_run(out_dir, wanted)
+            if previous is not None:
+                with previous as rs:
+                    created = str(rs.manifest.get("created", "?"))
+                with _writing(out_dir, states):
+                    ChunkStore(out_dir).clean()
+                return RunOutcome(out_dir, True, sc, states, record, created=created)
+        check_disk(out_dir, sc.worlds, sc.years, sc.n_states, states)
+        with _writing(out_dir, states):
+            writer = ResultWriter(out_dir, overwrite=overwrite, lock=lock,
+                                  resume=(key, {"chunk_size": size, "worlds": sc.worlds}))
+        size = int(writer.plan.get("chunk_size", size))  # a resumed run keeps its journal's chunk boundaries
+        elapsed = _simulate_into(writer, sc, states, size, run_meta, progress, stage)
+    finally:
+        lock.release()
+    with ResultSet.load(out_dir) as rs:
+        created = str(rs.manifest.get("created", "?"))
+    return RunOutcome(out_dir, False, sc, states, record, elapsed=elapsed, chunk_size=size, created=created)
+
+
+@contextlib.contextmanager
+def _writing(out_dir: Path, states: str):
+    """An OS error while writing (disk full, permission denied) as a one-line :class:`ResultError` naming ``out``."""
+    from .results import ResultError
+
+    try:
+        yield
+    except ResultError as exc:
+        raise _error(ResultError, _lit(exc)) from None
+    except OSError as exc:
+        advice = {"all": "; free space, or use {states} ends or {states} none",
+                  "ends": "; free space, or use {states} none"}.get(states, "") if exc.errno == errno.ENOSPC else ""
+        raise _error(ResultError, f"cannot write results to {_lit(out_dir)}: {_lit(exc.strerror or exc)}{advice}") from None
+
+
+def _simulate_into(writer: Any, sc: Scenario, states: str, size: int, run_meta: Mapping[str, Any],
+                   progress: Callable[[int], None] | None, stage: Callable[[str], None] | None) -> float:
+    """Simulate the chunks ``writer`` has not finished yet (chunk *i* = worlds [i·size, (i+1)·size)), publish."""
+    import numpy as np
+
+    from . import engine
+
     total, done = sc.worlds * sc.years, 0
 
     def advance(n: int) -> None:
@@ -536,18 +594,27 @@ def run_to_dir(
     t0 = time.perf_counter()
     if stage is not None:
         stage("simulating")
-    with writer:
-        for chunk in engine.iter_chunks(
-            sc, worlds=sc.worlds, years=sc.years, seed=sc.seed, chunk_size=size, progress=advance, states=states
-        ):
+    ok = False
+    try:
+        for index, lo in enumerate(range(0, sc.worlds, size)):
+            hi = min(sc.worlds, lo + size)
+            if index in writer.done:
+                advance((hi - lo) * sc.years)  # finished before the run was interrupted: kept, not recomputed
+            else:
+                ids = np.arange(lo, hi, dtype=np.int64)
+                traj = engine.run_batch(sc, ids, sc.years, sc.seed, record_states=states, progress=advance)
+                chunk = engine.to_tables(traj, sc, states=states)
+                with _writing(writer.path, states):
+                    writer.write_chunk(chunk.states, chunk.system, chunk.events, index=index, worlds=(lo, hi))
             if done >= total and stage is not None:
                 stage("writing results")
-            writer.write_chunk(chunk.states, chunk.system, chunk.events)
-        writer.close({**run_meta, "chunk_size": size})
-    elapsed = time.perf_counter() - t0
-    with ResultSet.load(out_dir) as rs:
-        created = str(rs.manifest.get("created", "?"))
-    return RunOutcome(out_dir, False, sc, states, record, elapsed=elapsed, chunk_size=size, created=created)
+        with _writing(writer.path, states):
+            writer.close({**run_meta, "chunk_size": size})
+        ok = True
+    finally:
+        if not ok:
+            writer.abort(keep=True)  # the finished chunks stay for the same run to resume from
+    return time.perf_counter() - t0
 
 
 # --------------------------------------------------------------------------- measures and summaries

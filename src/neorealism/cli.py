@@ -69,13 +69,13 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except NeorealismError as exc:
-            typer.echo(f"error: {api.error_text(exc, OPTION_NAMES)}", err=True)
+            _error(api.error_text(exc, OPTION_NAMES))
             raise typer.Exit(USER_ERROR) from None
         except _USAGE_ERRORS as exc:
             # bad option values, unknown options, missing arguments: one line, not a framed panel
             hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
             text = " ".join(exc.format_message().split()).replace("Value error, ", "")  # typer's pydantic wording
-            typer.echo(f"error: {text}{hint}", err=True)
+            _error(f"{text}{hint}")
             raise typer.Exit(USER_ERROR) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -86,9 +86,39 @@ class _Group(TyperGroup):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(0) from None
         except OSError as exc:
-            where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
-            typer.echo(f"error: {exc.strerror or exc}{where}", err=True)
-            raise typer.Exit(1) from None
+            _error(_os_error_text(exc))
+            raise typer.Exit(USER_ERROR) from None
+        except MemoryError as exc:
+            _error(_memory_error_text(exc, ctx))
+            raise typer.Exit(USER_ERROR) from None
+
+
+def _error(text: str) -> None:
+    """Print a user error on stderr: ``error: …``, control characters escaped (a message may quote a file)."""
+    from .formatting import safe_text
+
+    typer.echo(f"error: {safe_text(text, lines=True)}", err=True)
+
+
+def _os_error_text(exc: OSError) -> str:
+    """An OS error in one line, naming the path it concerns (as the user gave it, when it came from an option)."""
+    what = exc.strerror or type(exc).__name__
+    paths = [str(p) for p in (getattr(exc, "filename", None), getattr(exc, "filename2", None)) if p is not None]
+    detail = "" if exc.strerror or not str(exc) else f" ({' '.join(str(exc).split())})"
+    where = f": {' -> '.join(paths)}" if paths else ""
+    return f"{what}{where}{detail}"
+
+
+def _memory_error_text(exc: MemoryError, ctx: Any) -> str:
+    """A MemoryError as one line: what ran out (numpy says how much it asked for) and what to lower."""
+    asked = re.search(r"allocate ([\d.]+ \w+)", str(exc))
+    need = f" (an array of {asked.group(1)} could not be allocated)" if asked else ""
+    sub = getattr(ctx, "invoked_subcommand", None)
+    hint = (
+        "lower --chunk-size or --worlds, or keep fewer state rows with --states ends (or none)"
+        if sub in (None, "run") else "free some memory or ask for less data"
+    )
+    return f"not enough memory for this {f'`{sub}` ' if sub else ''}command{need}; {hint}"
 
 
 def _no_bool_for_flags(display_type_rich: Any) -> Any:
@@ -175,6 +205,7 @@ def _console(**kw: Any) -> Any:
 
 from .formatting import num as _num  # noqa: E402,F401  (light: no numpy)
 from .formatting import pct as _pct  # noqa: E402
+from .formatting import safe_text  # noqa: E402
 
 #: The help of every `--set` option (run, validate).
 _SET_HELP = (
@@ -208,7 +239,7 @@ class _Progress:
     """
 
     def __init__(self, name: str, total: int, terminal: bool):
-        self.name, self.total, self.terminal = name, max(1, total), terminal
+        self.name, self.total, self.terminal = safe_text(name), max(1, total), terminal
         self.done = 0
         self.t0 = self.last = time.perf_counter()
         self.printed = False
@@ -245,13 +276,17 @@ class _Progress:
                     TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("world-years"),
                     TimeElapsedColumn(), TimeRemainingColumn(), console=self._console, transient=True,
                 )
-                self._task = self._bar.add_task(self.name, total=self.total)
+                from rich.markup import escape
+
+                self._task = self._bar.add_task(escape(self.name), total=self.total)  # the column reads markup
                 self._bar.start()
         elif stage == "writing results":
             if self._bar is not None:
                 self._bar.stop()
                 self._bar = None
-                self._status = self._console.status(f"{self.name}: writing results…")
+                from rich.markup import escape
+
+                self._status = self._console.status(f"{escape(self.name)}: writing results…")
                 self._status.start()
             elif self.printed:
                 self._line(f"{self.name}: all {self.total:,} world-years simulated; writing results…")
@@ -338,7 +373,9 @@ def run(
     chunk size), so when the output directory already holds the complete
     result of exactly this run, it is re-used — its summary is printed and
     nothing is recomputed (--overwrite recomputes).  A directory holding a
-    different run is refused, naming what differs.
+    different run, or being written by another run, is refused (exit 2).
+    An interrupted run (killed, Ctrl-C, SIGTERM, SIGHUP) resumes from its
+    finished chunks when the same command is run again.
     """
     mode = states.value
     # the scenario as run (for the progress line); run_to_dir applies the same overrides again (they
@@ -358,12 +395,50 @@ def run(
                 )
         prog.stage(name)
 
-    with prog:
-        outcome = api.run_to_dir(
-            sc, out, states=mode, chunk_size=chunk_size, overwrite=overwrite, overrides=sets,
-            progress=prog.advance, stage=stage,
-        )
+    try:
+        with _terminate_cleanly(), prog:
+            outcome = api.run_to_dir(
+                sc, out, states=mode, chunk_size=chunk_size, overwrite=overwrite, overrides=sets,
+                progress=prog.advance, stage=stage,
+            )
+    except KeyboardInterrupt as exc:
+        # SIGINT, SIGTERM and SIGHUP alike: the writer has removed its temp files and released the lock
+        import signal
+
+        signum = exc.signum if isinstance(exc, _Terminated) else signal.SIGINT
+        where = out if out is not None else api.default_out_dir(sc)
+        kept = (where / ".partial").is_dir()
+        note = f"; the finished chunks are kept in {where}/: run the same command again to resume" if kept else ""
+        typer.echo(f"interrupted ({signal.Signals(signum).name}){note}", err=True)
+        raise typer.Exit(128 + signum) from None
     _print_summary(outcome.summary(), outcome.path)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like SIGINT's KeyboardInterrupt so that the same clean-up runs."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Any:
+    """While a run writes, SIGTERM and SIGHUP raise :class:`_Terminated` (exit 128 + signal, as SIGINT's 130)."""
+    import signal
+
+    def handler(signum: int, frame: Any) -> None:
+        raise _Terminated(signum)
+
+    previous = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        with contextlib.suppress(ValueError, OSError, AttributeError):  # not the main thread, or no SIGHUP
+            previous[sig] = signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, h in previous.items():
+            signal.signal(sig, h)
 
 
 def _print_summary(s: dict[str, Any], out_dir: Path, width: int | None = None) -> None:
@@ -381,7 +456,7 @@ def _print_summary(s: dict[str, Any], out_dir: Path, width: int | None = None) -
     else:
         timing = ""
     con.print(
-        f"{s['name']}: {n_worlds:,} world(s) × {n_years:,} simulated year(s), seed {s['seed']}"
+        f"{safe_text(s['name'])}: {n_worlds:,} world(s) × {n_years:,} simulated year(s), seed {s['seed']}"
         + (f", years {first}–{last} (year {first} = the initial state)" if first is not None else "")
         + timing,
         markup=False,
@@ -389,10 +464,10 @@ def _print_summary(s: dict[str, Any], out_dir: Path, width: int | None = None) -
     if s.get("overrides"):
         given = s["overrides"]
         items = [f"{k}={v}" for k, v in given.items()] if isinstance(given, dict) else list(given)
-        con.print("Overrides: " + "  ".join(f"--set {i}" for i in items), markup=False)
+        con.print(safe_text("Overrides: " + "  ".join(f"--set {i}" for i in items)), markup=False)
     if s.get("reused"):
         con.print(
-            f"Re-used: {out_dir}/ already holds this identical run (same {_identity_text()}; "
+            f"Re-used: {safe_text(out_dir)}/ already holds this identical run (same {_identity_text()}; "
             f"created {s.get('created') or '?'}); runs are deterministic, so it was not recomputed. "
             "Give --overwrite to recompute it.",
             markup=False,
@@ -408,9 +483,10 @@ def _print_summary(s: dict[str, Any], out_dir: Path, width: int | None = None) -
     for row in s["polarity"]:
         table.add_row(str(row["year"]), *(_pct(row[k]) for k in labels))
     con.print(table)
-    lines = [*s.get("lines", ()), f"Results: {out_dir}/ (states.parquet, system.parquet, events.parquet, manifest.json)"]
+    lines = [*s.get("lines", ()), f"Results: {out_dir}/ (manifest.json; states, system and events tables as "
+             "checksummed Parquet chunks in data-*/)"]
     for line in lines:
-        con.print(line, markup=False)
+        con.print(safe_text(line), markup=False)  # mechanisms' lines name states; the path is the user's
 
 
 def _identity_text() -> str:
@@ -475,7 +551,8 @@ def scenarios(
         st = api.initial_structure(sc)
         desc = first_sentence(sc.description)
         table.add_row(
-            Text(name), str(sc.n_states), Text(f"{st['n_great_powers']} ({st['polarity']})"), Text(desc)
+            Text(safe_text(name)), str(sc.n_states), Text(f"{st['n_great_powers']} ({st['polarity']})"),
+            Text(safe_text(desc)),
         )
     con.print(table)
     con.print("Full description and every parameter of one: `neorealism scenarios --show NAME`", markup=False)
@@ -567,7 +644,7 @@ def validate(
     sc = api.with_overrides(file, sets)
     st = api.initial_structure(sc)
     typer.echo(
-        f"ok: {sc.name}" + (f" with {len(sets)} --set override(s)" if sets else "")
+        f"ok: {safe_text(sc.name)}" + (f" with {len(sets)} --set override(s)" if sets else "")
         + f", {sc.n_states} states, {st['n_great_powers']} great power(s) at start "
         f"({st['polarity']}), {len(sc.alliances)} alliance(s), "
         f"{sc.worlds} world(s) × {sc.years} year(s) from {sc.start_year}, seed {sc.seed}"

@@ -15,10 +15,18 @@ counter-based stream (:mod:`.rng`), so its history is the same alone, in a
 batch of thousands, or in any chunk; and a parameter given per world
 (``per_world={"war.cost": values}``) gives each world the same history as a
 run of its parameter point alone.
+
+Nothing non-finite is published: every year, in every world, the engine
+checks what a run publishes (the recorded fields, the measures, the events'
+numbers; :func:`_nonfinite`, one sum per array) and stops a run whose values
+overflowed with a :class:`~neorealism.errors.ParameterError` naming the
+world, year, step and the parameters that drive it (:func:`_nonfinite_error`),
+before anything of the chunk is returned (and so written).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -147,23 +155,37 @@ def run_batch(
     sysv = {ms.name: np.empty((T + 1, R), dtype=ms.dtype) for ms in system}
     ev = _EventLog(reg)
 
-    def record(t: int, st: WorldState) -> None:
+    checked = _checked_fields(reg)
+
+    def record(t: int, st: WorldState) -> str | None:
+        """Record year ``t``; the name of a field or measure that is not finite (None when all are)."""
+        bad = _first_nonfinite((name, st.fields[name]) for name in checked)
         k = slot[t]
         if sv and k >= 0:
             for name in recorded:
                 sv[name][k] = st.fields[name]
             for ms in state_measures:
                 sv[ms.name][k] = ms.compute(st, params)
+                if bad is None and sv[ms.name].dtype.kind == "f" and _nonfinite(sv[ms.name][k]):
+                    bad = ms.name
         for ms in system:
             sysv[ms.name][t] = ms.compute(st, params)
+            if bad is None and sysv[ms.name].dtype.kind == "f" and _nonfinite(sysv[ms.name][t]):
+                bad = ms.name
+        return bad
 
-    record(0, state)
-    for t in range(1, T + 1):
-        state, emitted = step(keys, state, params)
-        record(t, state)
-        ev.add(ids, t, emitted)
-        if progress is not None:
-            progress(R)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, named, and refused
+        bad = record(0, state)
+        if bad is not None:
+            raise _nonfinite_error(scenario, ids, params, None, state, 0, T, bad, keys=keys)
+        for t in range(1, T + 1):
+            prev = state
+            state, emitted = step(keys, state, params)
+            bad = record(t, state) or ev.add(ids, t, emitted)
+            if bad is not None:
+                raise _nonfinite_error(scenario, ids, params, prev, state, t, T, bad, keys=keys)
+            if progress is not None:
+                progress(R)
     return Trajectory(
         world_ids=ids,
         years=scenario.start_year + np.arange(T + 1, dtype=np.int64),
@@ -175,6 +197,122 @@ def run_batch(
     )
 
 
+# --------------------------------------------------------------------------- nothing non-finite
+
+
+def _checked_fields(reg: Registry) -> list[str]:
+    """The floating-point fields checked every year: the recorded ones (columns of ``states.parquet``).
+
+    They are checked every year whichever state rows a run keeps, together
+    with the measures (computed from them) and the events' numbers: all that
+    a run publishes.  Fields that are not recorded may hold NaN on purpose
+    (``plan_eu`` of a state with no plan) and feed the recorded ones.
+    """
+    return [f.name for _, f in reg.fields() if f.record and np.dtype(f.dtype).kind == "f"]
+
+
+def _nonfinite(a: NDArray) -> bool:
+    """Whether ``a`` holds an infinity or a NaN.
+
+    One pass: the sum of finite values is finite unless it overflows (values
+    near 1e308), and only then does the exact test decide.
+    """
+    return not math.isfinite(np.add.reduce(a, axis=None)) and not bool(np.isfinite(a).all())
+
+
+def _first_nonfinite(arrays: Iterator[tuple[str, NDArray]] | Sequence[tuple[str, NDArray]]) -> str | None:
+    for name, a in arrays:
+        if _nonfinite(a):
+            return name
+    return None
+
+
+def _nonfinite_error(
+    scenario: Scenario,
+    ids: NDArray[np.int64],
+    params: EngineParams,
+    prev: WorldState | None,
+    state: WorldState,
+    t: int,
+    T: int,
+    bad: str,
+    *,
+    keys: NDArray[np.uint64],
+) -> ParameterError:
+    """The error for a value that overflowed (or became NaN) in year ``t``: where, in which step, what drives it.
+
+    Steps are pure, so the year is re-run step by step from the previous
+    state to find the first step whose output is not finite; its
+    mechanism's parameters (with this world's values) are the ones the
+    message names.  Only runs when a run is refused.
+    """
+    reg = current()
+    checked = _checked_fields(reg)
+    field, arr, owner, step_name = bad.split(" ")[0], None, None, None
+    if prev is not None:
+        s = prev
+        for m, stp in reg.steps():
+            try:
+                s, _ = stp.fn(keys, s, params)
+            except Exception:  # noqa: BLE001  (a diagnosis only; the error below is raised anyway)
+                break
+            found = _first_nonfinite((n, s.fields[n]) for n in checked)
+            if found is not None:
+                owner, step_name = m, stp.name or getattr(stp.fn, "__name__", stp.stage)
+                field, arr = found, s.fields[found]
+                break
+    if arr is None:
+        arr = state.fields.get(field)
+        for m in reg.mechanisms:
+            for ms in m.measures:
+                if ms.name == field:
+                    owner = owner or m
+                    if arr is None:
+                        arr = ms.compute(state, params)
+            if owner is None and any(f.name == field for f in m.fields):
+                owner = m
+    r, who, kind = 0, "", "not finite"
+    a = np.asarray(arr) if arr is not None else np.zeros(0)
+    where = np.argwhere(~np.isfinite(a)) if a.ndim >= 1 and a.dtype.kind == "f" else []
+    if len(where):
+        r = int(where[0][0])
+        kind = "NaN" if np.isnan(a[tuple(where[0])]) else "infinite (past the largest float, about 1.8e308)"
+        if len(where[0]) >= 2 and int(where[0][1]) < len(scenario.states):
+            who = f" of state {scenario.states[int(where[0][1])].name!r}"
+    what = (bad if bad.split(" ")[0] == field else field) + who
+    step_text = f", in step {owner.name}.{step_name}" if owner is not None and step_name is not None else ""
+    drivers, lower = "", "the rates that compound"
+    if owner is not None and owner.name in params.groups:
+        changed, rest = [], []
+        fields = getattr(owner.params, "model_fields", {})
+        for k, v in params.groups[owner.name].items():
+            if isinstance(v, np.ndarray):
+                v = v.reshape(-1)[r] if v.size > 1 else v.reshape(-1)[0]
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+                continue
+            default = getattr(fields.get(k), "default", None)
+            text = f"{owner.name}.{k} = {float(v):g}"
+            (rest if default is not None and float(v) == default else changed).append(text)
+        if changed or rest:
+            listed = ", ".join([*(f"{c} (changed from the default)" for c in changed), *rest])
+            drivers = f", driven by the {owner.name} parameters ({listed})"
+        lower = f"{owner.name}.* (with {{overrides}})"
+    world = int(ids[r]) if 0 <= r < len(ids) else int(ids[0]) if len(ids) else 0
+    when = "in the initial state" if t == 0 else f"year {scenario.start_year + t} ({t} of {T} simulated years)"
+    template = (
+        f"values overflowed: {_lit(what)} became {kind} in world {world}, {when}{_lit(step_text)}{_lit(drivers)}; "
+        f"nothing was published. Lower {lower}, the scenario's initial values, or the years ({{years}} {T})"
+    )
+    exc = ParameterError(template.format(years="years", overrides="overrides"))
+    exc.template = template  # type: ignore[attr-defined]  (api.error_text renders it in the CLI's option names)
+    return exc
+
+
+def _lit(text: str) -> str:
+    """Text inside an error template, its braces escaped."""
+    return str(text).replace("{", "{{").replace("}", "}}")
+
+
 class _EventLog:
     """The events of a run as column lists (sparse index arrays; no loop over states)."""
 
@@ -183,7 +321,9 @@ class _EventLog:
         self.fields = reg.event_fields()
         self.columns: dict[str, list[NDArray]] = {"world": [], "year": [], "event": [], **{f.name: [] for f in self.fields}}
 
-    def add(self, ids: NDArray[np.int64], t: int, emitted: Sequence[Emitted]) -> None:
+    def add(self, ids: NDArray[np.int64], t: int, emitted: Sequence[Emitted]) -> str | None:
+        """Log the year's events; the name of an event field given a value that is not finite (None when all are)."""
+        bad = None
         for e in emitted:
             n = len(e.r)
             if n == 0:
@@ -196,7 +336,11 @@ class _EventLog:
             for f in self.fields:
                 v = e.values.get(f.name, f.missing)
                 dtype = np.float64 if f.type == "float" else np.int64
-                self.columns[f.name].append(np.broadcast_to(np.asarray(v, dtype=dtype), (n,)))
+                a = np.broadcast_to(np.asarray(v, dtype=dtype), (n,))
+                if bad is None and f.type == "float" and f.name in e.values and _nonfinite(a):
+                    bad = f"{f.name} (of {e.kind} events)"  # a missing value (NaN) is not a value given
+                self.columns[f.name].append(a)
+        return bad
 
 
 @dataclass

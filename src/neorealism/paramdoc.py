@@ -71,6 +71,8 @@ def _num(v: Any) -> str:
     if isinstance(v, float):
         if math.isinf(v):
             return "∞" if v > 0 else "−∞"
+        if v.is_integer() and abs(v) >= 1e6 and abs(v) == 10.0 ** (len(str(int(abs(v)))) - 1):
+            return f"{'−' if v < 0 else ''}1e{len(str(int(abs(v)))) - 1}"  # a power of ten: 1e15, 1e6
         if v.is_integer() and abs(v) < 1e15:
             return str(int(v)) if abs(v) >= 1e6 else repr(v)
         return repr(v)

@@ -1,20 +1,23 @@
-"""Simulation results on disk: three tidy Parquet tables and a manifest.
+"""Simulation results on disk: a chunked, checksummed result store, and reading it back.
 
-A result directory holds
+A result directory (``DIR``) holds
 
-- ``states.parquet``  one row per world × year × state,
-- ``system.parquet``  one row per world × year,
-- ``events.parquet``  one row per event (war start/end, state death, war prevented),
-- ``manifest.json``   the full validated scenario, seed, worlds, years, package
-  version, a fingerprint of the model's code, the Python / NumPy / SciPy
-  versions, creation time, row counts and ``"complete": true``.
+- ``manifest.json``  written last, atomically: the full validated scenario, seed,
+  worlds, years, package version, a fingerprint of the model's code, the
+  Python / NumPy / SciPy versions, creation time, the run's identity hash,
+  row counts, ``"complete": true`` and every chunk file (table, world range,
+  rows, bytes, sha256);
+- ``data-<generation>/<table>-<chunk>.parquet``  one Parquet file per table
+  (``states``: one row per world × year × state, ``system``: per world × year,
+  ``events``: per event) and per chunk of worlds;
+- while a run is unfinished, ``.partial/<identity>/journal.json`` (its finished
+  chunks, so that it resumes) and ``.lock`` (the flock of the one writer).
 
-:class:`ResultWriter` streams chunks of worlds into hidden temporary files and
-renames them into place only when the run finishes (``manifest.json`` last),
-so a directory either holds a complete result or no result files at all.
-:class:`ResultSet` reads a result back: the tables as pandas DataFrames
-(loaded lazily), the manifest, DuckDB SQL over the three tables, and a
-summary of the run.
+:class:`ChunkStore` is the store (runs now, sweeps later), :class:`StoreLock`
+its lock, :class:`ResultWriter` writes a run through it and :class:`ResultSet`
+reads a result back (checksums verified): the tables as pandas DataFrames
+(loaded lazily), the manifest, DuckDB SQL over the three tables, and a summary
+of the run.  See docs/architecture.md, "The result store".
 """
 
 from __future__ import annotations
@@ -45,7 +48,10 @@ __all__ = [
     "RESULT_FILES",
     "SCHEMAS",
     "TABLES",
+    "ChunkStore",
+    "StoreLock",
     "environment",
+    "identity_key",
     "model_fingerprint",
     "ResultError",
     "ResultSet",
@@ -88,10 +94,10 @@ def __getattr__(name: str) -> Any:
 
 
 MANIFEST_NAME = "manifest.json"
-#: Every file name a complete result has (``manifest.json`` is written last).
-RESULT_FILES: tuple[str, ...] = (*(f"{t}.parquet" for t in TABLES), MANIFEST_NAME)
-#: Version of the on-disk layout, recorded in the manifest.
-FORMAT = "neorealism-results/1"
+#: The file names at the top of a complete result (beside its ``data-<generation>`` folder).
+RESULT_FILES: tuple[str, ...] = (MANIFEST_NAME,)
+#: Version of the on-disk layout, recorded in the manifest (1: one file per table; 2: checksummed chunks).
+FORMAT = "neorealism-results/2"
 
 _TMP_MARK = ".tmp-"
 
@@ -126,40 +132,17 @@ def _check_format(mpath: Path, fmt: Any) -> None:
             f"{mpath}: format {fmt!r} was written by a newer neorealism than this one "
             f"({_package_version()}, which reads up to {FORMAT!r}); upgrade neorealism to read it"
         )
-    if have < want:  # pragma: no cover - there is only one format so far
-        raise ResultError(f"{mpath}: format {fmt!r} is older than {FORMAT!r} and no longer read; re-run it")
+    if have < want:
+        raise ResultError(
+            f"{mpath}: format {fmt!r} is older than {FORMAT!r} (no checksums) and no longer read; "
+            "re-run it with --overwrite"
+        )
 
 
 def _package_version() -> str:
     from . import __version__
 
     return __version__
-
-
-def _check_table(p: Path, table: str, expected_rows: Any) -> None:
-    """The table file exists, is a whole Parquet file of the result schema, with the rows the manifest says."""
-    f = p / f"{table}.parquet"
-    if not f.is_file():
-        raise ResultError(f"incomplete result in {p}: missing {f.name}")
-    try:
-        meta = pq.ParquetFile(f)
-        schema = meta.schema_arrow
-        n = meta.metadata.num_rows
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise ResultError(
-            f"corrupt result in {p}: {f.name} is not a readable Parquet file (truncated or damaged: {exc}); "
-            "re-run with --overwrite"
-        ) from None
-    want = SCHEMAS[table]
-    if [(fld.name, fld.type) for fld in schema] != [(fld.name, fld.type) for fld in want]:
-        raise ResultError(
-            f"corrupt result in {p}: {f.name} has columns {schema.names}, not the {table} table's {want.names}"
-        )
-    if isinstance(expected_rows, int) and not isinstance(expected_rows, bool) and n != expected_rows:
-        raise ResultError(
-            f"corrupt result in {p}: {f.name} has {n} rows but {MANIFEST_NAME} records {expected_rows} "
-            "(the file was replaced or damaged); re-run with --overwrite"
-        )
 
 
 #: The modules whose code determines a run's numbers (the model), for :func:`model_fingerprint`.
@@ -275,35 +258,6 @@ def _diff(a: Any, b: Any, path: str, out: list[str], skip: set[str]) -> None:
         out.append(f"{path or 'scenario'} {_short(a)} vs {_short(b)}")
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-def _is_temp_name(name: str) -> bool:
-    """Hidden temporary files written by a :class:`ResultWriter` (possibly left by a killed run)."""
-    return name.startswith(".") and _TMP_MARK in name and any(
-        name[1:].startswith(final) for final in RESULT_FILES
-    )
-
-
-def _fsync_file(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    # Best effort: make the renames durable (POSIX; a no-op where unsupported).
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _json_default(obj: Any) -> Any:
     if isinstance(obj, np.integer):
         return int(obj)
@@ -360,174 +314,588 @@ def _check_columns(table: str, df: pd.DataFrame) -> None:
         raise ValueError(f"{table} chunk: {'; '.join(parts)} (expected {names})")
 
 
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_temp_name(name: str) -> bool:
+    """Hidden temporary files written by the store (possibly left by a killed writer), any layout version."""
+    return name.startswith(".") and _TMP_MARK in name
+
+
+def _fsync_dir(path: Path) -> None:
+    # Best effort: make the renames durable (POSIX; a no-op where unsupported).
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _token() -> str:
+    return f"{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a hidden temp file beside it (fsync, then rename)."""
+    tmp = path.with_name(f".{path.name}{_TMP_MARK}{_token()}")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _json_text(obj: Any) -> str:
+    return json.dumps(obj, indent=2, allow_nan=False, default=_json_default, ensure_ascii=False) + "\n"
+
+
+def identity_key(manifest: Mapping[str, Any]) -> str:
+    """SHA-256 (first 16 hex digits) of a run's :func:`run_identity`: names its journal, recorded in its manifest."""
+    text = json.dumps(run_identity(manifest), sort_keys=True, ensure_ascii=False, allow_nan=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _os_errors(path: Path, doing: str = "write results to"):
+    """An OS error (disk full, permission denied) as a :class:`ResultError` naming the user's directory."""
+    try:
+        yield
+    except ResultError:
+        raise
+    except OSError as exc:
+        raise ResultError(f"cannot {doing} {path}: {exc.strerror or exc}") from None
+
+
+# --------------------------------------------------------------------------- the lock
+
+
+LOCK_NAME = ".lock"
+PARTIAL_DIR = ".partial"
+JOURNAL_NAME = "journal.json"
+_GEN_PREFIX = "data-"
+
+
+class StoreLock:
+    """An exclusive ``fcntl.flock`` on ``DIR/.lock``: one writer per result directory.
+
+    The OS releases a flock when its process dies, so a killed writer never
+    leaves a stale lock.  A second writer is refused at once (:class:`ResultError`
+    naming the directory); it does not wait.  flock is per open file
+    description, so a second :class:`StoreLock` in the same process conflicts too.
+    The lock file is removed on :meth:`release` (while still held; a writer that
+    locked the removed file notices and locks the new one).  A directory the
+    lock created is removed again on release if nothing else is left in it.
+    """
+
+    def __init__(self, path: Path, fd: int, created: bool):
+        self.path, self._fd, self.created = path, fd, created
+
+    @classmethod
+    def acquire(cls, path: str | os.PathLike[str]) -> StoreLock:
+        import fcntl
+
+        p = Path(path)
+        if p.exists() and not p.is_dir():
+            raise ResultError(f"cannot write results to {p}: it exists and is not a directory")
+        created = False
+        with _os_errors(p, "create result directory"):
+            if not p.exists():
+                p.mkdir(parents=True)
+                created = True
+        lock = p / LOCK_NAME
+        while True:
+            with _os_errors(p, "lock result directory"):
+                fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                with contextlib.suppress(OSError):
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                os.close(fd)
+                who = f" (process {holder})" if holder.isdigit() else ""
+                raise ResultError(
+                    f"{p} is being written by another neorealism run{who}; wait for it to finish, "
+                    "or choose another output directory"
+                ) from None
+            except OSError as exc:
+                os.close(fd)
+                raise ResultError(f"cannot lock result directory {p}: {exc.strerror or exc}") from None
+            try:
+                same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)  # locked a lock file its holder had just removed: lock the current one
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        return cls(p, fd, created)
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def release(self) -> None:
+        """Unlock (idempotent); remove the lock file, and the directory if this lock created it and it is empty."""
+        if self._fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(self.path / LOCK_NAME)
+        with contextlib.suppress(OSError):
+            (self.path / PARTIAL_DIR).rmdir()  # only if empty
+        os.close(self._fd)
+        self._fd = None
+        if self.created:
+            with contextlib.suppress(OSError):
+                self.path.rmdir()  # only if empty
+
+    def __enter__(self) -> StoreLock:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
+
+
+# --------------------------------------------------------------------------- the chunk store
+
+
+def _chunk_file_name(table: str, index: int) -> str:
+    return f"{table}-{index:06d}.parquet"
+
+
+def _verify_file(root: Path, rec: Mapping[str, Any], where: str) -> Path:
+    """The chunk file ``rec`` (path, bytes, sha256) exists under ``root`` unchanged; else :class:`ResultError`."""
+    rel = rec.get("path") if isinstance(rec, Mapping) else None
+    if not isinstance(rel, str) or not rel or rel.startswith("/") or ".." in Path(rel).parts:
+        raise ResultError(f"corrupt result in {root}: {where} lists a chunk file with a bad path {rel!r}")
+    f = root / rel
+    if not f.is_file():
+        raise ResultError(f"incomplete result in {root}: missing {rel} (listed in {where})")
+    size = f.stat().st_size
+    if size != rec.get("bytes"):
+        raise ResultError(
+            f"corrupt result in {root}: {rel} has {size} bytes but {where} records {rec.get('bytes')} "
+            "(the file was replaced or damaged); re-run with --overwrite"
+        )
+    if _sha256_file(f) != rec.get("sha256"):
+        raise ResultError(
+            f"corrupt result in {root}: {rel} does not match its sha256 in {where} "
+            "(the file was changed or replaced); re-run with --overwrite"
+        )
+    return f
+
+
+class ChunkStore:
+    """A directory of tables stored as one checksummed Parquet file per finished chunk, plus a manifest.
+
+    Layout (docs/architecture.md#the-result-store)::
+
+        DIR/manifest.json                    written last, atomically (rename): the published result
+        DIR/data-<generation>/<table>-<index>.parquet   one file per table and chunk
+        DIR/.partial/<key>/journal.json      the chunks finished so far of an unpublished generation
+        DIR/.lock                            flock of the one writer
+
+    Every chunk file is written to a hidden temp file and renamed into place;
+    its size and sha256 go into the journal (rewritten atomically after every
+    chunk) and, when the generation is published, into the manifest.  A new
+    generation is built beside the published one, so the old result stays
+    complete and loadable until the manifest rename publishes the new one.
+
+    The store serves runs (:class:`ResultWriter`) and, later, sweeps: a key
+    names a generation's journal (a run uses the hash of its identity, so a
+    killed run resumes from its finished chunks), and ``plan`` records what
+    decides the chunks' contents and boundaries (e.g. the chunk size).
+    Methods that change the directory must be called with the lock held
+    (:meth:`lock`).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, tables: tuple[str, ...] = TABLES, compression: str = "zstd"):
+        self.path = Path(path)
+        self.tables = tables
+        self.compression = compression
+
+    def lock(self) -> StoreLock:
+        return StoreLock.acquire(self.path)
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / MANIFEST_NAME
+
+    def _journal_path(self, key: str) -> Path:
+        return self.path / PARTIAL_DIR / key / JOURNAL_NAME
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest as JSON, or None when there is none or it is unreadable (no checks)."""
+        try:
+            m = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return None
+        return m if isinstance(m, dict) else None
+
+    def _journal(self, key: str) -> dict[str, Any] | None:
+        try:
+            j = json.loads(self._journal_path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return None
+        if not isinstance(j, dict) or j.get("key") != key or not isinstance(j.get("chunks"), list):
+            return None
+        gen = j.get("generation")
+        if not isinstance(gen, str) or not gen.startswith(_GEN_PREFIX) or "/" in gen:
+            return None
+        return j
+
+    @staticmethod
+    def listed_paths(doc: Mapping[str, Any] | None) -> set[str]:
+        """Every chunk file path a manifest or journal lists."""
+        out: set[str] = set()
+        chunks = doc.get("chunks") if isinstance(doc, Mapping) else None
+        for c in chunks if isinstance(chunks, list) else ():
+            files = c.get("files") if isinstance(c, Mapping) else None
+            for rec in files.values() if isinstance(files, Mapping) else ():
+                if isinstance(rec, Mapping) and isinstance(rec.get("path"), str):
+                    out.add(rec["path"])
+        return out
+
+    def clean(self, keep: str | None = None) -> None:
+        """Remove what dead writers left (lock held): temp files, partials other than ``keep``'s,
+        chunk files no valid manifest or journal lists, and generation folders nobody references."""
+        p = self.path
+        if not p.is_dir():
+            return
+        listed = self.listed_paths(self.read_manifest())
+        partial = p / PARTIAL_DIR
+        if partial.is_dir():
+            for d in partial.iterdir():
+                if d.name == keep and d.is_dir() and self._journal(keep) is not None:
+                    for f in d.iterdir():
+                        if f.name != JOURNAL_NAME:
+                            _rmtree(f) if f.is_dir() else f.unlink(missing_ok=True)
+                    listed |= self.listed_paths(self._journal(keep))
+                    listed.add(f"{self._journal(keep)['generation']}/")
+                else:
+                    _rmtree(d) if d.is_dir() else d.unlink(missing_ok=True)
+        for f in p.iterdir():
+            if _is_temp_name(f.name):
+                _rmtree(f) if f.is_dir() else f.unlink(missing_ok=True)
+            elif f.name.startswith(_GEN_PREFIX) and f.is_dir():
+                mine = {x for x in listed if x.startswith(f.name + "/")}
+                if not mine:
+                    _rmtree(f)
+                    continue
+                for g in f.iterdir():
+                    if f"{f.name}/{g.name}" not in mine:
+                        _rmtree(g) if g.is_dir() else g.unlink(missing_ok=True)
+        _fsync_dir(p)
+
+    def open_partial(self, key: str | None, plan: Mapping[str, Any]) -> Partial:
+        """The unpublished generation of ``key``: resumed from its journal (its finished chunks verified,
+        its ``plan`` kept) when there is one, else a new one.  ``key=None``: always new, never resumed."""
+        if key is not None:
+            j = self._journal(key)
+            if j is not None and isinstance(j.get("plan"), dict):
+                good = []
+                for c in j["chunks"]:
+                    try:
+                        for rec in c["files"].values():
+                            _verify_file(self.path, rec, JOURNAL_NAME)
+                        good.append(c)
+                    except (ResultError, KeyError, TypeError, AttributeError, OSError):
+                        pass  # a damaged finished chunk is computed again
+                return Partial(self, key, j["generation"], dict(j["plan"]), good, resumed=True)
+        key = key or f"w{secrets.token_hex(8)}"
+        gen = f"{_GEN_PREFIX}{_dt.datetime.now(_dt.UTC).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
+        return Partial(self, key, gen, dict(plan), [], resumed=False)
+
+
+class Partial:
+    """One generation being built in a :class:`ChunkStore`: chunks written one by one, then published."""
+
+    def __init__(self, store: ChunkStore, key: str, generation: str, plan: dict[str, Any],
+                 chunks: list[dict[str, Any]], resumed: bool):
+        self.store, self.key, self.generation, self.plan = store, key, generation, plan
+        self.chunks: dict[int, dict[str, Any]] = {int(c["index"]): c for c in chunks}
+        self.resumed = resumed
+
+    @property
+    def done(self) -> set[int]:
+        """Indices of the finished chunks (resumed or written)."""
+        return set(self.chunks)
+
+    def _dir(self) -> Path:
+        return self.store.path / self.generation
+
+    def _save_journal(self) -> None:
+        j = {"key": self.key, "generation": self.generation, "plan": self.plan,
+             "chunks": [self.chunks[i] for i in sorted(self.chunks)]}
+        jp = self.store._journal_path(self.key)
+        jp.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(jp, _json_text(j).encode())
+
+    def write(self, index: int, worlds: tuple[int, int] | None, tables: Mapping[str, pa.Table]) -> dict[str, Any]:
+        """Write chunk ``index`` (each table atomically, with its sha256), then record it in the journal."""
+        d = self._dir()
+        d.mkdir(parents=True, exist_ok=True)
+        files: dict[str, Any] = {}
+        for table in self.store.tables:
+            tbl = tables[table]
+            buf = pa.BufferOutputStream()
+            pq.write_table(tbl, buf, compression=self.store.compression)
+            data = buf.getvalue().to_pybytes()
+            name = _chunk_file_name(table, index)
+            _write_atomic(d / name, data)
+            files[table] = {"path": f"{self.generation}/{name}", "rows": tbl.num_rows, "bytes": len(data),
+                            "sha256": hashlib.sha256(data).hexdigest()}
+        rec = {"index": int(index), "worlds": list(worlds) if worlds is not None else None, "status": "done",
+               "files": files}
+        self.chunks[int(index)] = rec
+        self._save_journal()
+        return rec
+
+    def publish(self, meta: Mapping[str, Any]) -> Path:
+        """Publish: ``manifest.json`` (``meta`` + the chunk list) replaces the previous one in one rename;
+        then the previous generation and the journal are removed."""
+        store = self.store
+        old = store.read_manifest()
+        if not self.chunks:
+            self._dir().mkdir(parents=True, exist_ok=True)
+        chunks = [self.chunks[i] for i in sorted(self.chunks)]
+        manifest = dict(meta)
+        manifest.update(
+            generation=self.generation,
+            identity=self.key,
+            plan=self.plan,
+            chunks=chunks,
+            rows={t: sum(int(c["files"][t]["rows"]) for c in chunks) for t in store.tables},
+        )
+        manifest["complete"] = True
+        _fsync_dir(self._dir())
+        _before_publish(store.path)
+        _write_atomic(store.manifest_path, _json_text(manifest).encode())
+        # published: what the old manifest listed (other generations) and the journal go
+        for gen in {x.split("/", 1)[0] for x in store.listed_paths(old)} - {self.generation}:
+            if gen.startswith(_GEN_PREFIX):
+                _rmtree(store.path / gen)
+        legacy = old.get("files") if isinstance(old, dict) else None  # format 1: one file per table at the top
+        for name in legacy.values() if isinstance(legacy, dict) else ():
+            if name in {f"{t}.parquet" for t in store.tables}:
+                (store.path / name).unlink(missing_ok=True)
+        self.drop_journal()
+        return store.path
+
+    def drop_journal(self) -> None:
+        _rmtree(self.store.path / PARTIAL_DIR / self.key)
+        with contextlib.suppress(OSError):
+            (self.store.path / PARTIAL_DIR).rmdir()
+
+    def discard(self) -> None:
+        """Delete this generation's files and journal (not a generation the manifest lists)."""
+        listed = {x.split("/", 1)[0] for x in self.store.listed_paths(self.store.read_manifest())}
+        if self.generation not in listed:
+            _rmtree(self._dir())
+        self.drop_journal()
+
+
+def _before_publish(path: Path) -> None:
+    """Called right before the manifest rename (a seam for tests to inject a crash there)."""
+
+
 # --------------------------------------------------------------------------- writing
 
 
 class ResultWriter:
-    """Stream simulation chunks into ``out_dir`` and publish them atomically.
+    """Write a result into ``out_dir`` chunk by chunk through a :class:`ChunkStore`, and publish it atomically.
 
     >>> with ResultWriter("results/run") as w:           # doctest: +SKIP
     ...     for chunk in iter_chunks(scenario):
     ...         w.write_chunk(chunk.states, chunk.system, chunk.events)
     ...     w.close({"scenario": scenario, "seed": 0, "worlds": 100, "years": 100})
 
-    While running, rows go to hidden temp files ``DIR/.<table>.parquet.tmp-<pid>-<token>``.
-    :meth:`close` renames them to ``DIR/<table>.parquet`` (``os.replace``) and
-    then writes ``DIR/manifest.json`` (temp + rename) with ``"complete": true``.
-    :meth:`abort` (also called when the ``with`` block raises) deletes the
-    temp files; no file with a final name is left half-written.
+    The writer holds the directory's lock (:class:`StoreLock`) from creation
+    to :meth:`close` / :meth:`abort`; then it removes what dead writers left.
+    Each :meth:`write_chunk` writes one checksummed Parquet file per table into
+    the new generation folder and records it in the journal; :meth:`close`
+    writes ``manifest.json`` last (temp + rename) with ``"complete": true``.
+    :meth:`abort` (also when the ``with`` block raises) deletes the new
+    generation — or, with ``keep=True``, keeps its finished chunks for a resume.
 
     A directory that already holds a result (or anything else) is refused
-    unless ``overwrite=True``; with overwrite the old result stays intact
-    until :meth:`close` replaces it.
+    unless ``overwrite=True``; with overwrite the old result stays intact and
+    loadable until :meth:`close` publishes the new one.
+
+    ``resume=(key, plan)`` (what :func:`neorealism.api.run_to_dir` gives: the
+    run's identity hash and its chunk size) continues the journal of ``key``
+    if there is one: :attr:`done` holds the chunk indices already finished and
+    :attr:`plan` the journal's plan.  ``lock`` is a :class:`StoreLock` the
+    caller already holds (the writer then leaves releasing it to the caller).
     """
 
-    def __init__(self, out_dir: str | os.PathLike[str], overwrite: bool = False, *, compression: str = "zstd"):
+    def __init__(
+        self,
+        out_dir: str | os.PathLike[str],
+        overwrite: bool = False,
+        *,
+        compression: str = "zstd",
+        lock: StoreLock | None = None,
+        resume: tuple[str, Mapping[str, Any]] | None = None,
+    ):
         self.path = Path(out_dir)
         self.overwrite = bool(overwrite)
-        self.compression = compression
-        self._token = f"{os.getpid()}-{secrets.token_hex(4)}"
-        self._writers: dict[str, pq.ParquetWriter] = {}
+        self.store = ChunkStore(self.path, compression=compression)
+        self._own_lock = lock is None
         self._rows: dict[str, int] = dict.fromkeys(TABLES, 0)
-        self._chunks = 0
         self._state = "open"  # open → closed | aborted
-        self._created_dir = False
-        self._check_target()
+        self._partial: Partial | None = None
+        self._lock = lock if lock is not None else StoreLock.acquire(self.path)
         try:
-            if not self.path.exists():
-                self.path.mkdir(parents=True)
-                self._created_dir = True
-        except OSError as exc:
-            raise ResultError(f"cannot create result directory {self.path}: {exc.strerror or exc}") from None
+            self._check_target()
+            key, plan = resume if resume is not None else (None, {})
+            with _os_errors(self.path):
+                self.store.clean(keep=key)
+                self._partial = self.store.open_partial(key, plan)
+        except BaseException:
+            self._release()
+            raise
+        for c in self._partial.chunks.values():
+            for t in TABLES:
+                self._rows[t] += int(c["files"][t]["rows"])
+        self._next = max(self._partial.done, default=-1) + 1
 
     # -- target checks -----------------------------------------------------------
 
     def _check_target(self) -> None:
         p = self.path
-        if p.exists() and not p.is_dir():
-            raise ResultError(f"cannot write results to {p}: it exists and is not a directory")
-        if not p.exists():
-            return
         try:
-            names = [n for n in os.listdir(p) if not _is_temp_name(n)]
+            names = [n for n in os.listdir(p) if not _is_temp_name(n) and n not in (LOCK_NAME, PARTIAL_DIR)]
         except OSError as exc:
             raise ResultError(f"cannot read result directory {p}: {exc.strerror or exc}") from None
         if not names or self.overwrite:
             return
-        previous = [n for n in RESULT_FILES if n in names]
-        if previous:
+        if MANIFEST_NAME in names:
             raise ResultError(
-                f"{p} already holds a result ({', '.join(previous)}); "
+                f"{p} already holds a result ({MANIFEST_NAME}); "
                 "refusing to overwrite it (use --overwrite / overwrite=True, or choose another directory)"
             )
-        shown = ", ".join(sorted(names)[:5]) + (", …" if len(names) > 5 else "")
+        foreign = [n for n in names if not (n.startswith(_GEN_PREFIX) and (p / n).is_dir())]
+        if not foreign:
+            return  # only generation folders a dead writer left (removed by the clean-up)
+        shown = ", ".join(sorted(foreign)[:5]) + (", …" if len(foreign) > 5 else "")
         raise ResultError(
             f"{p} is not empty ({shown}) and holds no neorealism result; "
             "choose a new or empty directory (or use --overwrite / overwrite=True to write into it anyway)"
         )
 
-    # -- paths ------------------------------------------------------------------------
-
-    def _final(self, table: str) -> Path:
-        return self.path / f"{table}.parquet"
-
-    def _temp(self, name: str) -> Path:
-        return self.path / f".{name}{_TMP_MARK}{self._token}"
-
-    def temp_files(self) -> list[Path]:
-        """Temp files this writer currently has on disk."""
-        names = [f"{t}.parquet" for t in TABLES] + [MANIFEST_NAME]
-        return [self._temp(n) for n in names if self._temp(n).exists()]
-
-    # -- writing ----------------------------------------------------------------------
+    # -- state ------------------------------------------------------------------------
 
     @property
     def rows(self) -> dict[str, int]:
-        """Rows written so far, per table."""
+        """Rows written so far (including resumed chunks), per table."""
         return dict(self._rows)
 
     @property
     def closed(self) -> bool:
         return self._state != "open"
 
-    def _writer(self, table: str) -> pq.ParquetWriter:
-        w = self._writers.get(table)
-        if w is None:
-            w = pq.ParquetWriter(
-                str(self._temp(f"{table}.parquet")), SCHEMAS[table], compression=self.compression
-            )
-            self._writers[table] = w
-        return w
+    @property
+    def done(self) -> set[int]:
+        """Indices of the chunks already finished (those of a resumed journal, and those written)."""
+        return self._partial.done if self._partial is not None else set()
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        """The generation's plan (a resumed journal's, else the one given)."""
+        return dict(self._partial.plan) if self._partial is not None else {}
+
+    @property
+    def generation(self) -> str | None:
+        return self._partial.generation if self._partial is not None else None
+
+    def temp_files(self) -> list[Path]:
+        """Hidden temp files in the directory and the generation folder (none between chunks)."""
+        out = [f for f in self.path.iterdir() if _is_temp_name(f.name)]
+        g = self.path / (self.generation or "")
+        if self.generation and g.is_dir():
+            out += [f for f in g.iterdir() if _is_temp_name(f.name)]
+        return out
+
+    # -- writing ----------------------------------------------------------------------
 
     def write_chunk(
         self,
         states: pd.DataFrame | None,
         system: pd.DataFrame | None,
         events: pd.DataFrame | None,
+        *,
+        index: int | None = None,
+        worlds: tuple[int, int] | None = None,
     ) -> None:
-        """Append one chunk (any set of worlds) of the three tables."""
+        """Write one chunk (chunk ``index``, default the next; holding the worlds ``[lo, hi)``) of the three tables."""
         if self._state != "open":
             raise RuntimeError(f"ResultWriter for {self.path} is {self._state}; cannot write")
+        assert self._partial is not None
         try:
             # convert all three first, so a bad chunk writes nothing
             tables = {name: to_arrow(name, df) for name, df in zip(TABLES, (states, system, events), strict=True)}
+            if worlds is None:
+                import pyarrow.compute as pc
+
+                w = tables["system"].column("world") if tables["system"].num_rows else None
+                worlds = (int(pc.min(w).as_py()), int(pc.max(w).as_py()) + 1) if w is not None else None
+            i = self._next if index is None else int(index)
+            old = self._partial.chunks.get(i)
+            with _os_errors(self.path):
+                self._partial.write(i, worlds, tables)
             for name, tbl in tables.items():
-                w = self._writer(name)
-                if tbl.num_rows:
-                    w.write_table(tbl)
-                self._rows[name] += tbl.num_rows
-            self._chunks += 1
+                self._rows[name] += tbl.num_rows - (int(old["files"][name]["rows"]) if old else 0)
+            self._next = max(self._next, i + 1)
         except BaseException:
             self.abort()
             raise
 
     def close(self, manifest: Mapping[str, Any]) -> Path:
-        """Finish: publish the three tables and then ``manifest.json``; return the directory.
+        """Finish: publish ``manifest.json`` (the tables' chunk files are already in place); return the directory.
 
         ``manifest`` should hold ``scenario`` (the validated scenario, as a
         dict or a pydantic model), ``seed``, ``worlds`` and ``years``; the
-        writer adds ``version``, ``created`` (UTC), ``rows``, ``files``,
-        ``format`` and ``complete: true``.
+        writer adds ``version``, ``model``, ``environment``, ``created`` (UTC),
+        ``rows``, ``generation``, ``identity``, ``plan``, ``chunks`` (every chunk:
+        index, world range, status, and per table its file's path, rows, bytes
+        and sha256), ``format`` and ``complete: true``.
         """
         if self._state != "open":
             raise RuntimeError(f"ResultWriter for {self.path} is {self._state}; cannot close")
-        published: list[Path] = []
+        assert self._partial is not None
         try:
-            for table in TABLES:
-                self._writer(table)  # tables never written to still get an (empty) file
-            for w in self._writers.values():
-                w.close()
-            self._writers.clear()
             meta = self._manifest(manifest)
-            text = json.dumps(meta, indent=2, allow_nan=False, default=_json_default, ensure_ascii=False) + "\n"
-            tmp_manifest = self._temp(MANIFEST_NAME)
-            with open(tmp_manifest, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            for table in TABLES:
-                _fsync_file(self._temp(f"{table}.parquet"))
-            if self.overwrite:
-                # Unpublish the previous result first: from here until the new
-                # manifest lands, the directory reads as incomplete, never mixed.
-                old = self.path / MANIFEST_NAME
-                if old.exists():
-                    old.unlink()
-                    _fsync_dir(self.path)
-            for table in TABLES:
-                final = self._final(table)
-                os.replace(self._temp(f"{table}.parquet"), final)
-                published.append(final)
-            _fsync_dir(self.path)
-            os.replace(tmp_manifest, self.path / MANIFEST_NAME)
-            _fsync_dir(self.path)
+            json.dumps(meta, allow_nan=False, default=_json_default)  # refuse a bad manifest before publishing
+            with _os_errors(self.path):
+                self._partial.publish(meta)
         except BaseException:
-            for f in published:
-                with contextlib.suppress(OSError):
-                    f.unlink()
             self.abort()
             raise
         self._state = "closed"
+        self._release()
         return self.path
 
     def _manifest(self, manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -540,30 +908,29 @@ class ResultWriter:
                 "model": model_fingerprint(),
                 "environment": environment(),
                 "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-                "rows": dict(self._rows),
-                "chunks": self._chunks,
-                "files": {t: f"{t}.parquet" for t in TABLES},
                 "format": FORMAT,
-                "complete": True,
             }
         )
         return meta
 
-    def abort(self) -> None:
-        """Discard everything written: close and delete temp files (idempotent)."""
-        if self._state == "closed":
+    def abort(self, keep: bool = False) -> None:
+        """Stop without publishing (idempotent): delete the new generation, or with ``keep`` keep its
+        finished chunks and journal so that the same run resumes from them.  Temp files always go."""
+        if self._state != "open":
             return
-        for w in list(self._writers.values()):
-            with contextlib.suppress(Exception):
-                w.close()
-        self._writers.clear()
-        for name in (*(f"{t}.parquet" for t in TABLES), MANIFEST_NAME):
-            with contextlib.suppress(FileNotFoundError):
-                self._temp(name).unlink()
-        if self._created_dir:
-            with contextlib.suppress(OSError):
-                self.path.rmdir()  # only if still empty
         self._state = "aborted"
+        if self._partial is not None:
+            with contextlib.suppress(OSError):
+                if keep and self._partial.done:
+                    for f in self.temp_files():
+                        f.unlink(missing_ok=True)
+                else:
+                    self._partial.discard()
+        self._release()
+
+    def _release(self) -> None:
+        if self._own_lock:
+            self._lock.release()
 
     def __enter__(self) -> ResultWriter:
         return self
@@ -581,31 +948,46 @@ def _sql_str(value: str | Path) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _chunk_list(p: Path, manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    chunks = manifest.get("chunks")
+    if not isinstance(chunks, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("files"), dict) and isinstance(c.get("index"), int) for c in chunks
+    ):
+        raise ResultError(f"corrupt result in {p}: {MANIFEST_NAME} has no valid list of chunks")
+    return sorted(chunks, key=lambda c: ((c.get("worlds") or [c["index"]])[0], c["index"]))
+
+
 class ResultSet:
     """A finished result directory, read back.
 
     ``.states``, ``.system`` and ``.events`` are pandas DataFrames read on
-    first use; ``.manifest`` is the parsed ``manifest.json``; ``.query(sql)``
-    runs DuckDB SQL over views named ``states``, ``system`` and ``events``.
+    first use (each the union of its chunk files, in world order); ``.manifest``
+    is the parsed ``manifest.json``; ``.query(sql)`` runs DuckDB SQL over views
+    named ``states``, ``system`` and ``events``.  Only the chunk files the
+    manifest lists are read.
     """
 
     def __init__(self, path: Path, manifest: dict[str, Any]):
         self.path = path
         self.manifest = manifest
         self._con = None
+        self._chunks = _chunk_list(path, manifest)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> ResultSet:
-        """Open a result directory, or raise :class:`ResultError` naming what is missing."""
+    def load(cls, path: str | os.PathLike[str], *, verify: bool = True) -> ResultSet:
+        """Open a result directory, or raise :class:`ResultError` naming what is missing or damaged.
+
+        Every chunk file the manifest lists must be present with its recorded
+        size and sha256 (``verify=False`` checks presence and size only).
+        """
         p = Path(path)
         if not p.is_dir():
             raise ResultError(f"no result directory {p} (it does not exist or is not a directory)")
         mpath = p / MANIFEST_NAME
         if not mpath.is_file():
-            present = [n for n in RESULT_FILES if (p / n).exists()]
-            why = (
-                "the run did not finish or was interrupted" if present else "it holds no neorealism result"
-            )
+            ours = any(n in (PARTIAL_DIR, LOCK_NAME) or n.startswith(_GEN_PREFIX) or _is_temp_name(n)
+                       for n in os.listdir(p))
+            why = "the run did not finish or was interrupted" if ours else "it holds no neorealism result"
             raise ResultError(f"incomplete result in {p}: missing {MANIFEST_NAME} ({why})")
         try:
             size = mpath.stat().st_size
@@ -630,29 +1012,47 @@ class ResultSet:
                 f"incomplete result in {p}: {MANIFEST_NAME} is not marked complete "
                 f"(complete = {json.dumps(manifest.get('complete'))}; the run did not finish)"
             )
-        rows = manifest.get("rows") if isinstance(manifest.get("rows"), dict) else {}
-        for t in TABLES:
-            _check_table(p, t, rows.get(t))
+        chunks = _chunk_list(p, manifest)
+        for c in chunks:
+            for t in TABLES:
+                rec = c["files"].get(t)
+                if not isinstance(rec, dict):
+                    raise ResultError(f"corrupt result in {p}: chunk {c['index']} of {MANIFEST_NAME} has no {t} file")
+                if verify:
+                    with _os_errors(p, "read result"):
+                        _verify_file(p, rec, MANIFEST_NAME)
+                elif not (p / str(rec.get("path"))).is_file():
+                    raise ResultError(f"incomplete result in {p}: missing {rec.get('path')} (listed in {MANIFEST_NAME})")
         return cls(p, manifest)
 
     # -- tables -----------------------------------------------------------------------
 
-    def file(self, table: str) -> Path:
+    def files(self, table: str) -> list[Path]:
+        """The chunk files of ``table``, in world order."""
         if table not in TABLES:
             raise KeyError(f"unknown table {table!r}; tables: {', '.join(TABLES)}")
-        return self.path / f"{table}.parquet"
+        return [self.path / c["files"][table]["path"] for c in self._chunks]
 
     def read(self, table: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
-        """Read one table (optionally only some columns) into pandas."""
+        """Read one table (optionally only some columns) into pandas: its chunk files in world order."""
         cols = list(columns) if columns is not None else None
-        f = self.file(table)
+        files = self.files(table)
         unknown = [c for c in cols or () if c not in SCHEMAS[table].names]
         if unknown:
             raise KeyError(f"unknown columns {unknown} of table {table!r}; columns: {', '.join(SCHEMAS[table].names)}")
-        try:
-            return pq.read_table(f, columns=cols).to_pandas()
-        except (pa.ArrowException, OSError) as exc:
-            raise ResultError(f"corrupt result in {self.path}: cannot read {f.name} ({exc}); re-run with --overwrite") from None
+        schema = SCHEMAS[table]
+        parts = []
+        for f in files:
+            try:
+                parts.append(pq.read_table(f, columns=cols))
+            except (pa.ArrowException, OSError, ValueError) as exc:
+                raise ResultError(
+                    f"corrupt result in {self.path}: cannot read {f.relative_to(self.path)} ({exc}); re-run with --overwrite"
+                ) from None
+        if not parts:
+            empty = schema.empty_table()
+            parts = [empty.select(cols) if cols is not None else empty]
+        return pa.concat_tables(parts).to_pandas()
 
     @cached_property
     def states(self) -> pd.DataFrame:
@@ -668,7 +1068,7 @@ class ResultSet:
 
     @property
     def rows(self) -> dict[str, int]:
-        return {t: pq.ParquetFile(self.file(t)).metadata.num_rows for t in TABLES}
+        return {t: sum(int(c["files"][t]["rows"]) for c in self._chunks) for t in TABLES}
 
     @property
     def scenario(self):
@@ -685,7 +1085,13 @@ class ResultSet:
 
             con = duckdb.connect(":memory:")
             for t in TABLES:
-                con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet({_sql_str(self.file(t))})")
+                files = self.files(t)
+                if files:
+                    listed = ", ".join(_sql_str(f) for f in files)
+                    con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet([{listed}])")
+                else:
+                    con.register(f"_{t}_empty", SCHEMAS[t].empty_table())
+                    con.execute(f"CREATE VIEW {t} AS SELECT * FROM _{t}_empty")
             self._con = con
         return self._con
 

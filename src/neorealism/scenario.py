@@ -11,7 +11,11 @@ Loading guards against hostile or broken files: safe YAML only, no aliases
 (so no "billion laughs" expansion), no tags, merge keys or duplicate keys, a
 nesting limit and a size limit, numbers written as numbers (not ``true`` or
 ``"0.5"``), and one clear message per problem naming the field path, the bad
-value and the allowed range or type.
+value and the allowed range or type.  Plain scalars follow the YAML 1.2 core
+schema (:func:`core_scalar`: ``1:30`` and ``yes`` are text, ``1e-3`` a
+number, ``0x1`` refused), in files and ``--set`` values alike.  Capability
+values are bounded (:data:`MAX_CAPABILITY`) and names may not hold control
+characters (they are printed on terminals).
 """
 
 from __future__ import annotations
@@ -43,12 +47,39 @@ MAX_STATES = 400
 MAX_WORLDS = 10_000_000
 MAX_YEARS = 10_000
 
+#: Largest capability value a scenario may give (military, economy, population, resources).  Only
+#: shares matter, so any unit fits far below it (COW's largest, China's population in thousands, is
+#: about 1.4e6); it keeps every product the model forms (economy × technology × conversion …) far
+#: from the largest float (1.8e308).  Growth over many years can still overflow: the engine stops such
+#: a run with an error naming the parameters (see docs/model.md, "Nothing non-finite is published").
+MAX_CAPABILITY = 1e15
+#: Largest map coordinate, in absolute value (thousands of km on the plane; the Earth is 40 around).
+MAX_COORDINATE = 1e6
+
 DOCTRINES = ("defensive", "offensive")
 COMPONENTS = ("military", "economy", "population", "resources", "technology")
 
 
 from .schema import FiniteNonNeg, _kinds, _strict_scalar  # noqa: E402,F401
 from .schema import StrictModel as _Model  # noqa: E402
+
+#: A capability component: finite, ≥ 0 and at most :data:`MAX_CAPABILITY`.
+Capability = typing.Annotated[float, Field(ge=0.0, le=MAX_CAPABILITY, allow_inf_nan=False)]
+#: A capability component that must be positive (economy, population).
+PositiveCapability = typing.Annotated[float, Field(gt=0.0, le=MAX_CAPABILITY, allow_inf_nan=False)]
+
+
+def _no_control_characters(value: str) -> str:
+    """Refuse a name holding control characters (ESC, BEL …): it is printed on terminals."""
+    from .formatting import control_characters
+
+    found = control_characters(value)
+    if found:
+        raise ValueError(
+            f"a name may not hold control characters (found {', '.join(found)}); they would act on the "
+            "terminal that prints the name (title, screen, cursor) — write plain text"
+        )
+    return value
 
 
 class StateSpec(_Model):
@@ -62,15 +93,17 @@ class StateSpec(_Model):
     """
 
     name: str = Field(min_length=1, max_length=64, description="unique state name")
-    military: FiniteNonNeg = Field(description="military stock (arms, forces), ≥ 0")
-    economy: float = Field(gt=0.0, allow_inf_nan=False, description="economic output, > 0")
-    population: float = Field(gt=0.0, allow_inf_nan=False, description="population, > 0")
-    resources: FiniteNonNeg = Field(description="natural resources / energy, ≥ 0")
+    military: Capability = Field(description="military stock (arms, forces), ≥ 0, at most 1e15")
+    economy: PositiveCapability = Field(description="economic output, > 0, at most 1e15")
+    population: PositiveCapability = Field(description="population, > 0, at most 1e15")
+    resources: Capability = Field(description="natural resources / energy, ≥ 0, at most 1e15")
     technology: float = Field(
         gt=0.0, le=1000.0, allow_inf_nan=False,
         description="technology multiplier on military production (1 = baseline), (0, 1000]",
     )
-    position: tuple[float, float] = Field(description="map position [x, y] (plane) or [lat, lon] (sphere)")
+    position: tuple[float, float] = Field(
+        description="map position [x, y] (plane, thousands of km, each within ±1e6) or [lat, lon] (sphere)"
+    )
     doctrine: Literal["defensive", "offensive"] = Field(
         default="defensive",
         description="defensive (Waltz, Van Evera) or offensive (Mearsheimer 2001) realism",
@@ -98,7 +131,14 @@ class StateSpec(_Model):
     def _finite_position(cls, v: tuple[float, float]) -> tuple[float, float]:
         if not all(math.isfinite(x) for x in v):
             raise ValueError("coordinates must be finite numbers")
+        if not all(abs(x) <= MAX_COORDINATE for x in v):
+            raise ValueError(f"coordinates must lie within ±{MAX_COORDINATE:.0e} (thousands of km)")
         return v
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, v: str) -> str:
+        return _no_control_characters(v)
 
 
 def _params_model() -> type[BaseModel]:
@@ -172,6 +212,11 @@ class Scenario(_Model):
     params: Params = Field(default_factory=lambda: Params(), description="every mechanism parameter, one group per mechanism")
     source: str | None = Field(default=None, max_length=4000, description="where the numbers come from (e.g. COW NMC v6.0, 1913)")
 
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, v: str) -> str:
+        return _no_control_characters(v)
+
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         names = [s.name for s in self.states]
@@ -220,7 +265,7 @@ class Scenario(_Model):
         a file to edit, which reads back equal to this scenario.
         """
         data = self.model_dump(mode="json", exclude_none=True, exclude_defaults=not complete)
-        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
 
 
 # --------------------------------------------------------------------------- loading
@@ -262,9 +307,16 @@ def _child_path(frame: _Frame | None) -> str:
     if isinstance(frame.container, list):
         return f"{frame.path}[{len(frame.container)}]"
     if frame.has_key:
-        key = str(frame.key)
+        key = _key_text(frame.key)
         return f"{frame.path}.{key}" if frame.path else key
     return frame.path or "(top level)"
+
+
+def _key_text(key: Any) -> str:
+    """A mapping key as part of a field path in a message (control characters escaped)."""
+    from .formatting import safe_text
+
+    return safe_text(str(key))
 
 
 def _path_loc(path: str) -> tuple[Any, ...]:
@@ -291,15 +343,17 @@ def _load_yaml(text: str, lines: dict[tuple[Any, ...], int] | None = None) -> An
     item's own line, so that errors can say where a field is.
 
     The document is assembled directly from parser events (no recursion, so
-    no nesting depth can overflow the stack), with the safe scalar types of
-    ``yaml.safe_load``.  Refused, each with its line: aliases and anchors
+    no nesting depth can overflow the stack).  Plain scalars are read by the
+    YAML 1.2 core schema (:func:`core_scalar`), not PyYAML's YAML 1.1 rules:
+    ``1:30`` is text (not 90 in base 60), ``010`` is ten, ``1e-3`` is a
+    number, ``yes``/``no``/``on``/``off`` and dates are text; hexadecimal and
+    octal numbers (``0x1``, ``0o7``) are refused, asking for decimal.
+    Refused, each with its line: aliases and anchors
     (no "billion laughs"), explicit tags (``!!python/object`` …), merge keys
     (``<<``), duplicate keys in a mapping (YAML would silently keep the
     last), non-scalar keys, nesting deeper than :data:`MAX_YAML_DEPTH`, more
     than one document, and integers too long to convert.
     """
-    resolver = yaml.resolver.Resolver()
-    constructor = yaml.constructor.SafeConstructor()
     problems: list[str] = []
     stack: list[_Frame] = []
     root: Any = None
@@ -325,7 +379,7 @@ def _load_yaml(text: str, lines: dict[tuple[Any, ...], int] | None = None) -> An
                      f"{'list' if isinstance(value, list) else 'mapping'}"]
                 )
             if value in top.key_lines:
-                where = f"{top.path}.{value}" if top.path else str(value)
+                where = f"{top.path}.{_key_text(value)}" if top.path else _key_text(value)
                 problems.append(
                     f"{where}: duplicate key {value!r} at line {line} (first at line {top.key_lines[value]}); "
                     "each field may appear once in a mapping"
@@ -362,23 +416,25 @@ def _load_yaml(text: str, lines: dict[tuple[Any, ...], int] | None = None) -> An
                     [f"{where}: YAML tags ({tag}) are not allowed in scenarios (line {line}); write a plain value"]
                 )
         if isinstance(ev, yaml.ScalarEvent):
-            tag = resolver.resolve(yaml.ScalarNode, ev.value, ev.implicit)
-            if tag == _YAML_TAG + "merge" and stack and isinstance(stack[-1].container, dict) and not stack[-1].has_key:
+            plain = bool(ev.implicit and ev.implicit[0])  # not quoted, not a block scalar
+            if plain and ev.value == "<<" and stack and isinstance(stack[-1].container, dict) and not stack[-1].has_key:
                 raise _YamlRefused(
                     [f"{where}: YAML merge keys (<<) are not allowed in scenarios (line {line}); write the fields out"]
                 )
-            build = constructor.yaml_constructors.get(tag)
-            if build is None or tag == _YAML_TAG + "merge":
-                value: Any = ev.value
-            else:
+            value: Any = ev.value
+            if plain:
                 try:
-                    value = build(constructor, yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, style=ev.style))
+                    value = core_scalar(ev.value)
+                except _NotDecimal as exc:
+                    raise _YamlRefused(
+                        [f"{where} = {_short(ev.value)}: {exc} (line {line}); scenario files take decimal numbers "
+                         "only: write " + (f"{exc.decimal}" if exc.decimal is not None else "it in decimal digits")]
+                    ) from None
                 except ValueError:
-                    shown = ev.value if len(ev.value) <= 24 else ev.value[:20] + "…"
                     hint = _constraint_text(Scenario, _path_loc(where))
                     raise _YamlRefused(
-                        [f"{where} = {shown}: a number with {len(ev.value)} digits (line {line}) is far outside "
-                         "any allowed range" + (f" ({hint})" if hint else "")]
+                        [f"{where} = {_short(ev.value)}: a number with {len(ev.value)} digits (line {line}) is far "
+                         "outside any allowed range" + (f" ({hint})" if hint else "")]
                     ) from None
             add(value, line)
         elif isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
@@ -394,6 +450,117 @@ def _load_yaml(text: str, lines: dict[tuple[Any, ...], int] | None = None) -> An
     if problems:
         raise _YamlRefused(problems)
     return root
+
+
+# --------------------------------------------------------------------------- YAML 1.2 core scalars
+
+#: The YAML 1.2 core schema's plain scalars (YAML 1.2.2, §10.3.2), as scenario files read them.
+_CORE_NULL = re.compile(r"null|Null|NULL|~|")
+_CORE_TRUE = re.compile(r"true|True|TRUE")
+_CORE_FALSE = re.compile(r"false|False|FALSE")
+_CORE_INT = re.compile(r"[-+]?[0-9]+")
+_CORE_OCT = re.compile(r"0o[0-7]+")
+_CORE_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_CORE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_CORE_INF = re.compile(r"[-+]?(\.inf|\.Inf|\.INF)")
+_CORE_NAN = re.compile(r"\.nan|\.NaN|\.NAN")
+#: YAML 1.1 numbers that YAML 1.2 reads as text: base 60 (``1:30``), binary, digits grouped with ``_``.
+_YAML11_NUMBER = re.compile(r"[-+]?(0b[01_]+|[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|[0-9][0-9_]*_[0-9_]*(\.[0-9_]*)?)")
+
+
+class _NotDecimal(ValueError):
+    """A plain scalar that YAML 1.2 reads as a hexadecimal or octal integer (refused: write decimal)."""
+
+    def __init__(self, message: str, decimal: int | None):
+        super().__init__(message)
+        self.decimal = decimal
+
+
+def core_scalar(text: str) -> Any:
+    """The value of a plain (unquoted) YAML scalar under the YAML 1.2 core schema.
+
+    ``null``/``~``/empty → None; ``true``/``false`` (three spellings each)
+    → bool; ``[-+]?[0-9]+`` → int (``010`` is ten); decimal floats with an
+    optional exponent (``1e-3``, ``.5``, ``2.``) → float; ``.inf``/``.nan``
+    → float (then refused by the fields' ranges); anything else is text.
+    Hexadecimal (``0x1``) and octal (``0o7``) integers raise
+    :class:`_NotDecimal`; an integer too long to convert raises ValueError.
+    """
+    if _CORE_NULL.fullmatch(text):
+        return None
+    if _CORE_TRUE.fullmatch(text):
+        return True
+    if _CORE_FALSE.fullmatch(text):
+        return False
+    if _CORE_INT.fullmatch(text):
+        return int(text, 10)  # ValueError beyond Python's digit limit (sys.get_int_max_str_digits)
+    for pattern, base, what in ((_CORE_HEX, 16, "a hexadecimal number"), (_CORE_OCT, 8, "an octal number")):
+        if pattern.fullmatch(text):
+            digits = text[2:]
+            decimal = int(digits, base) if len(digits) <= 64 else None
+            raise _NotDecimal(what, decimal)
+    if _CORE_FLOAT.fullmatch(text):
+        return float(text)
+    if _CORE_INF.fullmatch(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _CORE_NAN.fullmatch(text):
+        return math.nan
+    return text
+
+
+def _resolves_to_text(text: str) -> bool:
+    """Whether ``text`` written as a plain scalar reads back as this text (:func:`core_scalar`)."""
+    try:
+        return core_scalar(text) == text and isinstance(core_scalar(text), str)
+    except ValueError:
+        return False
+
+
+#: Words YAML 1.1 read as switches and YAML 1.2 reads as text.
+_YAML11_SWITCHES = frozenset({"y", "n", "yes", "no", "on", "off"})
+
+
+def _yaml11_hint(value: Any) -> str | None:
+    """For text YAML 1.1 read otherwise (``1:30`` = 90, ``yes`` = true), what it is now and how to write it."""
+    if isinstance(value, str) and value.strip().lower() in _YAML11_SWITCHES:
+        v = value.strip()
+        return (f"{v} is text in YAML 1.2, which scenario files and --set follow (YAML 1.1 read it as a switch): "
+                "write true or false for a switch, digits for a number")
+    return _yaml11_number_hint(value)
+
+
+def _yaml11_number_hint(value: Any) -> str | None:
+    """For text that YAML 1.1 would have read as a number (``1:30`` = 90), the hint to write it in decimal."""
+    if not isinstance(value, str) or not _YAML11_NUMBER.fullmatch(value.strip()):
+        return None
+    v = value.strip()
+    try:
+        old = yaml.safe_load(v)  # PyYAML's YAML 1.1 reading, only to show what it meant there
+    except yaml.YAMLError:
+        old = None
+    meant = f"; YAML 1.1 read it as {old!r}" if isinstance(old, (int, float)) and not isinstance(old, bool) else ""
+    return f"{v} is text in YAML 1.2, which scenario files and --set follow{meant}: write the number in decimal digits"
+
+
+def _short(text: str, limit: int = 24) -> str:
+    """A scalar as written, kept short for a message (control characters escaped)."""
+    from .formatting import safe_text
+
+    text = safe_text(text)
+    return text if len(text) <= limit else text[: limit - 4] + "…"
+
+
+class _Dumper(yaml.SafeDumper):
+    """``yaml.safe_dump`` whose text reads back as text under :func:`core_scalar` (``1e3`` is quoted)."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    if not _resolves_to_text(data):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="'")
+    return dumper.represent_str(data)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def _constraint_text(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
@@ -424,10 +591,17 @@ def _constraint_text(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None
     if lo is not None or hi is not None:
         left = "[" if lo_incl and lo is not None else "("
         right = "]" if hi_incl and hi is not None else ")"
-        parts.append(f"allowed {left}{'−∞' if lo is None else lo}, {'∞' if hi is None else hi}{right}")
+        parts.append(f"allowed {left}{'−∞' if lo is None else _bound(lo)}, {'∞' if hi is None else _bound(hi)}{right}")
     if field.description:
         parts.append(field.description)
     return "; ".join(parts) if parts else None
+
+
+def _bound(x: Any) -> str:
+    """A range bound as the docs write it: ``1e15`` rather than ``1000000000000000.0``."""
+    if isinstance(x, float) and abs(x) >= 1e6:
+        return f"{x:.0e}".replace("e+", "e")
+    return str(x)
 
 
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -487,7 +661,7 @@ def _loc_path(loc: tuple[Any, ...], data: Any = None) -> str:
         name = entry.get("name") if isinstance(entry, dict) else getattr(entry, "name", None)
         head = _state_path(parts[1], name)
         parts = parts[2:]
-    path = head + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+    path = head + "".join(f"[{p}]" if isinstance(p, int) else f".{_key_text(p)}" for p in parts)
     return path.lstrip(".") or "(top level)"
 
 
@@ -529,6 +703,14 @@ def _format_errors(
         at = None if overrides else _line_of(loc, lines)  # an override has no line in a file
         where = [f"line {at}"] if at is not None else []
         msg = err.get("msg", "invalid")
+        yaml11 = _yaml11_hint(inp) if ("not text" in msg or "true or false" in msg) else None
+        if yaml11:
+            msg = f"{msg.split(' (')[0]} ({yaml11})"
+        elif isinstance(inp, float) and not math.isfinite(inp) and err.get("type") != "extra_forbidden":
+            msg = "Input should be a finite number (.inf and .nan are not allowed)"
+        for b in (err.get("ctx") or {}).values():
+            if isinstance(b, float) and math.isfinite(b) and abs(b) >= 1e6 and b == int(b):
+                msg = re.sub(rf"\b{int(b)}(\.0)?\b", _bound(b), msg)  # 1e15, not 1000000000000000
         if err.get("type") == "extra_forbidden":
             msg = _unknown_field_text(Scenario, loc, name_it=renamed)
         if not loc:
@@ -724,18 +906,15 @@ def _override_value(text: str) -> tuple[Any, str | None]:
     try:
         value = _load_yaml(text)
     except _YamlRefused as exc:
-        problem = "; ".join(p.removeprefix("(top level): ") for p in exc.problems)
+        problem = "; ".join(re.sub(r"^\(top level\)(: | = .*?: )", "", p) for p in exc.problems)
         problem = re.sub(r" \(line 1(, at \(top level\))?\)", "", problem)
-        return None, problem.replace(" in scenarios", " in --set values")
+        return None, problem.replace(" in scenarios", " in --set values").replace("scenario files take", "--set takes")
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or "not valid"
         return None, f"not one YAML value ({problem}); write a number, true/false or a word"
     if isinstance(value, (list, dict)):
         kind = "list" if isinstance(value, list) else "mapping"
         return None, f"expects one value (a number, true/false or a word), not a {kind}"
-    if isinstance(value, str) and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+", text.strip()):
-        # YAML 1.1 (as in scenario files) reads 1e-3 as text: say how to write it as a number
-        return None, f"YAML reads {text.strip()} as text, not a number; write it with a point and a signed exponent (e.g. 1.0e-3) or in full (0.001)"
     return value, None
 
 

@@ -66,20 +66,61 @@ def component_array(
     return arr, present, yi, si
 
 
+#: Largest dense (years × states) grid measured at once.  The shipped files (about 200 × 220) are
+#: measured in one grid; a larger NMC file is measured in blocks of consecutive years, each with only
+#: its own states, so that time and memory grow with the rows of the file, not with years × states.
+MAX_GRID_CELLS = 2_000_000
+
+
+def year_blocks(nmc: pd.DataFrame, max_cells: int = MAX_GRID_CELLS) -> list[np.ndarray]:
+    """Row positions of ``nmc`` in blocks of consecutive years whose (years × rows) stays under ``max_cells``.
+
+    One block (every row, in file order) when the whole (years × states)
+    grid is small; otherwise each block holds whole years, at least one.
+    Every year's measures depend on that year's rows alone, so measuring
+    block by block gives the same numbers as one grid.
+    """
+    yi, si, years, ccodes = state_year_grid(nmc)
+    if len(years) * len(ccodes) <= max_cells:
+        return [np.arange(len(nmc))]
+    order = np.argsort(yi, kind="stable")
+    counts = np.bincount(yi, minlength=len(years))
+    blocks, first, n_years, n_rows, pos = [], 0, 0, 0, 0
+    for c in counts.tolist():
+        if n_years and (n_years + 1) * (n_rows + c) > max_cells:
+            blocks.append(order[first:pos])
+            first, n_years, n_rows = pos, 0, 0
+        n_years += 1
+        n_rows += c
+        pos += c
+    blocks.append(order[first:pos])
+    return blocks
+
+
 def recompute_cinc(nmc: pd.DataFrame, missing_as_zero: bool = False) -> pd.Series:
     """CINC for every row of an NMC frame, recomputed from its components.
 
     ``missing_as_zero=True`` counts a missing component as a zero share
     (dividing by six) — not COW's convention; offered only to show that the
-    convention matters.
+    convention matters.  A state-year with no usable component (all six
+    −9, or only components whose system total is 0) has no CINC: ``NaN``,
+    not 0.  Large files are measured in blocks of years (:func:`year_blocks`).
     """
-    arr, present, yi, si = component_array(nmc, missing_as_zero=missing_as_zero)
-    if missing_as_zero:
-        # every component counts: a missing value is a zero, never skipped
-        idx = composite_index(np.where(present[:, None, :], arr, 0.0), present)
-    else:
-        idx = composite_index(arr, present)
-    return pd.Series(idx[yi, si], index=nmc.index, name="cinc_recomputed")
+    out = np.full(len(nmc), np.nan)
+    for rows in year_blocks(nmc):
+        sub = nmc.iloc[rows]
+        arr, present, yi, si = component_array(sub, missing_as_zero=missing_as_zero)
+        if missing_as_zero:
+            # every component counts: a missing value is a zero, never skipped
+            idx = composite_index(np.where(present[:, None, :], arr, 0.0), present)
+        else:
+            idx = composite_index(arr, present)
+        vals = idx[yi, si]
+        valid = ~np.isnan(arr)
+        totals = np.where(valid, arr, 0.0).sum(axis=-1, keepdims=True)
+        usable = (valid & (totals > 0)).any(axis=1)[yi, si]
+        out[rows] = np.where(usable, vals, np.nan)
+    return pd.Series(out, index=nmc.index, name="cinc_recomputed")
 
 
 def cinc_all(version: str = "6.0", source: DataSource | None = None) -> pd.DataFrame:
@@ -106,8 +147,11 @@ def cinc_table(year: int, version: str = "6.0", source: DataSource | None = None
     lo, hi = year_range(version, source)
     if not isinstance(year, (int, np.integer)) or not lo <= int(year) <= hi:
         raise ParameterError(f"year = {year}: allowed {lo}–{hi} (NMC v{version})", field="year")
-    allc = cinc_all(version, source)
-    t = allc[allc["year"] == int(year)].drop(columns="year")
+    nmc = load_nmc(version, source)
+    nmc = nmc[nmc["year"] == int(year)]  # a year's CINC depends on that year's rows alone
+    t = nmc[["ccode", "stateabb", "cinc"]].copy()
+    t["cinc_recomputed"] = recompute_cinc(nmc)
+    t["diff"] = t["cinc_recomputed"] - t["cinc"]
     return t.sort_values("cinc", ascending=False, kind="stable").reset_index(drop=True)
 
 

@@ -23,6 +23,7 @@ import contextlib
 import io
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -58,6 +59,15 @@ _NMC_PATH_HELP = "Read this NMC file (e.g. a newer release, same columns) instea
 
 # --------------------------------------------------------------------------- helpers
 
+try:  # the package-wide helper (neorealism.formatting), through which the CLI prints user text
+    from ..formatting import safe_text
+except ImportError:  # pragma: no cover - an older neorealism.formatting without it
+    _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+    def safe_text(text: object, *, lines: bool = False) -> str:  # type: ignore[misc]
+        """``str(text)`` with every terminal control character written as an escape (``\\x1b``)."""
+        return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", str(text))
+
 
 #: Each command's options for the arguments it passes to the data layer: ``{argument: option}``.
 #: The data layer's errors name the argument (``start = 1700: …``), the command's the option (``--from 1700: …``).
@@ -85,11 +95,17 @@ def _user_errors(source: DataSource | None = None, options: Mapping[str, str] | 
         with _cli_scenarios.data_options(source, options):
             yield
     except NeorealismError as exc:
-        from rich.console import Console
-        from rich.markup import escape
-
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error: {escape(str(exc))}[/red]")
+        print_error(str(exc))
         raise typer.Exit(USER_ERROR) from None
+
+
+def print_error(message: str) -> None:
+    """One red line ``error: …`` on stderr, control characters escaped (:func:`safe_text`)."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    line = safe_text(message)  # control characters (a line break too) escaped: one line
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error: {escape(line)}[/red]")
 
 
 def _fmt(fmt: str | None) -> str:
@@ -146,7 +162,7 @@ def _cell(v: Any) -> str:
         return ""
     if isinstance(v, float):
         return f"{v:.6g}" if abs(v) < 1e-3 and v != 0 else f"{v:.4f}"
-    return escape(str(v))
+    return escape(safe_text(v))
 
 
 #: Widest table printed (characters); wider cells wrap (folding long words), nothing is cut.
@@ -166,11 +182,11 @@ def _table(df: pd.DataFrame, title: str | None = None) -> None:
     from rich.table import Table
 
     cells = [[_cell(v) for v in r] for r in df.itertuples(index=False)]
-    t = Table(title=escape(title) if title else None)
+    t = Table(title=escape(safe_text(title)) if title else None)
     natural = 1
     for k, c in enumerate(df.columns):
         numeric = pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
-        t.add_column(escape(str(c)), justify="right" if numeric else "left", overflow="fold")
+        t.add_column(escape(safe_text(c)), justify="right" if numeric else "left", overflow="fold")
         natural += 3 + max([len(str(c))] + [len(r[k]) for r in cells])
     for r in cells:
         t.add_row(*r)
@@ -220,6 +236,18 @@ def _polarity_note(hist: pd.DataFrame) -> None:
     from .history import measured_polarity_note
 
     typer.echo(measured_polarity_note(hist), err=True)
+
+
+def _missing_note(hist: pd.DataFrame) -> None:
+    """One line (stderr) naming the years without capability data, whose measures are missing."""
+    from .history import year_spans
+
+    years = hist.attrs.get("missing_years") or []
+    if years:
+        typer.echo(
+            f"note: {len(years)} year(s) have no capability data (every value missing, -9): {year_spans(years)}; "
+            "their polarity, CON, HHI and leader are missing (empty), not measured.", err=True,
+        )
 
 
 def _print_citations() -> None:
@@ -303,6 +331,11 @@ def cinc_cmd(
             raise ParameterError(f"--year {year}: allowed {lo}–{hi} ({data})")
         t = cinc_table(year, v, src)
         _emit(t, f, f"CINC {year} (NMC v{v}): published vs recomputed")
+        if t["cinc_recomputed"].isna().all():
+            typer.echo(
+                f"note: no state has capability data in {year} (every component is missing, -9): "
+                "the recomputed CINC is missing (empty), not 0.", err=True,
+            )
 
 
 @data_app.command("polarity")
@@ -340,6 +373,7 @@ def polarity_cmd(
             _emit(h, f, f"Polarity history {h['year'].min()}–{h['year'].max()} (NMC v{v})")
             if f == "table":
                 _polarity_note(h)
+        _missing_note(h)
 
 
 def _parse_weights(text: str | None) -> tuple[float, ...] | None:

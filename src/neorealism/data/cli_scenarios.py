@@ -84,12 +84,33 @@ def data_options(source: DataSource | None, options: Mapping[str, str] | None = 
         option = DATA_OPTIONS.get(exc.kind)
         if option is None or source is None or getattr(source, exc.kind, None) is None:
             raise
-        raise DataError(exc.naming(option)) from None
+        raise DataError(_safe(exc.naming(option))) from None
+    except MemoryError:
+        given = ", ".join(
+            f"{DATA_OPTIONS.get(k, k)} {p} ({_size(p)})" for k, p in (source.overrides() if source else {}).items()
+        )
+        raise DataError(
+            "out of memory while reading or measuring the data" + (f" ({given})" if given else "")
+            + "; give smaller files or run with more memory"
+        ) from None
     except ParameterError as exc:
         renamed = rename_fields(exc, options or {})
         if renamed == str(exc):
             raise
         raise ParameterError(renamed) from None
+
+
+def _safe(text: str) -> str:
+    from .cli import safe_text
+
+    return safe_text(text)
+
+
+def _size(p: Path) -> str:
+    try:
+        return f"{p.stat().st_size:,} bytes"
+    except (OSError, ValueError):
+        return "size unknown"
 
 
 #: The help of every data command's ``--format`` (defined here, where both CLI modules can import it).
@@ -114,13 +135,14 @@ FROM_DATA_CAPTION = (
 
 def _rich_table(title: str, columns: list[str], rows: list[list[str]], caption: str | None = None) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    t = Table(title=title, show_lines=False, caption=caption, caption_justify="left")
+    t = Table(title=escape(_safe(title)), show_lines=False, caption=caption, caption_justify="left")
     for k, c in enumerate(columns):
-        t.add_column(c, justify="left" if k == 0 else "right")
+        t.add_column(escape(_safe(c)), justify="left" if k == 0 else "right")
     for r in rows:
-        t.add_row(*r)
+        t.add_row(*(escape(_safe(x)) for x in r))
     Console(width=140).print(t)
 
 
@@ -271,4 +293,4 @@ def add_backtest(app: typer.Typer) -> None:
                 f"polarity agreement {s['polarity_agreement']:.2f} · great powers real {s['real_mean_n_great_powers']:.2f} "
                 f"vs simulated {s['sim_mean_n_great_powers']:.2f}"
             )
-            typer.echo(f"states: {', '.join(s['states'])}")
+            typer.echo(_safe(f"states: {', '.join(s['states'])}"))

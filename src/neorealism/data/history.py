@@ -22,7 +22,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ..measures import POLARITY_LABELS, composite_index, system_measures
 from ..output import save_figure
-from .cinc import component_array
+from .cinc import component_array, year_blocks
 from .loaders import load_nmc, major_state_years
 from .source import DataSource
 
@@ -113,49 +113,101 @@ def polarity_history(
     share); polarity (0–3) and polarity_label; con (Ray & Singer 1973 CON
     over the great powers, or the top two if fewer); hhi (over all states);
     leader and leader_share; cow_n_majors (COW's major-power count that
-    year, ``<NA>`` after the list's last year).  ``source`` names the NMC
+    year, ``<NA>`` outside the list's years).  A year without capability
+    data (every value −9) is missing, not "nonpolar": its polarity and
+    n_great_powers are ``<NA>`` (those columns are then ``Int64``),
+    polarity_label and leader ``None``, con, hhi and leader_share ``NaN``;
+    ``attrs["missing_years"]`` lists such years.  ``source`` names the NMC
     file and the major-power list to read (``None``: the shipped ones).
     """
     if not 0 < threshold <= 1:
         raise ParameterError(f"threshold must be in (0, 1], got {threshold}", field="threshold")
     if not 0 < relative <= 1:
         raise ParameterError(f"relative must be in (0, 1], got {relative}", field="relative")
-    shares, present, years, ccodes, nmc = share_matrix(version, source)
-    s, e = check_range(start, end, int(years[0]), int(years[-1]))
-    m = system_measures(shares, rule=rule, threshold=threshold, relative=relative)
-    abb = nmc.drop_duplicates("ccode").set_index("ccode")["stateabb"].reindex(ccodes).to_numpy()
+    nmc = load_nmc(version, source)
+    all_years = np.unique(nmc["year"].to_numpy())
+    s, e = check_range(start, end, int(all_years[0]), int(all_years[-1]))
+    abb_of = nmc.drop_duplicates("ccode").set_index("ccode")["stateabb"]
+    parts = []
+    for rows in year_blocks(nmc):  # one grid for the shipped files; blocks of years for a large file
+        sub = nmc.iloc[rows]
+        arr, present, _, _ = component_array(sub)
+        shares = composite_index(arr, present)
+        years = np.unique(sub["year"].to_numpy())
+        abb = abb_of.reindex(np.unique(sub["ccode"].to_numpy())).to_numpy()
+        parts.append(_measure_years(shares, present, years, abb, rule, threshold, relative))
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    out = _cow_counts(out, source)
+    out = out[(out["year"] >= s) & (out["year"] <= e)].reset_index(drop=True)
+    out.attrs.update(
+        {
+            "nmc_version": version, "rule": rule, "threshold": threshold, "relative": relative,
+            "missing_years": [int(y) for y in out.loc[out["polarity"].isna(), "year"]],
+        }
+    )
+    return out
+
+
+def _measure_years(
+    shares: np.ndarray, present: np.ndarray, years: np.ndarray, abb: np.ndarray,
+    rule: str, threshold: float, relative: float,
+) -> pd.DataFrame:
+    """The history's measures of the years of one (Y, N) share grid (``abb``: each column's state).
+
+    A year in which no state has a usable capability value (every value −9,
+    or every system total 0) is missing: polarity, n_great_powers ``NaN``
+    (made ``<NA>`` by the caller), great_powers ``""``, polarity_label and
+    leader ``None``, CON, HHI and leader_share ``NaN`` — not "nonpolar" with
+    an HHI of 0.
+    """
+    m = system_measures(shares, rule=rule, threshold=threshold, relative=relative)  # type: ignore[arg-type]
+    defined = (shares > 0).any(axis=1)
     order = np.argsort(-shares, axis=1, kind="stable")
     lead = order[:, 0]
     gp = m["gp"]
     # great powers listed largest first, one string per year (vectorised over the sorted mask)
     gp_sorted = np.take_along_axis(gp, order, axis=1)
     abb_sorted = abb[order]
-    gp_names = pd.Series(
-        [";".join(a[g]) for a, g in zip(abb_sorted, gp_sorted, strict=True)], dtype=object
-    )
-    counts = major_state_years(source=source).groupby("year").size()
-    last_major = int(counts.index.max())
-    cow = pd.Series(counts.reindex(years, fill_value=0).to_numpy(), dtype="Int64")
-    cow[years > last_major] = pd.NA
-    out = pd.DataFrame(
+    gp_names = pd.Series([";".join(a[g]) for a, g in zip(abb_sorted, gp_sorted, strict=True)], dtype=object)
+    labels = np.asarray(POLARITY_LABELS, dtype=object)[m["polarity"]]
+    leader = abb[lead].astype(object)
+    labels[~defined] = None
+    leader[~defined] = None
+    nan = np.where(defined, 0.0, np.nan)
+    return pd.DataFrame(
         {
             "year": years.astype(np.int64),
             "n_states": present.sum(axis=1).astype(np.int64),
-            "n_great_powers": m["n_great_powers"].astype(np.int64),
+            "n_great_powers": np.where(defined, m["n_great_powers"], -1).astype(np.int64),
             "great_powers": gp_names,
-            "polarity": m["polarity"].astype(np.int64),
-            "polarity_label": np.asarray(POLARITY_LABELS)[m["polarity"]].astype(object),
-            "con": m["con"],
-            "hhi": m["hhi"],
-            "leader": abb[lead].astype(object),
-            "leader_share": shares[np.arange(len(years)), lead],
-            "cow_n_majors": cow,
+            "polarity": np.where(defined, m["polarity"], -1).astype(np.int64),
+            "polarity_label": labels,
+            "con": m["con"] + nan,
+            "hhi": m["hhi"] + nan,
+            "leader": leader,
+            "leader_share": shares[np.arange(len(years)), lead] + nan,
+            "_defined": defined,
         }
     )
-    out = out[(out["year"] >= s) & (out["year"] <= e)].reset_index(drop=True)
-    out.attrs.update(
-        {"nmc_version": version, "rule": rule, "threshold": threshold, "relative": relative}
-    )
+
+
+def _cow_counts(out: pd.DataFrame, source: DataSource | None) -> pd.DataFrame:
+    """Add COW's major-power count per year (``<NA>`` outside the list's years); turn undefined years to missing."""
+    counts = major_state_years(source=source).groupby("year").size()
+    years = out["year"].to_numpy()
+    cow = pd.Series(counts.reindex(years, fill_value=0).to_numpy(), dtype="Int64")
+    if len(counts):
+        cow[(years > int(counts.index.max())) | (years < int(counts.index.min()))] = pd.NA
+    else:  # a list with no state-years (every period ends before it starts) counts nothing
+        cow[:] = pd.NA
+    out["cow_n_majors"] = cow
+    undefined = ~out.pop("_defined").to_numpy()
+    if undefined.any():
+        # a year without capability data (every value −9) has no polarity: <NA> (these columns become Int64)
+        for c in ("n_great_powers", "polarity"):
+            col = pd.Series(out[c].to_numpy(), dtype="Int64")
+            col[undefined] = pd.NA
+            out[c] = col
     return out
 
 
@@ -203,6 +255,7 @@ def measured_polarity_note(hist: pd.DataFrame) -> str:
     :data:`CONVENTIONAL_ERAS` and names the years after 1945 in which China
     — the main reason they differ — is above the bar.
     """
+    hist = hist[hist["polarity_label"].notna()]  # years without capability data have no label
     years = hist["year"].to_numpy()
     differ = int((hist["polarity_label"].to_numpy().astype(object) != conventional_era(years)).sum())
     china = years[[("CHN" in str(g).split(";")) for g in hist["great_powers"]]]
@@ -251,6 +304,8 @@ def plot_history(hist: pd.DataFrame, out: str | os.PathLike[str], title: str | N
         2, 1, figsize=(11, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1.4]}
     )
     for r in polarity_runs(hist).itertuples():
+        if r.label not in POLARITY_COLOURS:
+            continue  # years without capability data: no band
         for a in (ax, ax2):
             a.axvspan(r.start - 0.5, r.end + 0.5, color=POLARITY_COLOURS[r.label], lw=0)
     ax.plot(hist["year"], hist["con"], color="#1f4e79", lw=1.6, label="CON (great powers)")
@@ -259,7 +314,7 @@ def plot_history(hist: pd.DataFrame, out: str | os.PathLike[str], title: str | N
     ax.set_ylim(0, 1)
     ax.set_ylabel("CON, HHI and leader's share (0–1)")
     handles, _ = ax.get_legend_handles_labels()
-    present = set(hist["polarity_label"])
+    present = set(hist["polarity_label"].dropna())
     handles += [Patch(facecolor=POLARITY_COLOURS[k], edgecolor="#888888", label=k) for k in POLARITY_LABELS if k in present]
     ax.legend(handles=handles, loc="upper left", fontsize=8, ncol=2, frameon=False)
     a = hist.attrs

@@ -23,6 +23,13 @@ Errors about a file are :class:`~neorealism.data.source.DataFileError`
 (a ``DataError``) and name the data and the file (``COW NMC file
 /tmp/x.csv, line 4, column 4 (milex): …``), never a command-line option.
 
+Reading is linear in the file's size: a file without quotes is split by
+pandas' C parser and checked column by column at C speed; any doubt sends
+it through the csv module in chunks of :data:`CHUNK_ROWS` rows, which names
+the first bad line.  A file above :data:`MAX_DATA_BYTES`, or one whose
+estimated memory (:data:`MEMORY_PER_BYTE`) exceeds what the process can
+allocate (:func:`available_memory`), is refused before it is read.
+
 Parsed frames are cached per (file kind, path, size, modification time) with
 :func:`functools.lru_cache`; every call returns a fresh copy, so callers may
 modify what they get.
@@ -41,12 +48,15 @@ from __future__ import annotations
 
 import csv
 import functools
+import gc
 import io
 import re
 import stat
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,9 +76,10 @@ from .source import (  # COW_DIR, DEMOCRACY_DIR, FILES_DIR and NMC_FILES are re-
 #: The six NMC capability components, in COW's order.
 NMC_COMPONENTS: tuple[str, ...] = ("milex", "milper", "irst", "pec", "tpop", "upop")
 
-_INT_RE = r"[-+]?\d+"
-_FLOAT_RE = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_DATE_RE = r"\d{4}-\d{2}-\d{2}"
+# ASCII digits only: ``\d`` would take "١٨١٦" (Arabic-Indic digits) for 1816
+_INT_RE = r"[-+]?[0-9]+"
+_FLOAT_RE = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+_DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _KIND_WORD = {"int": "an integer", "float": "a number", "date": "a date (YYYY-MM-DD)"}
 
 
@@ -97,6 +108,8 @@ class Spec:
     name: str
     columns: Mapping[str, Col]
     key: tuple[str, ...] = field(default_factory=tuple)  # must be unique if given
+    #: (first, last) column pairs of a period: a row whose last is before its first is an error
+    periods: tuple[tuple[str, str], ...] = ()
 
 
 # --------------------------------------------------------------------------- parsing
@@ -121,28 +134,309 @@ def _decode(data: bytes, kind: str, path: Path) -> str:
         ) from None
 
 
-def _read_rows(path: Path, kind: str) -> tuple[list[str], list[list[str]], np.ndarray]:
-    """Header, data rows and each row's line number, checking field counts."""
+#: Data rows converted at a time: the strings of one chunk are dropped once its columns are typed,
+#: so a large file costs its typed columns plus one chunk, not a Python string per cell.
+CHUNK_ROWS = 100_000
+
+#: Most digits an integer cell may have (an ``int64`` holds 18 digits whatever they are).
+MAX_INT_DIGITS = 18
+
+_SPACE = re.compile(r"[^\S\n]")  # whitespace other than the line breaks that join cells
+_CELL_RE = {
+    "int": re.compile(_INT_RE),
+    "float": re.compile(_FLOAT_RE),
+    "date": re.compile(_DATE_RE),
+}
+
+
+def _read_bytes(path: Path, kind: str) -> bytes:
+    """The file's bytes; an OS error (permission, a folder, I/O) is a :class:`DataFileError`."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_DATA_BYTES + 1)
     except FileNotFoundError:
         raise DataFileError(kind, path, "file not found") from None
+    except IsADirectoryError:
+        raise DataFileError(kind, path, "is a folder, not a CSV file") from None
+    except PermissionError:
+        raise DataFileError(kind, path, "cannot read file (permission denied)") from None
     except OSError as exc:
-        raise DataFileError(kind, path, f"cannot read file ({exc.strerror})") from None
+        raise DataFileError(kind, path, f"cannot read file ({exc.strerror or exc})") from None
     if len(data) > MAX_DATA_BYTES:
         raise DataFileError(kind, path, f"larger than the {MAX_DATA_BYTES:,}-byte limit for one data file")
-    reader = csv.reader(io.StringIO(_decode(data, kind, path), newline=""))
+    return data
+
+
+#: One converted column chunk: values (typed ndarray) and, for nullable integers, the missing mask.
+_Part = tuple[np.ndarray, "np.ndarray | None"]
+
+
+class _Columns:
+    """Converts a file's rows chunk by chunk into typed columns (see :func:`_parse`)."""
+
+    def __init__(self, kind: str, path: Path, spec: Spec, header: list[str]):
+        self.kind, self.path, self.spec, self.header = kind, path, spec, header
+        self.index = {name: header.index(name) for name in spec.columns}
+        self.parts: dict[str, list[_Part]] = {name: [] for name in spec.columns}
+        self.lines: list[np.ndarray] = []
+
+    def add(self, rows: list[list[str]], lines: list[int]) -> DataFileError | None:
+        """Convert one chunk; the first bad cell's error (not raised: the caller reads on for field counts)."""
+        cols = list(zip(*rows, strict=True))
+        ln = np.asarray(lines, dtype=np.int64)
+        for name, col in self.spec.columns.items():
+            j = self.index[name]
+            part = _fast_column(cols[j], col)
+            if part is None:  # a bad (or unusual) cell: the careful path finds it and says why
+                part = _careful_column(cols[j], col, name, j + 1, ln, self.kind, self.path)
+                if isinstance(part, DataFileError):
+                    return part
+            self.parts[name].append(part)
+        self.lines.append(ln)
+        return None
+
+    def frame(self) -> tuple[pd.DataFrame, np.ndarray]:
+        out: dict[str, object] = {}
+        for name, col in self.spec.columns.items():
+            parts = self.parts[name]
+            values = parts[0][0] if len(parts) == 1 else np.concatenate([p[0] for p in parts])
+            if col.kind == "int" and (col.empty_ok or col.na_codes):
+                mask = np.concatenate([p[1] if p[1] is not None else np.zeros(len(p[0]), bool) for p in parts])
+                out[name] = pd.arrays.IntegerArray(values.astype(np.int64), mask)
+            elif col.kind == "str":
+                out[name] = pd.Series(values, dtype=object, copy=False)  # Python str, not pandas' string dtype
+            else:
+                out[name] = values
+            self.parts[name] = []
+        lines = np.concatenate(self.lines) if self.lines else np.zeros(0, np.int64)
+        return pd.DataFrame(out), lines
+
+
+_NOT_DIGIT = re.compile(r"[^0-9\n]")
+_NOT_DIGIT_OR_DOT = re.compile(r"[^0-9.\n]")
+_TWO_DOTS = re.compile(r"\.[0-9]*\.")
+
+
+def _plain_numbers(joined: str, dots: bool) -> bool:
+    """Whether every line of ``joined`` is ``[-+]?\\d+`` (``dots``: ``[-+]?(\\d+\\.?\\d*|\\.\\d+)``), checked in C.
+
+    ``False`` means "not sure" (an exponent, a stray sign …): the caller
+    then checks cell by cell.  Cells are non-empty here.
+    """
+    body = ("\n" + joined).replace("\n-", "\n").replace("\n+", "\n")  # one leading sign per cell
+    if "\n\n" in body or body.endswith("\n"):
+        return False  # a cell that was a sign alone
+    if not dots:
+        return _NOT_DIGIT.search(body) is None
+    if _NOT_DIGIT_OR_DOT.search(body) is not None or _TWO_DOTS.search(body) is not None:
+        return False
+    return "\n.\n" not in body + "\n"  # a lone dot is no number
+
+
+def _fast_column(values: tuple[str, ...], col: Col) -> _Part | None:
+    """Convert a chunk of one column when every cell is well formed; ``None`` if any may not be.
+
+    Checks every cell against the column's pattern (in C, one regex call per
+    cell) and converts with NumPy; anything unusual (an empty cell where none
+    is allowed, a value out of range, a date) is left to :func:`_careful_column`.
+    """
+    if col.kind == "date":
+        return None
+    try:
+        joined = "\n".join(values)
+        if joined.count("\n") != len(values) - 1:
+            return None  # a cell holds a line break
+        if _SPACE.search(joined):
+            values = tuple(v.strip() for v in values)
+        if col.kind == "str":
+            arr = np.array(values, dtype=object)
+            empty = arr == ""
+            if empty.any():
+                if not col.empty_ok:
+                    return None
+                arr[empty] = None
+                return arr, None
+            codes, uniq = pd.factorize(arr)  # one string object per distinct name, not per row
+            return np.asarray(uniq, dtype=object).take(codes), None
+        empty = np.array([v == "" for v in values], dtype=bool) if "" in values else None
+        if empty is not None:
+            if not col.empty_ok:
+                return None
+            values = tuple("0" if v == "" else v for v in values)
+        if col.kind == "int":
+            if not (_plain_numbers(joined, dots=False) or all(map(_CELL_RE["int"].fullmatch, values))):
+                return None
+            if max(map(len, values)) > MAX_INT_DIGITS:
+                return None
+            num = np.array(values, dtype=np.int64)
+        else:
+            if not (_plain_numbers(joined, dots=True) or all(map(_CELL_RE["float"].fullmatch, values))):
+                return None
+            num = np.array(values, dtype=np.float64)
+        na = np.zeros(len(num), dtype=bool) if empty is None else empty
+        if col.na_codes:
+            na = na | np.isin(num, col.na_codes)
+        if col.kind == "float":
+            if not np.isfinite(num[~na]).all():
+                return None
+            if col.nonneg and (num[~na] < 0).any():
+                return None
+            return np.where(na, np.nan, num), None
+        if col.nonneg and (num[~na] < 0).any():
+            return None
+        if col.empty_ok or col.na_codes:
+            return np.where(na, 0, num), na
+        return num, None
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def _careful_column(
+    values: tuple[str, ...], col: Col, name: str, cnum: int, lines: np.ndarray, kind: str, path: Path
+) -> _Part | DataFileError:
+    """Check and convert one column chunk cell by cell: the first bad cell's error, naming line and column."""
+
+    def error(i: int, why: str) -> DataFileError:
+        return DataFileError(kind, path, f"{values[i]!r} {why}", f", line {lines[i]}, column {cnum} ({name})")
+
+    s = pd.Series(values, dtype=object).str.strip()
+    empty = (s == "").to_numpy()
+    if col.kind == "str":
+        if empty.any() and not col.empty_ok:
+            return error(int(np.flatnonzero(empty)[0]), "is empty")
+        return s.where(~empty, None).to_numpy(dtype=object), None
+    ok = s.str.fullmatch(_CELL_RE[col.kind].pattern).fillna(False).astype(bool).to_numpy()
+    bad = ~ok & ~(empty & col.empty_ok)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        word = _KIND_WORD.get(col.kind, "a non-empty value")
+        return error(i, "is empty" if empty[i] else f"is not {word}")
+    if col.kind == "date":
+        parsed = pd.to_datetime(s.where(~empty), format="%Y-%m-%d", errors="coerce")
+        badd = (parsed.isna().to_numpy() & ~empty)
+        if badd.any():
+            return error(int(np.flatnonzero(badd)[0]), "is not a valid date")
+        return parsed.astype("datetime64[ns]").to_numpy(), None
+    if col.kind == "int":
+        digits = s.str.lstrip("+-").str.len().to_numpy()
+        big = (digits > MAX_INT_DIGITS) & ~empty
+        if big.any():
+            return error(int(np.flatnonzero(big)[0]), f"is out of range (an integer has at most {MAX_INT_DIGITS} digits)")
+    num = pd.to_numeric(s.where(~empty, "0"), errors="coerce").to_numpy(
+        dtype=np.int64 if col.kind == "int" else np.float64
+    )
+    na = empty.copy()
+    if col.na_codes:
+        na |= np.isin(num, col.na_codes)
+    for cond, why in (
+        (~np.isfinite(num.astype(np.float64)) & ~na, "is not a finite number"),
+        ((num < 0) & ~na if col.nonneg else None, _negative_why(col)),
+    ):
+        if cond is not None and cond.any():
+            return error(int(np.flatnonzero(cond)[0]), why)
+    if col.kind == "float":
+        return np.where(na, np.nan, num), None
+    if col.empty_ok or col.na_codes:
+        return np.where(na, 0, num), na
+    return num, None
+
+
+def _parse(path: Path, kind: str, spec: Spec) -> pd.DataFrame:
+    """Read, check and convert one file (the reading and the checks of the module docstring).
+
+    Time and memory grow linearly with the file: rows are converted
+    :data:`CHUNK_ROWS` at a time.  Errors keep the order of a whole-file
+    read: a wrong field count anywhere comes first, then the header, then the
+    first bad cell, then duplicate keys.
+    """
+    data = _read_bytes(path, kind)
+    text = _decode(data, kind, path)
+    if b'"' not in data and b"\x00" not in data:
+        fast = _parse_plain(data, text, kind, path, spec)
+        if fast is not None:
+            return fast
+    del data
+    reader = csv.reader(io.StringIO(text, newline=""))
+    del text
+    # millions of short-lived row lists would otherwise set off a full garbage collection again and again
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_rows(reader, path, kind, spec)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _parse_plain(data: bytes, text: str, kind: str, path: Path, spec: Spec) -> pd.DataFrame | None:
+    """The fast path for a file without quotes: pandas' C parser, then the same checks as :func:`_parse_rows`.
+
+    Used only for a file that is valid throughout: with no ``"`` and no NUL
+    in it, every line is its cells split at commas, as the csv module reads
+    it.  ``None`` at the first doubt — a leading blank line, a wrong field
+    count (the commas are counted), a bad cell, a duplicate key — and
+    :func:`_parse_rows` reads the file again to say what is wrong, where.
+    """
+    first = re.split(r"\r\n|\r|\n", text[:65536], maxsplit=1)[0]
+    header = [c.strip() for c in first.split(",")]
+    if not any(header) or any(c not in header for c in spec.columns) or len(set(header)) != len(header):
+        return None
+    width = len(header)
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        with warnings.catch_warnings():
+            # a row with too many fields is dropped with a warning: the comma count below catches it
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            raw = pd.read_csv(
+                io.BytesIO(body), header=None, skiprows=1, names=list(range(width)), index_col=False,
+                dtype=object, na_filter=False, keep_default_na=False, quoting=csv.QUOTE_NONE,
+                engine="c", skip_blank_lines=True, encoding="utf-8",
+            )
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, OverflowError):
+        return None
+    if len(raw) == 0 or body.count(b",") != (width - 1) * (len(raw) + 1):
+        return None  # no rows, or some row has too few fields (pandas fills them with "")
+    columns = _Columns(kind, path, spec, header)
+    for name, col in spec.columns.items():
+        values = raw[columns.index[name]].to_numpy(dtype=object)
+        part = _fast_column(values, col)
+        if part is None:
+            return None
+        columns.parts[name].append(part)
+    del raw
+    df, _ = columns.frame()
+    if spec.key and df.duplicated(list(spec.key)).any():
+        return None
+    for a, b in spec.periods:
+        if (df[b] < df[a]).to_numpy(dtype=bool, na_value=False).any():
+            return None
+    return df
+
+
+def _parse_rows(reader: Any, path: Path, kind: str, spec: Spec) -> pd.DataFrame:
+
+    def error(detail: str, where: str = "") -> DataFileError:
+        return DataFileError(kind, path, detail, where)
+
     try:
         header: list[str] | None = None
         while header is None:
             first = next(reader, None)
             if first is None:
-                raise DataFileError(kind, path, "empty file (no header line)")
+                raise error("empty file (no header line)")
             if first and any(c.strip() for c in first):
                 header = [c.strip() for c in first]
+        pending: DataFileError | None = None
+        missing = [c for c in spec.columns if c not in header]
+        dup = sorted({c for c in header if header.count(c) > 1})
+        if missing:
+            pending = error(f"missing required column(s) {', '.join(missing)} (header has: {', '.join(header)})")
+        elif dup:
+            pending = error(f"duplicate column(s) {', '.join(dup)}", ", line 1")
+        columns = _Columns(kind, path, spec, header) if pending is None else None
         rows: list[list[str]] = []
         lines: list[int] = []
+        n_rows = 0
         width = len(header)
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
@@ -152,86 +446,41 @@ def _read_rows(path: Path, kind: str) -> tuple[list[str], list[list[str]], np.nd
                 is_last = next(reader, None) is None
                 what = "too few" if len(row) < width else "too many"
                 hint = " (file truncated?)" if is_last and len(row) < width else ""
-                raise DataFileError(
-                    kind, path, f"{what} fields ({len(row)}, the header has {width}){hint}", f", line {last}"
-                )
-            rows.append(row)
-            lines.append(reader.line_num)
+                raise error(f"{what} fields ({len(row)}, the header has {width}){hint}", f", line {last}")
+            n_rows += 1
+            if pending is None:
+                rows.append(row)
+                lines.append(reader.line_num)
+                if len(rows) >= CHUNK_ROWS:
+                    assert columns is not None
+                    pending = columns.add(rows, lines)
+                    rows, lines = [], []
+        if pending is None and rows:
+            assert columns is not None
+            pending = columns.add(rows, lines)
+        rows = []
     except csv.Error as exc:
-        raise DataFileError(kind, path, f"malformed CSV ({exc})", f", line {reader.line_num}") from None
-    return header, rows, np.asarray(lines, dtype=np.int64)
-
-
-def _parse(path: Path, kind: str, spec: Spec) -> pd.DataFrame:
-    header, rows, lines = _read_rows(path, kind)
-
-    def error(detail: str, where: str = "") -> DataFileError:
-        return DataFileError(kind, path, detail, where)
-
-    missing = [c for c in spec.columns if c not in header]
-    if missing:
-        raise error(f"missing required column(s) {', '.join(missing)} (header has: {', '.join(header)})")
-    dup = sorted({c for c in header if header.count(c) > 1})
-    if dup:
-        raise error(f"duplicate column(s) {', '.join(dup)}", ", line 1")
-    if not rows:
+        raise error(f"malformed CSV ({exc})", f", line {reader.line_num}") from None
+    if pending is not None:
+        raise pending
+    if n_rows == 0:
         raise error("no data rows after the header")
-    raw = pd.DataFrame(rows, columns=header, dtype=object)
-    out: dict[str, pd.Series] = {}
-    for name, col in spec.columns.items():
-        s = raw[name].astype(object).str.strip()
-        empty = s == ""
-        if col.kind == "str":
-            out[name] = s.where(~empty, None) if col.empty_ok else s
-            bad = empty if not col.empty_ok else pd.Series(False, index=s.index)
-        else:
-            pattern = {"int": _INT_RE, "float": _FLOAT_RE, "date": _DATE_RE}[col.kind]
-            ok = s.str.fullmatch(pattern).fillna(False).astype(bool)
-            bad = ~ok & ~(empty & col.empty_ok)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            value = raw[name].iloc[i]
-            cnum = header.index(name) + 1
-            word = _KIND_WORD.get(col.kind, "a non-empty value")
-            what = "is empty" if value.strip() == "" else f"is not {word}"
-            raise error(f"{value!r} {what}", f", line {lines[i]}, column {cnum} ({name})")
-        if col.kind == "str":
-            continue
-        if col.kind == "date":
-            parsed = pd.to_datetime(s.where(~empty), format="%Y-%m-%d", errors="coerce")
-            badd = parsed.isna() & ~empty
-            if badd.any():
-                i = int(np.flatnonzero(badd.to_numpy())[0])
-                raise error(
-                    f"{raw[name].iloc[i]!r} is not a valid date", f", line {lines[i]}, column {header.index(name) + 1} ({name})"
-                )
-            out[name] = parsed.astype("datetime64[ns]")
-            continue
-        num = pd.to_numeric(s.where(~empty), errors="coerce")
-        na = empty.copy()
-        if col.na_codes:
-            na |= num.isin(col.na_codes)
-        for cond, why in (
-            (~np.isfinite(num.astype(np.float64)) & ~na, "is not a finite number"),
-            ((num < 0) & ~na if col.nonneg else None, _negative_why(col)),
-        ):
-            if cond is None or not cond.any():
-                continue
-            i = int(np.flatnonzero(cond.to_numpy())[0])
-            raise error(f"{raw[name].iloc[i]!r} {why}", f", line {lines[i]}, column {header.index(name) + 1} ({name})")
-        if col.kind == "float":
-            out[name] = num.where(~na).astype(np.float64)
-        elif na.any() or col.empty_ok or col.na_codes:
-            out[name] = num.where(~na).astype("Int64")
-        else:
-            out[name] = num.astype(np.int64)
-    df = pd.DataFrame(out)
+    assert columns is not None
+    df, row_lines = columns.frame()
     if spec.key:
         dupk = df.duplicated(list(spec.key), keep="first")
         if dupk.any():
             i = int(np.flatnonzero(dupk.to_numpy())[0])
             vals = ", ".join(f"{k}={df[k].iloc[i]}" for k in spec.key)
-            raise error(f"duplicate row for {vals}", f", line {lines[i]}")
+            raise error(f"duplicate row for {vals}", f", line {row_lines[i]}")
+    for first, last in spec.periods:
+        inverted = (df[last] < df[first]).to_numpy(dtype=bool, na_value=False)
+        if inverted.any():
+            i = int(np.flatnonzero(inverted)[0])
+            raise error(
+                f"the period ends before it starts ({last} {df[last].iloc[i]} < {first} {df[first].iloc[i]})",
+                f", line {row_lines[i]}, column {header.index(last) + 1} ({last})",
+            )
     return df
 
 
@@ -251,6 +500,57 @@ _SPECS: dict[str, Spec] = {}
 MAX_DATA_BYTES = 256 * 1024 * 1024
 
 
+#: Memory a parsed file needs, per byte of the file (measured: a 100 MB NMC file peaks at about
+#: 1 GB resident while it is read and measured; virtual memory, which RLIMIT_AS caps, runs higher).
+MEMORY_PER_BYTE = 12
+#: Memory a process needs besides the file (Python, NumPy, pandas, the shipped tables).
+MEMORY_BASE = 400 * 1024 * 1024
+
+
+def available_memory() -> int | None:
+    """Bytes this process can still allocate: the smaller of the system's ``MemAvailable``
+    (``/proc/meminfo``) and what ``RLIMIT_AS`` leaves above the process's current size; ``None``
+    if neither is known (not Linux, no limit)."""
+    import resource
+
+    found: list[int] = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    found.append(int(line.split()[1]) * 1024)
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    except (OSError, ValueError):
+        soft = resource.RLIM_INFINITY
+    if soft != resource.RLIM_INFINITY and soft > 0:
+        used = 0
+        try:
+            with open("/proc/self/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("VmSize:"):
+                        used = int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError, IndexError):
+            pass
+        found.append(max(0, soft - used))
+    return min(found) if found else None
+
+
+def check_memory(kind: str, path: Path, need: int, what: str) -> None:
+    """Refuse, with one :class:`DataFileError`, work that needs ``need`` bytes when less is available."""
+    avail = available_memory()
+    if avail is not None and need > avail:
+        raise DataFileError(
+            kind, path,
+            f"{what} needs about {need / 2**20:,.0f} MiB of memory and about {avail / 2**20:,.0f} MiB is available; "
+            "give a smaller file or run with more memory",
+        )
+
+
 #: What a cached table is keyed on: (file kind, resolved path, size, modification time in ns).
 FileKey = tuple[str, str, int, int]
 
@@ -259,7 +559,13 @@ FileKey = tuple[str, str, int, int]
 def _cached(key: FileKey, spec_name: str, shown: str) -> pd.DataFrame:
     kind = key[0]
     try:
-        return _parse(Path(key[1]), kind, _SPECS[spec_name])
+        df = _parse(Path(key[1]), kind, _SPECS[spec_name])
+        _parsed_keys.add(key)
+        return df
+    except MemoryError:
+        raise DataFileError(
+            kind, shown, f"out of memory reading this {key[2]:,}-byte file; give a smaller file or run with more memory"
+        ) from None
     except DataFileError as exc:
         # name the file as it was given (``shown``), not its resolved path
         raise DataFileError(kind, shown, exc.detail, exc.where) from None
@@ -268,16 +574,22 @@ def _cached(key: FileKey, spec_name: str, shown: str) -> pd.DataFrame:
 def file_key(source: DataSource | None, kind: str, version: str = "6.0") -> FileKey:
     """Check that ``source``'s file of ``kind`` can be read; the key its parsed tables are cached on.
 
-    Raises :class:`~neorealism.data.source.DataFileError` for a missing file,
-    a folder, a device, pipe or socket, or a file above :data:`MAX_DATA_BYTES`.
+    Raises :class:`~neorealism.data.source.DataFileError` for a missing or
+    unreadable file, a folder, a device, pipe or socket, a file above
+    :data:`MAX_DATA_BYTES`, or one too large for the memory available
+    (:func:`check_memory`; not checked again once the file is cached).
     """
     p = as_source(source).path(kind, version)
     try:
         st = p.stat()
     except FileNotFoundError:
         raise DataFileError(kind, p, "file not found") from None
+    except PermissionError:
+        raise DataFileError(kind, p, "cannot read file (permission denied)") from None
     except OSError as exc:
-        raise DataFileError(kind, p, f"cannot read file ({exc.strerror})") from None
+        raise DataFileError(kind, p, f"cannot read file ({exc.strerror or exc})") from None
+    except ValueError:  # a NUL character in the path
+        raise DataFileError(kind, p, "not a valid file path (it contains a NUL character)") from None
     if p.is_dir():
         raise DataFileError(kind, p, "is a folder, not a CSV file")
     if not stat.S_ISREG(st.st_mode):
@@ -289,7 +601,13 @@ def file_key(source: DataSource | None, kind: str, version: str = "6.0") -> File
             f"{st.st_size:,} bytes is larger than the {MAX_DATA_BYTES:,}-byte limit for one data file "
             "(the largest COW file shipped is about 2.5 MB); is this the right file?",
         )
+    if (kind, str(p.resolve()), st.st_size, st.st_mtime_ns) not in _parsed_keys:
+        check_memory(kind, p, MEMORY_BASE // 4 + MEMORY_PER_BYTE * st.st_size, f"reading this {st.st_size:,}-byte file")
     return (kind, str(p.resolve()), st.st_size, st.st_mtime_ns)
+
+
+#: Keys of the files parsed and cached (no memory check when one is read again).
+_parsed_keys: set[FileKey] = set()
 
 
 def _load(source: DataSource | None, kind: str, spec: Spec, version: str = "6.0") -> pd.DataFrame:
@@ -302,6 +620,7 @@ def _load(source: DataSource | None, kind: str, spec: Spec, version: str = "6.0"
 def clear_cache() -> None:
     """Forget every parsed file (the cache also notices changed files by size and mtime)."""
     _cached.cache_clear()
+    _parsed_keys.clear()
 
 
 def _cols(kind: str, names: Sequence[str], **kw: object) -> dict[str, Col]:
@@ -331,6 +650,7 @@ STATES_SPEC = Spec(
         "statenme": Col("str"),
         **_cols("int", ["styear", "stmonth", "stday", "endyear", "endmonth", "endday", "version"]),
     },
+    periods=(("styear", "endyear"),),
 )
 
 SYSTEM_SPEC = Spec(
@@ -346,6 +666,7 @@ MAJORS_SPEC = Spec(
         "ccode": Col("int"),
         **_cols("int", ["styear", "stmonth", "stday", "endyear", "endmonth", "endday", "version"]),
     },
+    periods=(("styear", "endyear"),),
 )
 
 _WAR_DATES = [f"{a}{b}{n}" for n in (1, 2) for a in ("Start", "End") for b in ("Month", "Day", "Year")]

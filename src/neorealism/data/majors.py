@@ -63,8 +63,12 @@ from ..errors import ParameterError
 from ..measures import composite_index, great_powers
 from .cinc import component_array
 from .history import check_range
-from .loaders import NMC_COMPONENTS, load_nmc, major_state_years
-from .source import DataSource
+from .loaders import NMC_COMPONENTS, check_memory, load_nmc, major_state_years
+from .source import DataFileError, DataSource, as_source
+
+#: Bytes the capability panel needs per (year, component, state) cell: its float and boolean grids
+#: and the temporaries of scoring a rule.
+PANEL_BYTES_PER_CELL = 64
 
 #: The bars a rule can use.
 KINDS = ("share", "relative", "concentration")
@@ -208,6 +212,12 @@ class CapabilityPanel:
     @classmethod
     def from_nmc(cls, version: str = "6.0", source: DataSource | None = None) -> CapabilityPanel:
         nmc = load_nmc(version, source)
+        # the rule's persistence follows each state across years: one dense (years × 6 × states) grid
+        n_cells = int(nmc["year"].nunique()) * int(nmc["ccode"].nunique()) * len(NMC_COMPONENTS)
+        check_memory(
+            "nmc", as_source(source).path("nmc", version), PANEL_BYTES_PER_CELL * n_cells,
+            f"the major-power rule's grid of {nmc['year'].nunique():,} years × {nmc['ccode'].nunique():,} states",
+        )
         arr, present, _, _ = component_array(nmc)
         # each component's share of the system total, via the CINC machinery (one component at a time)
         shares = np.stack(
@@ -397,7 +407,7 @@ def compare_with_cow(
     """
     panel = CapabilityPanel.from_nmc(version, source)
     truth = panel.truth(source)
-    last = int(major_state_years(source=source)["year"].max())
+    last = _list_last_year(panel, source)
     lo, hi = int(panel.years[0]), min(int(panel.years[-1]), last)
     s, e = check_range(start, end, lo, hi, years="the years both the NMC file and COW's major-power list cover")
     pred = identify(rule, panel)
@@ -513,7 +523,21 @@ def _f1_counts(c: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def _panel_truth(version: str, source: DataSource | None) -> tuple[CapabilityPanel, np.ndarray, int]:
     panel = CapabilityPanel.from_nmc(version, source)
-    return panel, panel.truth(source), int(major_state_years(source=source)["year"].max())
+    return panel, panel.truth(source), _list_last_year(panel, source)
+
+
+def _list_last_year(panel: CapabilityPanel, source: DataSource | None) -> int:
+    """The major-power list's last year; a :class:`DataFileError` if none of its years is in the NMC file's."""
+    m = major_state_years(source=source)
+    lo, hi = int(panel.years[0]), int(panel.years[-1])
+    if m.empty or not m["year"].between(lo, hi).any():
+        span = "no state-years" if m.empty else f"{int(m['year'].min())}–{int(m['year'].max())}"
+        raise DataFileError(
+            "majors", as_source(source).path("majors"),
+            f"no major-power state-year falls in the NMC file's years {lo}–{hi} (the list covers {span}); "
+            "nothing to compare",
+        )
+    return int(m["year"].max())
 
 
 def grid_scores(

@@ -128,7 +128,7 @@ from .loaders import (
     load_nmc,
     load_states,
 )
-from .source import DataSource, as_source
+from .source import DataFileError, DataSource, as_source
 
 __all__ = [
     "ALLIANCE_TYPES",
@@ -548,6 +548,12 @@ def build_from_data(
     if not lo <= year <= hi:
         raise ParameterError(f"year = {year}: allowed {lo}–{hi} (the years of COW NMC {nmc_label})", field="year")
     rows = sh[sh["year"] == year].reset_index(drop=True)
+    if not any(rows["s_" + c].notna().any() for c in NMC_COMPONENTS):
+        raise DataFileError(
+            "nmc", files.path("nmc", version),
+            f"no capability data for {year}: every component of every state is missing (-9), in that year "
+            "and in every year a missing value could be filled from; nothing to build a scenario from",
+        )
     cand = _candidates(rows, region, include).sort_values(["cinc", "ccode"], ascending=[False, True], kind="stable")
     n_cand = len(cand)
     where = f" in {region}" + (f" (+ ccodes {', '.join(map(str, include))})" if include else "") if region else ""

@@ -107,6 +107,21 @@ def _window(hist: pd.DataFrame, start: int | None, end: int | None) -> pd.DataFr
     return hist[(hist["year"] >= s) & (hist["year"] <= e)].reset_index(drop=True)
 
 
+def _terciles(con: pd.Series) -> pd.Series:
+    """CON terciles (low, middle, high); ties at the edges broken by year order when the edges coincide.
+
+    Missing CON (years without capability data) has no tercile; with fewer
+    than three years of CON there are no terciles at all (``None``).
+    """
+    labels = ["low", "middle", "high"]
+    try:
+        return pd.qcut(con, 3, labels=labels).astype(object)
+    except ValueError:  # edges coincide: a short or degenerate history
+        if con.notna().sum() < 3:
+            return pd.Series([None] * len(con), index=con.index, dtype=object)
+        return pd.qcut(con.rank(method="first"), 3, labels=labels).astype(object)
+
+
 def yearly_onsets(
     start: int | None = None,
     end: int | None = None,
@@ -132,7 +147,7 @@ def yearly_onsets(
     )
     counts = counts.reindex(hist["year"], fill_value=0).reset_index(drop=True).astype(np.int64)
     out = pd.concat([hist[["year", "polarity_label", "con", "n_great_powers", "great_powers"]], counts], axis=1)
-    out["con_tercile"] = pd.qcut(out["con"], 3, labels=["low", "middle", "high"]).astype(object)
+    out["con_tercile"] = _terciles(out["con"])
     out["conventional_era"] = conventional_era(out["year"])
     out.attrs.update(hist.attrs)
     return out
@@ -200,7 +215,7 @@ def wars_by_decade(yearly: pd.DataFrame) -> pd.DataFrame:
         gp_wars_cow=("gp_wars_cow", "sum"),
         gp_wars_capability=("gp_wars_capability", "sum"),
         mean_con=("con", "mean"),
-        polarity=("polarity_label", lambda s: s.mode().iloc[0]),
+        polarity=("polarity_label", lambda s: s.mode().iloc[0] if s.notna().any() else None),
     )
     return out.reset_index()
 
@@ -221,7 +236,8 @@ def plot_wars(
     bands = yearly.assign(polarity_label=yearly["conventional_era"]) if by == "era" else yearly
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [2.4, 1]})
     for r in polarity_runs(bands).itertuples():
-        ax.axvspan(r.start - 0.5, r.end + 0.5, color=POLARITY_COLOURS[r.label], lw=0)
+        if r.label in POLARITY_COLOURS:  # years without capability data have no band
+            ax.axvspan(r.start - 0.5, r.end + 0.5, color=POLARITY_COLOURS[r.label], lw=0)
     x = dec["decade"] + 5
     ax.bar(x - 1.8, dec["wars"], width=3.4, color="#1f4e79", label="inter-state war onsets")
     ax.bar(x + 1.8, dec["gp_wars_cow"], width=3.4, color="#990000", label="great powers on both sides (COW list)")
