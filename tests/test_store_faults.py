@@ -89,6 +89,16 @@ def reference(tmp_path_factory) -> dict[str, pd.DataFrame]:
     return {**tables(out), "model": ResultSet.load(out).manifest["model"]}
 
 
+def rerun_completes(out, model, reference) -> None:
+    """The same command again exits 0, gives the uninterrupted run's result and leaves nothing behind."""
+    done = subprocess.run(command(out), capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        skip_if_model_changed(model)
+    assert done.returncode == 0, done.stderr
+    assert_same_result(out, reference)
+    assert leftovers(out) == []
+
+
 def test_sigkill_at_random_points_resumes_to_the_uninterrupted_result(tmp_path, reference):
     model = current_model()
     rng = random.Random(14)
@@ -121,12 +131,7 @@ def test_sigkill_at_random_points_resumes_to_the_uninterrupted_result(tmp_path, 
     assert killed >= 5, "too few runs were killed: the test tested little"
     assert finished, "no kill came after a finished chunk: resuming was not tested"
     # the same command again completes the run
-    done = subprocess.run(command(out), capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        skip_if_model_changed(model)
-    assert done.returncode == 0, done.stderr
-    assert_same_result(out, reference)
-    assert leftovers(out) == []
+    rerun_completes(out, model, reference)
     assert not (out / ".partial").exists() and not (out / ".lock").exists()
 
 
@@ -155,12 +160,7 @@ def test_sigterm_exits_cleanly_and_keeps_finished_chunks_for_a_resume(tmp_path, 
     assert len(gen) == 1 and len(list(next(iter(gen)).iterdir())) == 3 * len(kept), "only the journal's chunks"
     with pytest.raises(ResultError, match="incomplete result"):
         ResultSet.load(out)
-    done = subprocess.run(command(out), capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        skip_if_model_changed(model)
-    assert done.returncode == 0, done.stderr
-    assert_same_result(out, reference)
-    assert leftovers(out) == []
+    rerun_completes(out, model, reference)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
