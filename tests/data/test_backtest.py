@@ -203,6 +203,8 @@ def test_cli_backtest(tmp_path):
     assert r.exit_code == 0, r.output
     s = json.loads(r.stdout)
     assert s["from"] == 1960 and s["to"] == 1965 and 0 <= s["coverage"] <= 1
+    assert {"con", "n_great_powers", "war_onsets", "initiator_success", "state_deaths"} == set(s["scores"])
+    assert {"error_model", "error_nochange", "skill", "crps"} <= set(s["scores"]["con"])
     assert all((out / f).is_file() for f in BACKTEST_FILES)
     # a second, different run into the same folder replaces the backtest files (the data commands' convention)
     r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1963", "--worlds", "8", "--out", str(out), "--format", "json"])
@@ -211,8 +213,11 @@ def test_cli_backtest(tmp_path):
     assert "replacing the earlier" in r.stderr
     r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1962", "--worlds", "4", "--format", "csv"])
     assert r.exit_code == 0 and r.stdout.startswith("year,")
+    header = r.stdout.splitlines()[0].split(",")
+    assert {"real_war_onsets", "sim_war_onsets_mean", "real_state_deaths", "sim_state_deaths_mean"} <= set(header)
     r = CliRunner().invoke(_app(), ["backtest", "--from", "1960", "--to", "1962", "--worlds", "4", "--format", "table"])
     assert r.exit_code == 0 and "coverage" in r.stdout
+    assert "no-change" in r.stdout and "CRPS" in r.stdout and "initiator wins" in r.stdout
     r = CliRunner().invoke(_app(), ["backtest", "--from", "1700", "--to", "1710"])
     assert r.exit_code == 2 and "--from 1700: allowed 1816–2016" in r.output
 
@@ -355,16 +360,44 @@ def test_cli_backtest_format_follows_the_terminal(monkeypatch):
     assert r.exit_code == 2 and "--format" in r.stderr
 
 
+def _doc_number(cell: str) -> float:
+    """A figure of the docs' tables: "–" is undefined (NaN), "−" a minus sign."""
+    cell = cell.strip()
+    return float("nan") if cell == "–" else float(cell.replace("−", "-"))
+
+
 def test_documented_results_are_what_the_backtest_computes():
-    """The table of results in docs/from-data.md is the code's output, not a stale copy."""
+    """The tables of results in docs/from-data.md are the code's output, not a stale copy."""
     import re
     from pathlib import Path
+
+    from neorealism.data.cli_scenarios import SCORE_NAMES
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "from-data.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| (\d{4})→(\d{4}) \| ([^|]+)\| ([^|]+)\| ([^|]+)\| ([\d.]+) vs ([\d.]+) \| ([\d.]+) / ([\d.]+) \|$", doc, re.M)
     assert len(rows) == 3
-    for start, end, cov, mae, agree, real_gp, sim_gp, sys_cov, sys_mae in rows:
-        s = backtest(int(start), int(end), top=10, worlds=200, seed=0).summary
+    names = "|".join(re.escape(n) for n in SCORE_NAMES.values())
+    scored = re.findall(rf"^\| (\d{{4}})→(\d{{4}}) \| ({names}) \| (.+) \|$", doc, re.M)
+    assert len(scored) == 3 * len(SCORE_NAMES)
+    by_name = {v: k for k, v in SCORE_NAMES.items()}
+    summaries = {}
+    for start, end, *_ in rows:
+        summaries[start, end] = backtest(int(start), int(end), top=10, worlds=200, seed=0).summary
+    for start, end, name, cells in scored:
+        real, sim, nochange, errs, skill, crps, crps_skill = cells.split(" | ")
+        err_m, err_n = errs.split(" / ")
+        v = summaries[start, end]["scores"][by_name[name]]
+        for text, key, tol in (
+            (real, "real", 0.0005), (sim, "sim", 0.0005), (nochange, "nochange", 0.0005), (err_m, "error_model", 0.0005),
+            (err_n, "error_nochange", 0.0005), (skill, "skill", 0.005), (crps, "crps", 0.0005),
+            (crps_skill, "crps_skill", 0.005),
+        ):
+            got, want = _doc_number(text), v[key]
+            assert np.isnan(got) == (not np.isfinite(want)), (start, name, key, text, want)
+            if np.isfinite(want):
+                assert got == pytest.approx(want, abs=tol), (start, name, key)
+    for (start, end, cov, mae, agree, real_gp, sim_gp, sys_cov, sys_mae) in rows:
+        s = summaries[start, end]
         assert float(cov) == pytest.approx(s["coverage"], abs=0.005)
         assert float(mae) == pytest.approx(s["mae_median_con"], abs=0.0005)
         assert float(agree) == pytest.approx(s["polarity_agreement"], abs=0.005)
@@ -372,3 +405,98 @@ def test_documented_results_are_what_the_backtest_computes():
         assert float(sim_gp) == pytest.approx(s["sim_mean_n_great_powers"], abs=0.005)
         assert float(sys_cov) == pytest.approx(s["system_coverage"], abs=0.005)
         assert float(sys_mae) == pytest.approx(s["system_mae_median_con"], abs=0.0005)
+
+
+# --------------------------------------------------------------------------- skill and CRPS (issue 15, item 7)
+
+
+def test_crps_of_a_point_ensemble_is_the_absolute_error():
+    from neorealism.data.backtest import crps_ensemble
+
+    x = np.array([0.3, -1.0, 2.5, 7.0])
+    y = np.array([0.1, 1.0, 2.5, -3.0])
+    assert np.allclose(crps_ensemble(x[:, None], y), np.abs(x - y))
+    # m equal members are one point
+    assert np.allclose(crps_ensemble(np.repeat(x[:, None], 5, axis=1), y), np.abs(x - y))
+    assert float(crps_ensemble([0.4], 0.9)) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("y", [-1.0, 0.0, 0.35, 0.5, 1.3, 4.0])
+def test_crps_equals_the_integral_of_the_squared_cdf_difference(y):
+    """CRPS = ∫ (F(x) − 1{x ≥ y})² dx, F the ensemble's empirical CDF, by numerical integration."""
+    from neorealism.data.backtest import crps_ensemble
+
+    ens = np.array([0.5, -0.2, 1.1, 0.5, 2.0])
+    grid = np.linspace(-3.0, 6.0, 900_001)
+    F = (ens[None, :] <= grid[:, None]).mean(axis=1)
+    integrand = (F - (grid >= y)) ** 2
+    want = float(np.sum((integrand[1:] + integrand[:-1]) / 2 * np.diff(grid)))
+    got = float(crps_ensemble(ens, y))
+    assert got == pytest.approx(want, abs=1e-4)
+    # vectorised over rows, and a missing member is left out (not counted as a value)
+    rows = np.vstack([ens, ens[::-1], np.append(ens[:4], np.nan)])
+    out = crps_ensemble(rows, y)
+    assert out[0] == pytest.approx(got) and out[1] == pytest.approx(got)
+    assert out[2] == pytest.approx(float(crps_ensemble(ens[:4], y)))
+    assert np.isnan(crps_ensemble(np.full((1, 3), np.nan), y)).all()
+
+
+def test_skill_score_sign():
+    from neorealism.data.backtest import mae, score_window, skill_score
+
+    truth = np.array([0.2, 0.25, 0.1, 0.4])
+    nochange = np.full(4, truth[0])
+    err_n = mae(nochange, truth)
+    assert err_n > 0
+    assert skill_score(mae(truth, truth), err_n) == 1.0  # a forecast equal to the truth
+    assert skill_score(mae(nochange, truth), err_n) == 0.0  # the no-change forecast itself
+    assert skill_score(mae(truth + 1.0, truth), err_n) < 0  # worse than no change
+    assert np.isnan(skill_score(0.1, 0.0))  # no change is perfect: no room for skill
+    # the same through score_window: an ensemble whose every world is the truth
+    sw = score_window(np.repeat(truth[:, None], 3, axis=1), truth, float(truth[0]))
+    assert sw["skill"] == 1.0 and sw["crps"] == 0.0 and sw["crps_skill"] == 1.0
+    sw = score_window(np.full((4, 3), truth[0]), truth, float(truth[0]))
+    assert sw["skill"] == 0.0 and sw["crps"] == pytest.approx(err_n)
+
+
+def test_scores_of_a_small_window(small):
+    from neorealism.data.backtest import SCORED
+
+    s = small.summary
+    sc = s["scores"]
+    assert tuple(sc) == SCORED
+    keys = {"real", "sim", "nochange", "error_model", "error_nochange", "skill", "crps", "crps_skill", "years"}
+    for q, v in sc.items():
+        assert keys <= set(v), q
+        for k in keys - {"years"}:
+            assert np.isfinite(v[k]), (q, k)  # 1950–1970, top 6: every score is defined
+        assert v["crps"] >= 0 and v["error_model"] >= 0 and v["error_nochange"] > 0
+        assert v["skill"] == pytest.approx(1 - v["error_model"] / v["error_nochange"])
+    # CON: the model's error is the summary's MAE; no change holds the real start year
+    t = small.table
+    assert sc["con"]["error_model"] == pytest.approx(s["mae_median_con"])
+    assert sc["con"]["nochange"] == pytest.approx(t["real_con"].iloc[0])
+    assert sc["con"]["error_nochange"] == pytest.approx((t["real_con"].iloc[1:] - t["real_con"].iloc[0]).abs().mean())
+    assert sc["n_great_powers"]["nochange"] == t["real_n_gp"].iloc[0]
+    assert sc["con"]["years"] == sc["war_onsets"]["years"] == 20 and sc["initiator_success"]["years"] == 1
+    # the per-year event columns: COW's Sino-Indian war (1962, China initiated and won) among the top 6 of 1950
+    yr = t.set_index("year")
+    assert yr.loc[1962, "real_war_onsets"] == 1 and yr.loc[1951:1970, "real_war_onsets"].sum() == 1
+    assert sc["initiator_success"]["real"] == 1.0 and sc["initiator_success"]["real_decided_wars"] == 1
+    assert sc["war_onsets"]["real_total"] == 1
+    assert (t["real_state_deaths"] == 0).all()
+    assert sc["war_onsets"]["sim_total_mean"] == pytest.approx(t["sim_war_onsets_mean"].iloc[1:].sum())
+    assert 0 <= sc["initiator_success"]["sim"] <= 1
+    assert s["score_notes"] and "1931–1950" in s["score_notes"][-1]
+    js = json.loads(__import__("neorealism.data.backtest", fromlist=["summary_json"]).summary_json(small))
+    assert set(js["scores"]) == set(SCORED)
+
+
+def test_scores_say_what_is_undefined():
+    """War data end in 2007: later years are not scored, and the notes say so."""
+    res = backtest(2004, 2012, top=4, worlds=4, seed=0)
+    sc, notes = res.summary["scores"], res.summary["score_notes"]
+    assert any("end in 2007" in n for n in notes)
+    assert sc["war_onsets"]["years"] == 3 and sc["state_deaths"]["years"] == 8
+    assert res.table.set_index("year").loc[2008:, "real_war_onsets"].isna().all()
+    json.loads(__import__("neorealism.data.backtest", fromlist=["summary_json"]).summary_json(res))  # NaN → null

@@ -27,6 +27,18 @@ of the median simulated CON), ``polarity_agreement`` (share of simulated
 world-years whose polarity label equals the real one), and the real versus
 simulated mean number of great powers.  The start year is excluded from the
 summary (it agrees by construction).
+
+Scores (``summary["scores"]``, one entry per measured quantity; see
+:func:`score_window`): the CON of the great powers, the number of great
+powers, war onsets per year and state deaths per year (the simulated events
+against COW's inter-state wars and system exits among the scenario's own
+states), and the share of decided wars won by the initiator.  Each has the
+model's mean absolute error, the error of the **no-change forecast** (the
+start year's real value held constant; for the counts and the initiator's
+success, the real rate of the equal-length period before the start year,
+measured on the top-K states of the year that period begins), the skill
+score 1 − error_model / error_nochange (positive: better than no change) and
+the ensemble CRPS (:func:`crps_ensemble`) averaged over the years.
 """
 
 from __future__ import annotations
@@ -54,7 +66,19 @@ from .scenarios_from_data import (
 )
 from .source import DataSource, as_source
 
-__all__ = ["BacktestResult", "backtest", "real_same_states", "write_backtest", "BACKTEST_FILES"]
+__all__ = [
+    "BacktestResult",
+    "backtest",
+    "crps_ensemble",
+    "mae",
+    "real_same_states",
+    "real_wars",
+    "score_window",
+    "skill_score",
+    "write_backtest",
+    "BACKTEST_FILES",
+    "SCORED",
+]
 
 #: Files written by :func:`write_backtest`.
 BACKTEST_FILES: tuple[str, ...] = ("backtest.png", "backtest.csv", "summary.json")
@@ -63,6 +87,133 @@ BACKTEST_FILES: tuple[str, ...] = ("backtest.png", "backtest.csv", "summary.json
 IN_BAND_SLACK = 1e-4
 #: Largest number of worlds a backtest runs.
 MAX_BACKTEST_WORLDS = 100_000
+#: The quantities scored against the no-change forecast (keys of ``summary["scores"]``).
+SCORED: tuple[str, ...] = ("con", "n_great_powers", "war_onsets", "initiator_success", "state_deaths")
+#: COW Inter-State War codes: ``Initiator`` 1 = initiated; ``Outcome`` 1 = won, 2 = lost (else undecided).
+_INITIATOR, _WON, _LOST = 1, 1, 2
+
+
+def crps_ensemble(ens: Any, obs: Any) -> np.ndarray:
+    """CRPS of an ensemble forecast against an observation: E|X − y| − ½ E|X − X'|.
+
+    ``ens`` has the members on its last axis, ``obs`` the shape of the other
+    axes (or broadcasts to it).  The expectations are over the ensemble's
+    empirical distribution (each member weight 1/m), so the value equals
+    ∫ (F(x) − 1{x ≥ y})² dx exactly, F the ensemble's step CDF; for one
+    member it is |x − y|.  NaN members are left out (the row's m is its
+    count of finite members); a row with none, or a NaN observation, gives
+    NaN.  Vectorised: E|X − X'| from the sorted members,
+    Σᵢⱼ |xᵢ − xⱼ| / m² = 2/m² Σᵢ (2i − m − 1) x₍ᵢ₎.
+    """
+    x = np.asarray(ens, dtype=np.float64)
+    if x.ndim == 0:
+        x = x[None]
+    y = np.broadcast_to(np.asarray(obs, dtype=np.float64), x.shape[:-1])
+    ok = np.isfinite(x)
+    m = ok.sum(axis=-1)
+    xs = np.sort(np.where(ok, x, np.inf), axis=-1)  # the missing members last
+    xs0 = np.where(np.isfinite(xs), xs, 0.0)
+    i = np.arange(1, x.shape[-1] + 1)
+    mm = m[..., None]
+    w = np.where(i <= mm, 2 * i - mm - 1, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e_xy = np.where(ok, np.abs(np.where(ok, x, 0.0) - y[..., None]), 0.0).sum(axis=-1) / m
+        e_xx = 2.0 * (w * xs0).sum(axis=-1) / (m.astype(np.float64) ** 2)
+        out = e_xy - 0.5 * e_xx
+    return np.where((m > 0) & np.isfinite(y), out, np.nan)
+
+
+def mae(forecast: Any, truth: Any) -> float:
+    """Mean absolute error over the pairs where both are finite (NaN when there are none)."""
+    f, y = np.broadcast_arrays(np.asarray(forecast, dtype=np.float64), np.asarray(truth, dtype=np.float64))
+    ok = np.isfinite(f) & np.isfinite(y)
+    return float(np.abs(f[ok] - y[ok]).mean()) if ok.any() else float("nan")
+
+
+def skill_score(err_model: float, err_nochange: float) -> float:
+    """1 − err_model / err_nochange: 1 = perfect, 0 = as good as no change, < 0 = worse.
+
+    NaN when either error is undefined or the no-change forecast is itself
+    perfect (no room for skill).
+    """
+    if not (math.isfinite(err_model) and math.isfinite(err_nochange)) or err_nochange == 0:
+        return float("nan")
+    return 1.0 - err_model / err_nochange
+
+
+def real_wars(ccodes: Any, first: int, last: int, source: DataSource | None = None) -> pd.DataFrame:
+    """COW inter-state wars among the given states with onset in ``first`` … ``last``.
+
+    A war counts when the states have a participant on each side.  One row
+    per war: WarNum, onset (earliest ``StartYear1`` of all participants),
+    decided (an initiating participant — COW ``Initiator`` = 1 — won or
+    lost: ``Outcome`` 1 or 2), initiator_won.
+    """
+    from .loaders import load_wars
+
+    w = load_wars(as_source(source))
+    w = w[w["WarType"] == 1] if "WarType" in w else w
+    onset = w.groupby("WarNum")["StartYear1"].min()
+    mine = w[w["ccode"].isin([int(c) for c in ccodes])]
+    sides = mine.groupby("WarNum")["Side"].agg(lambda s: {1, 2} <= set(int(v) for v in s))
+    nums = sides.index[sides.to_numpy(dtype=bool)]
+    rows = []
+    for n in nums:
+        o = onset.get(n)
+        if o is None or pd.isna(o) or not first <= int(o) <= last:
+            continue
+        ini = w[(w["WarNum"] == n) & (w["Initiator"] == _INITIATOR)]["Outcome"].astype(int)
+        won = bool((ini == _WON).any())
+        rows.append({"WarNum": int(n), "onset": int(o), "decided": won or bool((ini == _LOST).any()), "initiator_won": won})
+    return pd.DataFrame(rows, columns=["WarNum", "onset", "decided", "initiator_won"])
+
+
+def _deaths_per_year(sh: pd.DataFrame, ccodes: Any, years: np.ndarray) -> np.ndarray:
+    """Per year: tracked states in the COW system the year before and not in this year."""
+    cc = [int(c) for c in ccodes]
+    pres = sh[sh["ccode"].isin(cc)].assign(p=True).pivot_table(index="year", columns="ccode", values="p", aggfunc="any")
+    pres = pres.reindex(index=np.arange(years[0] - 1, years[-1] + 1), columns=cc).fillna(False).astype(bool).to_numpy()
+    return (pres[:-1] & ~pres[1:]).sum(axis=1).astype(np.float64)
+
+
+def _share_won(wars: pd.DataFrame) -> float:
+    d = wars[wars["decided"]]
+    return float(d["initiator_won"].mean()) if len(d) else float("nan")
+
+
+def score_window(
+    ens: np.ndarray, real: np.ndarray, nochange: float, *, point: str = "median"
+) -> dict[str, float]:
+    """Errors, skill and CRPS of one quantity over the years compared.
+
+    ``ens``: years × worlds (NaN = undefined member); ``real``: per year;
+    ``nochange``: the no-change forecast (constant).  The model's point
+    forecast is the ensemble ``point`` (median or mean) of each year.
+    """
+    import warnings
+
+    ens = np.asarray(ens, dtype=np.float64)
+    with warnings.catch_warnings():  # a year (or window) with no defined member: NaN, quietly
+        warnings.simplefilter("ignore", RuntimeWarning)
+        pt = np.nanmedian(ens, axis=1) if point == "median" else np.nanmean(ens, axis=1)
+    err_m = mae(pt, real)
+    err_n = mae(np.full(len(real), nochange), real)
+    crps = crps_ensemble(ens, real)
+    ok = np.isfinite(crps)
+    c = float(crps[ok].mean()) if ok.any() else float("nan")
+    real = np.asarray(real, dtype=np.float64)
+    both = np.isfinite(real) & np.isfinite(pt)  # the years scored: the means are over these
+    return {
+        "real": float(real[both].mean()) if both.any() else float("nan"),
+        "sim": float(pt[both].mean()) if both.any() else float("nan"),
+        "nochange": float(nochange),
+        "error_model": err_m,
+        "error_nochange": err_n,
+        "skill": skill_score(err_m, err_n),
+        "crps": c,
+        "crps_skill": skill_score(c, err_n),  # a point forecast's CRPS is its absolute error
+        "years": int(ok.sum()),
+    }
 
 
 def real_same_states(fd: FromData, end: int) -> pd.DataFrame:
@@ -239,6 +390,8 @@ def backtest(
     tab["system_polarity"] = w["polarity_label"].to_numpy()
     tab["system_n_gp"] = w["n_great_powers"].to_numpy()
 
+    scores, notes = _scores(fd, res, tab, sh, start, end, lo, top, version, rest, src, from_data)
+
     after = tab["year"] > start
     t1 = tab[after]
     summary = {
@@ -268,12 +421,125 @@ def backtest(
         ),
         "system_mae_median_con": float((t1["sim_con_median"] - t1["system_con"]).abs().mean()),
         "mapping_fidelity": {k: float(v) for k, v in fd.fidelity.items()},
+        "scores": scores,
+        "score_notes": notes,
         "note": (
             "Model run with the scenario's default parameters; nothing tuned to the real path. "
             "real_* = the same states measured with the same mapping; system_* = the whole COW system."
         ),
     }
     return BacktestResult(table=tab, summary=summary, built=fd, real=real, system=whole)
+
+
+def _by_world_year(df: pd.DataFrame, col: str | None, years: np.ndarray, worlds: np.ndarray) -> np.ndarray:
+    """years × worlds: ``col`` of ``df`` (or, with ``col=None``, the count of rows) per world-year."""
+    if col is None:
+        t = df.groupby(["year", "world"]).size()
+        fill = 0.0
+    else:
+        t = df.set_index(["year", "world"])[col]
+        fill = np.nan
+    return t.unstack("world").reindex(index=years, columns=worlds).fillna(fill).to_numpy(dtype=np.float64)
+
+
+def _scores(
+    fd: FromData, res: Any, tab: pd.DataFrame, sh: pd.DataFrame, start: int, end: int, lo: int,
+    top: int, version: str, rest: str, src: DataSource, from_data: dict[str, Any],
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The per-quantity scores (and the per-year war/death columns of ``tab``, added in place)."""
+    sysdf, ev = res.system, res.events
+    years = tab["year"].to_numpy()
+    worlds = np.sort(sysdf["world"].unique())
+    after = years > start
+    yrs = years[after]
+    n_years = end - start
+    tracked = [g.ccodes[0] for g in fd.groups if g.kind != "rest"]
+    notes: list[str] = []
+
+    # --- real events among the scenario's states
+    from .loaders import load_wars
+
+    war_last = max(2007, int(load_wars(src)["StartYear1"].max()))  # COW Inter-State War v4.0 covers to 2007
+    rw = real_wars(tracked, start, end, src)
+    onsets = rw.groupby("onset").size().reindex(years, fill_value=0).to_numpy(dtype=np.float64)
+    onsets[years > war_last] = np.nan
+    if end > war_last:
+        notes.append(f"war onsets and initiator success: COW's war data end in {war_last}; years after it are not scored")
+    deaths = _deaths_per_year(sh, tracked, years)
+
+    # --- simulated events
+    starts = ev[ev["event"] == "war_start"]
+    ends = ev[ev["event"] == "war_end"]
+    sim_onsets = _by_world_year(starts, None, years, worlds)
+    sim_deaths = _by_world_year(ev[ev["event"] == "death"], None, years, worlds)
+    tab["real_war_onsets"] = onsets
+    tab["sim_war_onsets_mean"] = sim_onsets.mean(axis=1)
+    tab["real_state_deaths"] = deaths
+    tab["sim_state_deaths_mean"] = sim_deaths.mean(axis=1)
+    ww = starts[(starts["year"] > start) & (starts["year"] <= min(end, war_last))][["world", "war_id", "attacker"]]
+    ww = ww.merge(ends[["world", "war_id", "winner"]], on=["world", "war_id"], how="left")
+    win = ww["winner"].fillna("").astype(str)
+    ww = ww.assign(decided=win != "", won=(win != "") & (win == ww["attacker"].astype(str)))
+    dec = ww[ww["decided"]].groupby("world")["won"].mean()
+    sim_share = dec.reindex(worlds).to_numpy(dtype=np.float64)[None, :]  # a world with no decided war: undefined
+    real_share = np.array([_share_won(rw[(rw["onset"] > start) & (rw["onset"] <= min(end, war_last))])])
+
+    # --- the no-change forecasts: the start year's value; for events, the equal-length period before it
+    real0 = tab.loc[~after].iloc[0]
+    prev = max(start - n_years, lo)
+    nc_onsets = nc_deaths = nc_share = float("nan")
+    if prev == start:
+        notes.append(f"no period before {start} in the NMC file: no no-change rate for war onsets, initiator success and deaths")
+    else:
+        if prev > start - n_years:
+            notes.append(
+                f"the period before the start is {start - prev} year{'s' if start - prev != 1 else ''} "
+                f"({prev + 1}–{start}), not {n_years}: "
+                "the NMC file begins in " + str(lo)
+            )
+        try:
+            fd_prev = build_from_data(prev, top, version, rest, name=f"backtest-{prev}", source=src, **from_data)
+        except ParameterError as e:
+            notes.append(f"no no-change rate for the events: the scenario of {prev} cannot be built ({e})")
+        else:
+            prev_tracked = [g.ccodes[0] for g in fd_prev.groups if g.kind != "rest"]
+            py = np.arange(prev + 1, start + 1)
+            nc_deaths = float(_deaths_per_year(sh, prev_tracked, py).mean())
+            wy = py[py <= war_last]
+            if len(wy):
+                pw = real_wars(prev_tracked, int(wy[0]), int(wy[-1]), src)
+                nc_onsets = len(pw) / len(wy)
+                nc_share = _share_won(pw)
+            notes.append(
+                f"no-change rates of war onsets, initiator success and deaths: {prev + 1}–{start}, "
+                f"among the top {top} states of {prev}"
+            )
+    if not math.isfinite(float(real_share[0])):
+        notes.append("initiator success: no decided war among the scenario's states in the window, so no score")
+    elif not math.isfinite(nc_share) and prev != start:
+        notes.append("initiator success: no decided war in the period before the start, so no no-change forecast")
+
+    con = _by_world_year(sysdf, "con", yrs, worlds)
+    ngp = _by_world_year(sysdf, "n_great_powers", yrs, worlds)
+    sc = {
+        "con": score_window(con, tab.loc[after, "real_con"].to_numpy(), float(real0["real_con"])),
+        "n_great_powers": score_window(ngp, tab.loc[after, "real_n_gp"].to_numpy(np.float64), float(real0["real_n_gp"])),
+        "war_onsets": score_window(sim_onsets[after], onsets[after], nc_onsets, point="mean"),
+        "initiator_success": score_window(sim_share, real_share, nc_share, point="mean"),
+        "state_deaths": score_window(sim_deaths[after], deaths[after], nc_deaths, point="mean"),
+    }
+    sc["con"]["point"] = sc["n_great_powers"]["point"] = "median of the worlds, per year"
+    sc["war_onsets"]["point"] = sc["state_deaths"]["point"] = "mean of the worlds, per year (a rate)"
+    sc["initiator_success"]["point"] = "mean over the worlds of each world's share (one value for the window)"
+    sc["war_onsets"]["real_total"] = float(np.nansum(onsets[after]))
+    sc["war_onsets"]["sim_total_mean"] = float(sim_onsets[after][np.isfinite(onsets[after])].sum(axis=0).mean())
+    sc["state_deaths"]["real_total"] = float(deaths[after].sum())
+    sc["state_deaths"]["sim_total_mean"] = float(sim_deaths[after].sum(axis=0).mean())
+    sc["initiator_success"]["real_decided_wars"] = int(
+        rw[(rw["onset"] > start) & (rw["onset"] <= min(end, war_last))]["decided"].sum()
+    )
+    sc["initiator_success"]["sim_decided_wars_mean"] = float(ww["decided"].sum() / len(worlds))
+    return sc, notes
 
 
 def _finite(x: Any) -> Any:

@@ -16,6 +16,7 @@ Imported when the top-level CLI starts: no pandas or data modules here.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -222,6 +223,21 @@ def add_scenario_commands(scenario_app: typer.Typer) -> None:
         typer.echo(f"wrote {out}", err=True)
 
 
+#: How the backtest's table names the scored quantities (keys of ``summary["scores"]``).
+SCORE_NAMES = {
+    "con": "CON",
+    "n_great_powers": "great powers",
+    "war_onsets": "war onsets / year",
+    "initiator_success": "initiator wins (share)",
+    "state_deaths": "state deaths / year",
+}
+
+
+def _num(x: float, digits: int = 3) -> str:
+    """A figure for the table; an undefined one (NaN) reads "–"."""
+    return f"{x:.{digits}f}" if isinstance(x, (int, float)) and math.isfinite(x) else "–"
+
+
 def add_backtest(app: typer.Typer) -> None:
     """Add ``backtest`` to the main app."""
 
@@ -278,16 +294,31 @@ def add_backtest(app: typer.Typer) -> None:
                     str(r.year), f"{r.sim_con_median:.3f}", f"{r.sim_con_p05:.3f}–{r.sim_con_p95:.3f}", f"{r.real_con:.3f}",
                     "yes" if r.in_band else "no", r.real_polarity, f"{r.sim_share_real_label:.0%}",
                     f"{r.sim_n_gp_mean:.2f}", str(r.real_n_gp), f"{r.system_con:.3f}", str(r.system_polarity),
+                    f"{_num(r.real_war_onsets, 0)} / {r.sim_war_onsets_mean:.2f}",
+                    f"{_num(r.real_state_deaths, 0)} / {r.sim_state_deaths_mean:.2f}",
                 ]
                 for r in t.iloc[::step].itertuples()
             ]
             _rich_table(
                 f"Backtest {start}→{end} ({worlds} worlds, seed {seed})",
                 ["year", "sim CON", "5–95 %", "real CON", "in band", "real polarity", "worlds agreeing",
-                 "sim GPs", "real GPs", "system CON", "system polarity"],
+                 "sim GPs", "real GPs", "system CON", "system polarity", "war onsets real / sim",
+                 "state deaths real / sim"],
                 rows,
             )
             s = res.summary
+            _rich_table(
+                "Scores against the no-change forecast (skill = 1 − error model / error no change; > 0 beats it)",
+                ["quantity", "real", "model", "no change", "error model", "error no change", "skill", "CRPS",
+                 "CRPS skill"],
+                [
+                    [SCORE_NAMES[q], _num(v["real"]), _num(v["sim"]), _num(v["nochange"]), _num(v["error_model"]),
+                     _num(v["error_nochange"]), _num(v["skill"], 2), _num(v["crps"]), _num(v["crps_skill"], 2)]
+                    for q, v in s["scores"].items()
+                ],
+            )
+            for n in s["score_notes"]:
+                typer.echo(_safe(f"note: {n}"))
             typer.echo(
                 f"coverage {s['coverage']:.2f} · MAE of median CON {s['mae_median_con']:.3f} · "
                 f"polarity agreement {s['polarity_agreement']:.2f} · great powers real {s['real_mean_n_great_powers']:.2f} "
