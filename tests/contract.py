@@ -92,6 +92,16 @@ def _world_events(events, w: int) -> dict[str, list[tuple]]:
     return out
 
 
+def assert_finite_run(sc, label: str, worlds: int = 3, years: int = 40) -> None:
+    """A short run of ``sc`` keeps every recorded number and the system shares finite."""
+    traj = engine.run_batch(sc, np.arange(worlds), years, seed=1)
+    for k, v in traj.state_vars.items():
+        if v.dtype.kind == "f":
+            assert np.isfinite(v).all(), f"{label}: {k} not finite"
+    for k in ("hhi", "leader_share"):
+        assert np.isfinite(traj.system_vars[k]).all(), f"{label}: {k} not finite"
+
+
 class MechanismContract:
     mechanism: ClassVar[Mechanism]
     overrides: ClassVar[dict[str, Any]] = {}
@@ -209,12 +219,7 @@ class MechanismContract:
                 sc = validate_scenario(d)
             except Exception:  # a cross-field rule (e.g. max ≥ base) refuses this corner: not allowed, not run
                 continue
-            traj = engine.run_batch(sc, np.arange(3), 40, seed=1)
-            for k, v in traj.state_vars.items():
-                if v.dtype.kind == "f":
-                    assert np.isfinite(v).all(), f"{m.name}.{name} = {value}: {k} not finite"
-            for k in ("hhi", "leader_share"):
-                assert np.isfinite(traj.system_vars[k]).all(), f"{m.name}.{name} = {value}: {k} not finite"
+            assert_finite_run(sc, f"{m.name}.{name} = {value}")
 
     def test_conserves_what_it_claims(self, world):
         if not self.mechanism.conserves:
@@ -226,4 +231,4 @@ class MechanismContract:
                                            err_msg=f"{st.stage} does not conserve {c}")
 
 
-__all__ = ["MechanismContract", "extremes", "math"]
+__all__ = ["MechanismContract", "assert_finite_run", "extremes", "math"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from contract import VIOLENT, MechanismContract, _scenario, extremes
+from contract import VIOLENT, MechanismContract, _scenario, assert_finite_run, extremes
 
 from neorealism import engine, rng
 from neorealism.mechanisms import armament
@@ -231,9 +231,4 @@ class TestRichardsonContract(MechanismContract):
                 sc = validate_scenario(d)
             except Exception:  # max_burden < base_burden: refused, not run
                 continue
-            traj = engine.run_batch(sc, np.arange(3), 40, seed=1)
-            for k, v in traj.state_vars.items():
-                if v.dtype.kind == "f":
-                    assert np.isfinite(v).all(), f"armament.{name} = {value}: {k} not finite"
-            for k in ("hhi", "leader_share"):
-                assert np.isfinite(traj.system_vars[k]).all(), f"armament.{name} = {value}: {k} not finite"
+            assert_finite_run(sc, f"armament.{name} = {value}")
