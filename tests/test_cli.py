@@ -980,3 +980,16 @@ def test_cli_imports_no_heavy_library():
     code = f"import sys, neorealism.cli; print(' '.join(m for m in {heavy!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.split() == [], f"`import neorealism.cli` loads {out.stdout.strip()}"
+
+
+def test_every_run_reports_the_wars_whose_initiator_expected_a_loss(runner, tmp_path):
+    # the share is read from the war_start events' expected utility, so it must agree with them
+    out = tmp_path / "eu"
+    res = invoke(runner, "run", "multipolar", "--worlds", 20, "--years", 60, "--out", out)
+    assert res.exit_code == 0, res.output
+    ev = ResultSet.load(out).events
+    starts = ev[ev.event == "war_start"]
+    assert len(starts) > 20 and starts.expected_utility.notna().all()
+    neg = int((starts.expected_utility < 0).sum())
+    (line,) = [ln for ln in res.output.splitlines() if ln.startswith("Wars whose initiator expected a loss")]
+    assert f"({neg:,} of {len(starts):,};" in line

@@ -434,14 +434,27 @@ def _derive(sc, params):
     return {"offensive": np.array([s.doctrine == "offensive" for s in sc.states])}
 
 
-def _summary(rs, s):
-    """Run-summary lines: how often wars start, how often states die."""
-    from ..formatting import num
+def expected_loss_share(rs) -> tuple[int, int]:
+    """(wars whose initiator expected a loss, wars started) in a result: how many wars the
+    expected-utility calculus did not choose (Fearon 1995: rational states start no war they
+    expect to lose; such wars start only through the decision's noise, ``war.temperature``)."""
+    row = rs.query(
+        "SELECT count(*) FILTER (WHERE expected_utility < 0) AS neg, count(*) AS n "
+        "FROM events WHERE event = 'war_start'"
+    ).iloc[0]
+    return int(row["neg"]), int(row["n"])
 
-    return [
-        f"Wars started: {s['wars_started']} ({num(s['wars_per_world_century'], 2)} per world per century)",
-        f"State deaths: {s['deaths']} ({num(s['deaths_per_world'], 2)} per world)",
-    ]
+
+def _summary(rs, s):
+    """Run-summary lines: how often wars start, whether they were chosen, how often states die."""
+    from ..formatting import num, pct
+
+    lines = [f"Wars started: {s['wars_started']} ({num(s['wars_per_world_century'], 2)} per world per century)"]
+    if rs is not None and s.get("wars_started"):
+        neg, n = expected_loss_share(rs)
+        lines.append(f"Wars whose initiator expected a loss: {pct(neg / n)} ({neg:,} of {n:,}; started by the decision's noise)")
+    lines.append(f"State deaths: {s['deaths']} ({num(s['deaths_per_world'], 2)} per world)")
+    return lines
 
 
 def _side(ctx):
