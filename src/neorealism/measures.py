@@ -89,6 +89,10 @@ def great_powers(
     is judged against the strongest state, not the whole system).
     """
     s = np.asarray(shares, dtype=np.float64)
+    if isinstance(rule, np.ndarray):  # one rule per row (e.g. per world of a batch): each where it holds
+        by_share = great_powers(s, "share", threshold, relative)
+        by_leader = great_powers(s, "relative", threshold, relative)
+        return np.where(rule == "share", by_share, by_leader)
     if rule == "share":
         return (s >= threshold) & (s > 0)
     if rule == "relative":

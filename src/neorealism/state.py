@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import rng
 from .errors import ParameterError
 
 F = NDArray[np.float64]
@@ -269,4 +268,4 @@ def init_state(sc: Any, params: EngineParams, keys: NDArray[np.uint64]) -> World
     return state
 
 
-__all__ = ["COMPONENTS", "EngineParams", "ParamGroup", "WorldState", "init_state", "rng"]
+__all__ = ["COMPONENTS", "EngineParams", "ParamGroup", "WorldState", "init_state"]

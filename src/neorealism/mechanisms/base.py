@@ -207,11 +207,6 @@ class Mechanism:
 # --------------------------------------------------------------------------- per-world parameters
 
 
-def col(x: Any) -> Any:
-    """A per-world parameter as an ``(R, 1)`` column (broadcasts over states); scalars unchanged."""
-    return x
-
-
 def pair(x: Any) -> Any:
     """A per-world parameter shaped to broadcast over ordered pairs ``(R, N, N)``."""
     return x[..., None] if isinstance(x, np.ndarray) else x
@@ -220,6 +215,11 @@ def pair(x: Any) -> Any:
 def at(x: Any, r: NDArray[np.integer]) -> Any:
     """A per-world parameter at world rows ``r`` (``(K, 1)``), for steps that work on a subset."""
     return x[r] if isinstance(x, np.ndarray) else x
+
+
+def at_each(x: Any, r: NDArray[np.integer]) -> Any:
+    """A per-world parameter at world rows ``r`` as a flat ``(K,)`` vector (one value per entry)."""
+    return x[r, 0] if isinstance(x, np.ndarray) else x
 
 
 def anywhere(x: Any, test: Callable[[Any], Any]) -> bool:

@@ -54,7 +54,18 @@ from .. import rng
 from ..measures import composite_index
 from ..schema import StrictModel
 from . import authority
-from .base import EventField, EventKind, Measure, Mechanism, StateField, Step, Stream, at, emit
+from .base import (
+    EventField,
+    EventKind,
+    Measure,
+    Mechanism,
+    StateField,
+    Step,
+    Stream,
+    at,
+    at_each,
+    emit,
+)
 
 F = NDArray[np.float64]
 
@@ -98,11 +109,6 @@ class WarParams(StrictModel):
         return v
 
 
-def _col(x: Any, r: NDArray[np.int64]) -> Any:
-    """A per-world parameter at rows ``r`` as a flat ``(K,)`` vector (scalars unchanged)."""
-    return x[r, 0] if isinstance(x, np.ndarray) else x
-
-
 def win_probability(attack: F, defence: F, theta: Any, m: Any) -> F:
     """Contest success function P = (θA)^m / ((θA)^m + B^m) (0.5 when both are 0)."""
     a = theta * np.asarray(attack, dtype=np.float64)
@@ -113,18 +119,6 @@ def win_probability(attack: F, defence: F, theta: Any, m: Any) -> F:
         p = 1.0 / (1.0 + r)
     p = np.where(a > 0, p, 0.0)
     return np.where((a <= 0) & (b <= 0), 0.5, p)
-
-
-def scatter_sum(values: F, index: NDArray[np.int64], mask: NDArray[np.bool_]) -> F:
-    """out[r, k] = Σ_i values[r, i] over i with mask[r, i] and index[r, i] == k.
-
-    Sums in index order within each world, so the result of a world never
-    depends on the number of worlds beside it.
-    """
-    R, N = values.shape
-    flat = (np.arange(R)[:, None] * N + np.where(mask, index, 0)).ravel()
-    w = np.where(mask, values, 0.0).ravel()
-    return np.bincount(flat, weights=w, minlength=R * N).reshape(R, N)
 
 
 # --------------------------------------------------------------------------- decision
@@ -182,11 +176,11 @@ def decide(keys, state, params):
         tgt = np.argmax(eu, axis=-1)
         best = eu[np.arange(len(r)), tgt]
         has = np.isfinite(best)
-        thr = np.where(params.offensive[i], _col(w.offensive_threshold, r), _col(w.threshold, r))
+        thr = np.where(params.offensive[i], at_each(w.offensive_threshold, r), at_each(w.threshold, r))
         with np.errstate(over="ignore"):  # a huge margin saturates the logistic at 0 or 1, as it should
             from scipy.special import expit
 
-            prob = expit((np.where(has, best, 0.0) - thr) / _col(w.temperature, r))
+            prob = expit((np.where(has, best, 0.0) - thr) / at_each(w.temperature, r))
         go = has & (u_go[r, i] < prob)
         target[r[go], i[go]] = tgt[go]
         best_eu[r[go], i[go]] = best[go]
@@ -265,7 +259,7 @@ def resolve(keys, state, params):
     fA = np.where(memA, force, 0.0)
     fB = np.where(memB, force, 0.0)
     A, B = fA.sum(axis=1), fB.sum(axis=1)
-    intensity = np.where(active, _col(w_.cost, rw) * np.minimum(A, B), 0.0)
+    intensity = np.where(active, at_each(w_.cost, rw) * np.minimum(A, B), 0.0)
     # each side loses the intensity, shared among its members by contribution; a state in several
     # wars loses the sum, capped at what it has, scaled down proportionally
     contrib = _by_contribution(fA, A, memA) + _by_contribution(fB, B, memB)
@@ -280,8 +274,8 @@ def resolve(keys, state, params):
     E1 = E - economy_lost
 
     # --- decisions
-    p = win_probability(A, B, _col(w_.offense_defense, rw), _col(w_.decisiveness, rw))
-    decided = active & (rng.uniform(keys, t, DECISIVE.id, (N,))[rw, w] < _col(w_.decisive_prob, rw))
+    p = win_probability(A, B, at_each(w_.offense_defense, rw), at_each(w_.decisiveness, rw))
+    decided = active & (rng.uniform(keys, t, DECISIVE.id, (N,))[rw, w] < at_each(w_.decisive_prob, rw))
     att_won = decided & (rng.uniform(keys, t, OUTCOME.id, (N,))[rw, w] < p)
     win = np.where(att_won[:, None], memA, memB) & decided[:, None]
     lose = np.where(att_won[:, None], memB, memA) & decided[:, None]

@@ -76,11 +76,6 @@ def perceived_sum(weights: NDArray[np.float64], seen: NDArray[np.float64], prese
     return out
 
 
-def observed_military(state, params, keys: NDArray[np.uint64]) -> NDArray[np.float64]:
-    """Military of j as seen by i, ``(R, N, N)``."""
-    return observed(state, params, keys)[0]
-
-
 def perceive(keys, state, params):
     seen_m, seen_p = observed(state, params, keys)
     return state.replace(seen_military=seen_m, seen_power=seen_p), ()

@@ -30,29 +30,20 @@ class MeasureParams(StrictModel):
     gp_relative: float = Field(default=0.25, gt=0.0, le=1.0, description="fraction of the leader's share that makes a great power (rule 'relative')")
 
 
-def _great_powers(s, p):
-    rule = p.gp_rule
-    if isinstance(rule, np.ndarray):  # the rule varies across worlds: apply each where it holds
-        share = measures.great_powers(s, "share", p.gp_threshold, p.gp_relative)
-        rel = measures.great_powers(s, "relative", p.gp_threshold, p.gp_relative)
-        return np.where(rule == "share", share, rel)
-    return measures.great_powers(s, rule, p.gp_threshold, p.gp_relative)
-
-
 def measure(keys, state, params):
-    """Power shares and the system measures of every world."""
+    """Power shares and the system measures of every world (the functions used on real COW data)."""
+    p = params.measures
     power = measures.composite_index(state.components(), state.alive)
-    s = np.where(params.actor, power, 0.0)  # aggregates keep their weight in the shares, never a pole
-    gp = _great_powers(s, params.measures)
-    n_gp = gp.sum(axis=-1)
+    m = measures.system_measures(power, rule=p.gp_rule, threshold=p.gp_threshold, relative=p.gp_relative,
+                                 actors=params.actor)
     return state.replace(
         power=power,
-        great_power=gp,
-        n_great_powers=n_gp,
-        polarity=measures.polarity(n_gp),
-        con=measures.concentration(s, gp),
-        hhi=measures.hhi(s),
-        leader_share=s.max(axis=-1),
+        great_power=m["gp"],
+        n_great_powers=m["n_great_powers"],
+        polarity=m["polarity"],
+        con=m["con"],
+        hhi=m["hhi"],
+        leader_share=np.where(params.actor, power, 0.0).max(axis=-1),  # aggregates are never the leader
     ), ()
 
 
@@ -108,4 +99,4 @@ MECHANISM = Mechanism(
     module=__name__,
 )
 
-__all__ = ["MECHANISM", "MeasureParams", "measure", "Literal"]
+__all__ = ["MECHANISM", "MeasureParams", "measure"]
