@@ -186,9 +186,7 @@ def did_you_mean(name: str, names: Sequence[str]) -> str:
 
 def _overrides_from_mapping(sc: Scenario, items: Mapping[str, Any]) -> Scenario:
     """``sc`` with ``{"war.cost": 0.1}`` applied: paths as ``--set`` takes them, values as Python values."""
-    from pydantic import ValidationError
-
-    from .scenario import Scenario, _format_errors, _override_loc
+    from .scenario import _override_loc, apply_given
 
     problems: list[str] = []
     given: dict[tuple[Any, ...], tuple[str, Any]] = {}
@@ -205,18 +203,7 @@ def _overrides_from_mapping(sc: Scenario, items: Mapping[str, Any]) -> Scenario:
         given[loc] = (label, value)
     if problems:
         raise OverrideError(problems, source="overrides")
-    if not given:
-        return sc
-    data = sc.model_dump()
-    for loc, (_, value) in given.items():
-        node = data
-        for key in loc[:-1]:
-            node = node.setdefault(key, {})
-        node[loc[-1]] = value
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise OverrideError(_format_errors(exc, data, given), source="overrides") from None
+    return apply_given(sc, given, source="overrides")
 
 
 def with_overrides(

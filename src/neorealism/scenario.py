@@ -952,6 +952,15 @@ def apply_overrides(scenario: Scenario, sets: Sequence[str], option: str = "--se
         given[loc] = (label, value)
     if problems:
         raise OverrideError(problems, source=option)
+    return apply_given(scenario, given, source=option)
+
+
+def apply_given(scenario: Scenario, given: dict[tuple[Any, ...], tuple[str, Any]], source: str) -> Scenario:
+    """``scenario`` with each value of ``given`` (field path → (label, value)) set, validated.
+
+    Errors are reported under each value's label (``--set war.cost``,
+    ``war.cost``) by :class:`OverrideError` from ``source``.
+    """
     if not given:
         return scenario
     data = scenario.model_dump()
@@ -963,4 +972,4 @@ def apply_overrides(scenario: Scenario, sets: Sequence[str], option: str = "--se
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise OverrideError(_format_errors(exc, data, given), source=option) from None
+        raise OverrideError(_format_errors(exc, data, given), source=source) from None
