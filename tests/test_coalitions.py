@@ -32,7 +32,7 @@ def started(sc, worlds, join_c=None):
     s = init_state(sc, p, keys)
     plan = np.full(s.shape, -1)
     plan[:, 0] = 1  # A attacks B
-    s, ev = conflict.resolve(keys, s.replace(war_plan=plan), p)  # the war starts (and is fought a first year)
+    s, ev = conflict.start_and_fight(keys, s.replace(war_plan=plan), p)  # the war starts (and is fought a first year)
     return p, keys, s, ev
 
 
@@ -50,7 +50,7 @@ def fight(sc, worlds, c_joins: bool, seed=1):
     join_ev = ()
     if c_joins:
         s, join_ev = conflict.join(s, np.arange(R), np.zeros(R, int), np.full(R, 2), np.full(R, DEFENDER))
-    s2, ev = conflict.resolve(keys, s, p)
+    s2, ev = conflict.start_and_fight(keys, s, p)
     return s, s2, [*join_ev, *ev]
 
 
@@ -130,7 +130,7 @@ def test_a_state_in_two_wars_splits_its_forces():
         plan[:, 0] = 1  # X attacks Y
         if two_fronts:
             plan[:, 2] = 0  # Z attacks X
-        _, ev = conflict.resolve(keys, s.replace(war_plan=plan), p)
+        _, ev = conflict.start_and_fight(keys, s.replace(war_plan=plan), p)
         end = [e for e in ev if e.kind == "war_end"][0]
         xy = end.values["attacker"] == 0
         return np.mean(end.values["winner"][xy] == 0)

@@ -204,7 +204,7 @@ def _events(ev, kind):
 )
 def test_transfers_conserve_capability_up_to_the_costs_of_war(seed, n, transfer, floor, theta):
     p, keys, s = _at_war(worlds=60, seed=seed, n=n, transfer=transfer, survival_floor=floor, offense_defense=theta)
-    s2, _ = conflict.resolve(keys, s, p)
+    s2, _ = conflict.start_and_fight(keys, s, p)
     targeted = np.zeros(s.shape, dtype=bool)
     r, i = np.nonzero(s.war_plan >= 0)
     targeted[r, s.war_plan[r, i]] = True
@@ -219,7 +219,7 @@ def test_transfers_conserve_capability_up_to_the_costs_of_war(seed, n, transfer,
 def test_transfers_and_conquest_happen_in_the_conservation_setting():
     # guard: the property above must exercise transfers and conquest, not only quiet years
     p, keys, s = _at_war(transfer=0.6, survival_floor=0.5)
-    s2, ev = conflict.resolve(keys, s, p)
+    s2, ev = conflict.start_and_fight(keys, s, p)
     ends = _events(ev, "war_end")[0]
     assert (ends.values["winner"] >= 0).sum() > 100
     assert (~s2.alive).sum() > 10
@@ -227,7 +227,7 @@ def test_transfers_and_conquest_happen_in_the_conservation_setting():
 
 def test_dead_states_hold_nothing_and_their_wars_end():
     p, keys, s = _at_war(transfer=0.6, survival_floor=0.5)
-    s2, ev = conflict.resolve(keys, s, p)
+    s2, ev = conflict.start_and_fight(keys, s, p)
     dead = ~s2.alive
     assert dead.any()
     for name in ("military", "economy", "population", "resources"):
@@ -245,7 +245,7 @@ def test_dead_states_hold_nothing_and_their_wars_end():
 
 def test_stronger_side_wins_more_often():
     p, keys, s = _at_war(worlds=3000, decisive_prob=1.0)
-    s2, ev = conflict.resolve(keys, s, p)
+    s2, ev = conflict.start_and_fight(keys, s, p)
     ends = _events(ev, "war_end")[0]
     r, i, j = ends.r, ends.values["attacker"], ends.values["defender"]
     att_won = ends.values["winner"] == i

@@ -116,6 +116,18 @@ class StateSpec(_Model):
         default=None, ge=-0.2, le=0.3, allow_inf_nan=False,
         description="this state's base economic growth rate per year (default: growth.base)",
     )
+    population_growth: float | None = Field(
+        default=None, ge=-0.1, le=0.1, allow_inf_nan=False,
+        description="this state's yearly population growth trend (default: growth.population)",
+    )
+    technology_growth: float | None = Field(
+        default=None, ge=-0.1, le=0.2, allow_inf_nan=False,
+        description="this state's yearly technology growth trend (default: growth.technology)",
+    )
+    resources_growth: float | None = Field(
+        default=None, ge=-0.1, le=0.1, allow_inf_nan=False,
+        description="this state's yearly change of resources (default: growth.resources)",
+    )
     burden: float | None = Field(
         default=None, ge=0.0, le=0.9, allow_inf_nan=False,
         description="initial military burden, share of the economy spent on arms (default: armament.base_burden)",

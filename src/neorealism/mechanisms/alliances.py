@@ -18,6 +18,22 @@ import numpy as np
 from .base import Mechanism, StateField
 
 
+def expected_support(state, params, r, i):
+    """What the deciders ``i`` (in worlds ``r``, K of them) expect third parties to bring to a war.
+
+    Returns ``(for_target, for_self)``, each (K, N): for every candidate
+    target j, the military that j's allies would add to j's side, and that
+    i's own allies would add to i's side, as i perceives it (its
+    ``seen_military``), projected to j's territory and weighted by the
+    chance each ally honours its commitment.  The conflict's expected
+    utility and its bargaining read these, so alliances deter (Walt 1987;
+    Leeds 2003).  (Stub: no ally is expected to help.)
+    """
+    K, N = len(r), state.shape[1]
+    z = np.zeros((K, N))
+    return z, z
+
+
 def _allied0(ctx):
     sc = ctx.scenario
     index = {s.name: k for k, s in enumerate(sc.states)}

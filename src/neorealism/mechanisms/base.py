@@ -39,10 +39,11 @@ STAGES: tuple[str, ...] = (
     "cooperate",  # 3. deals, relative gains
     "allocate",   # 4. internal balancing
     "ally",       # 5. external balancing
-    "decide",     # 6. war decisions, deterrence, enforcement
-    "resolve",    # 7. fighting, costs, transfers, conquest
-    "grow",       # 8. growth, military stock
-    "measure",    # 9. power shares, polarity, concentration
+    "decide",     # 6. crises, bargaining, war decisions, enforcement
+    "mobilize",   # 7. planned wars begin; allies honour (or abandon) their commitments and join
+    "resolve",    # 8. fighting, costs, transfers, conquest
+    "grow",       # 9. growth, military stock
+    "measure",    # 10. power shares, polarity, concentration
 )
 
 #: Shapes a state field can have, per world: one value per world, per state, or per ordered pair.

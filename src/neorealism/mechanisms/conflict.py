@@ -215,29 +215,43 @@ def _by_contribution(force: F, total: F, members: NDArray[np.bool_]) -> F:
     return np.where((total > 0)[:, None], by_force, equal)
 
 
+def begin(keys, state, params):
+    """The wars planned this year begin (the authority has already stopped some).
+
+    Runs at the ``mobilize`` stage, before allies decide whether to join
+    (:mod:`.alliances`); the fighting is :func:`resolve`'s.
+    """
+    N = state.shape[1]
+    t = state.t + 1
+    plan = state.war_plan
+    started = plan >= 0
+    n_started = started.sum(axis=-1)
+    rs, is_ = np.nonzero(started)
+    if not len(rs):
+        return state.replace(n_started=n_started), ()
+    side = state.war_side.copy()
+    side[rs, is_, :] = NO_SIDE
+    side[rs, is_, is_] = ATTACKER
+    side[rs, is_, plan[rs, is_]] = DEFENDER
+    ev = emit("war_start", rs, war_id=t * N + is_, attacker=is_, defender=plan[rs, is_],
+              expected_utility=state.plan_eu[rs, is_])
+    return state.replace(
+        war_target=np.where(started, plan, state.war_target),
+        war_start=np.where(started, t, state.war_start),
+        war_losses=np.where(started, 0.0, state.war_losses),
+        war_side=side,
+        n_started=n_started,
+    ), (ev,)
+
+
 def resolve(keys, state, params):
-    """Start the planned wars, then fight one year of every war; transfers, conquest and deaths."""
+    """Fight one year of every war; transfers, conquest and deaths."""
     R, N = state.shape
     t = state.t + 1
     w_ = params.war
     events: list = []
-
-    # --- the wars planned this year begin (the authority has already stopped some)
-    plan = state.war_plan
-    started = plan >= 0
-    tgt = np.where(started, plan, state.war_target)
-    wstart = np.where(started, t, state.war_start)
-    wloss = np.where(started, 0.0, state.war_losses)
-    side = state.war_side
-    rs, is_ = np.nonzero(started)
-    if len(rs):
-        side = side.copy()
-        side[rs, is_, :] = NO_SIDE
-        side[rs, is_, is_] = ATTACKER
-        side[rs, is_, plan[rs, is_]] = DEFENDER
-        events.append(emit("war_start", rs, war_id=t * N + is_, attacker=is_, defender=plan[rs, is_],
-                           expected_utility=state.plan_eu[rs, is_]))
-    n_started = started.sum(axis=-1)
+    tgt, wstart, wloss, side = state.war_target, state.war_start, state.war_losses, state.war_side
+    n_started = state.n_started
 
     rw, w = np.nonzero(tgt >= 0)  # the wars being fought, one entry per (world, initiator slot)
     if len(rw) == 0:
@@ -358,6 +372,14 @@ def resolve(keys, state, params):
         allied=allied,
     )
     return new, events
+
+
+def start_and_fight(keys, state, params):
+    """:func:`begin` then :func:`resolve`: the planned wars start and every war is fought a year
+    (no ally joins in between; for tests and for callers that drive the conflict alone)."""
+    state, ev1 = begin(keys, state, params)
+    state, ev2 = resolve(keys, state, params)
+    return state, [*ev1, *ev2]
 
 
 def _conquest(conq, rw, wpow, war_id, wshare, assets, R, N):
@@ -500,7 +522,7 @@ MECHANISM = Mechanism(
         Measure("wars_started", "system", np.int32, lambda s, p: s.n_started, "wars started this year"),
         Measure("wars_ongoing", "system", np.int32, lambda s, p: (s.war_target >= 0).sum(axis=-1), "wars being fought at the end of the year"),
     ),
-    steps=(Step("decide", decide, "decide"), Step("resolve", resolve, "resolve")),
+    steps=(Step("decide", decide, "decide"), Step("mobilize", begin, "begin"), Step("resolve", resolve, "resolve")),
     derive=_derive,
     summary=_summary,
     module=__name__,
