@@ -10,6 +10,7 @@ on their own line).
     python benchmarks/engine.py                   # full run (about a minute)
     python benchmarks/engine.py --quick           # smaller grid
     python benchmarks/engine.py --against HEAD~1  # this tree against a commit, side by side
+    python benchmarks/engine.py --by-step         # what each mechanism's steps cost
 
 ``--against REV`` checks REV out into a temporary git worktree and times
 the same run (N=20, T=200, R=1,000) with this tree's code and with REV's,
@@ -80,12 +81,53 @@ def against(rev: str, rounds: int) -> None:
             subprocess.run(["git", "-C", str(here), "worktree", "remove", "--force", str(wt)], check=False, capture_output=True)
 
 
+def by_step(n: int = 20, r: int = 1000, t: int = 200) -> None:
+    """Time every registered step over one run (N=20, T=200, R=1,000): each mechanism's cost."""
+    import dataclasses
+    from collections import defaultdict
+
+    from neorealism.mechanisms.base import Step
+    from neorealism.mechanisms.registry import current, using
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def clock(name, fn):
+        def timed_fn(keys, state, params):
+            t0 = time.perf_counter()
+            out = fn(keys, state, params)
+            spent[name] += time.perf_counter() - t0
+            return out
+        return timed_fn
+
+    mechs = [
+        dataclasses.replace(m, steps=tuple(
+            Step(s.stage, clock(f"{m.name}.{s.name or s.fn.__name__}", s.fn), s.name) for s in m.steps))
+        for m in current().mechanisms
+    ]
+    sc = synthetic_scenario(n, seed=1)
+    with using(mechs):
+        run_batch(sc, np.arange(50), 10, seed=0)
+        spent.clear()
+        t0 = time.perf_counter()
+        run_batch(sc, np.arange(r), t, seed=0)
+        total = time.perf_counter() - t0
+    steps = sum(spent.values())
+    print(f"cost by step: default model, N={n}, T={t}, R={r}: {total:.3f} s in all, {n * r * t / total:,.0f} state-years/s")
+    for name, secs in sorted(spent.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:28s} {secs:8.3f} s  {secs / total:6.1%}")
+    print(f"  {'(recording, bookkeeping)':28s} {total - steps:8.3f} s  {(total - steps) / total:6.1%}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller scaling grid")
     ap.add_argument("--against", metavar="REV", help="time this tree against git revision REV, side by side")
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds for --against (default 3)")
+    ap.add_argument("--by-step", action="store_true", help="time each mechanism's steps over one run")
     args = ap.parse_args()
+    if args.by_step:
+        by_step()
+        return
     if args.against:
         against(args.against, args.rounds)
         return

@@ -261,7 +261,7 @@ def test_initial_structure():
     assert st["n_great_powers"] == 2 and st["polarity"] == "bipolar" and len(st["great_powers"]) == 2
     assert sum(st["shares"].values()) == pytest.approx(1.0)
     assert 0 <= st["con"] <= 1 and 0 < st["hhi"] <= 1
-    nonpolar = api.with_overrides("bipolar", {"measures.gp_threshold": 0.3})
+    nonpolar = api.with_overrides("bipolar", {"measures.gp_rule": "share", "measures.gp_threshold": 0.3})
     assert api.initial_structure(nonpolar)["polarity"] == "nonpolar"
 
 

@@ -140,8 +140,11 @@ def test_a_state_in_two_wars_splits_its_forces():
 
 
 def test_wars_are_fought_by_coalitions_in_the_engine_too():
-    # the engine's own runs keep the coalition bookkeeping consistent (sides led by initiator and target)
-    sc = three(opportunity=0.5)
+    # the engine's own runs keep the coalition bookkeeping consistent (sides led by initiator and target);
+    # fog and private costs make the crises of this small world end in war often enough to check
+    d = three(opportunity=0.5, cost_uncertainty=1.0).model_dump()
+    d["params"]["perception"]["capability_noise"] = 0.4
+    sc = validate_scenario(d)
     traj = engine.run_batch(sc, np.arange(50), 30, seed=3)
     assert traj.system_vars["wars_started"].sum() > 0
     side = traj.final.war_side

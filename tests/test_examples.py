@@ -28,9 +28,11 @@ def test_polarity_stability_example(monkeypatch):
     for share in ("great_power_survival", "polarity_persistence"):
         assert (table.loc[share] <= 1).all()
     # Waltz (1979): with the same mechanisms and parameters, the bipolar system is the more
-    # stable one — a structure that lasts, and fewer wars: per-world war counts over the same
-    # 200 worlds differ with a Welch z above 3 (one-sided, about the 0.1% level)
-    assert table.loc["polarity_persistence", "bipolar"] > table.loc["polarity_persistence", "multipolar"]
+    # stable one — fewer wars, and fewer between great powers: per-world war counts over the same
+    # 200 worlds differ with a Welch z above 3 (one-sided, about the 0.1% level).  (Durability is
+    # not asserted: with the COW-validated great-power rule a client state armed by its bloc can
+    # clear the bar, and about one bipolar world in ten ends multipolar — docs/scorecard.md.)
+    assert table.loc["great_power_wars_per_world_century", "bipolar"] < table.loc["great_power_wars_per_world_century", "multipolar"]
     assert sorted(runs) == ["bipolar", "multipolar"]
     wars = {}
     for name, (kwargs, res) in runs.items():  # the same runs as the example's table

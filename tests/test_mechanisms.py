@@ -17,12 +17,17 @@ from neorealism.mechanisms import (
 )
 from neorealism.scenario import load_scenario, validate_scenario
 from neorealism.state import EngineParams, init_state
+from neorealism import kernels
 from neorealism.synthetic import synthetic_scenario
 
 
 def setup(scenario="multipolar", worlds=64, **over):
-    """Scenario, params, keys and the initial state as the year's first steps see it (perceived)."""
+    """Scenario, params, keys and the initial state as the year's first steps see it (perceived).
+
+    Capabilities are seen exactly unless a test sets ``perception__capability_noise``: these tests
+    check each mechanism's arithmetic on known inputs."""
     sc = load_scenario(scenario)
+    over = {"perception__capability_noise": 0.0, **over}
     if over:
         d = sc.model_dump()
         for k, v in over.items():
@@ -136,13 +141,15 @@ def test_weaker_states_near_strong_ones_feel_more_threat():
 
 
 def test_internal_balancing_raises_burden_toward_target_with_inertia():
+    # the burden moves a share `adjustment` of the way to the target the threatening forces set
     _, p, keys, s = setup()
-    high = np.full(s.shape, 50.0)
-    s1, _ = armament.allocate(keys, s.replace(threat=high), p)
+    s, _ = threat.assess(keys, s, p)
+    armed = s.replace(threat_from=s.threat_from * 5.0)
+    s1, _ = armament.allocate(keys, armed, p)
     a = p.armament
-    target = armament.target_burden(high, p)
-    assert (s1.burden > s.burden).all()
+    target = armament.target_burden(armament.required_burden(armed, p), p)
     np.testing.assert_allclose(s1.burden, s.burden + a.adjustment * (target - s.burden))
+    assert (s1.burden != s.burden).any()  # the threat moved some budget
     assert (armament.target_burden(np.zeros(3), p) == a.base_burden).all()
     assert (armament.target_burden(np.full(3, 1e12), p) <= a.max_burden + 1e-12).all()
 
@@ -259,22 +266,30 @@ def test_stronger_side_wins_more_often():
 
 
 def test_an_undefined_expected_utility_is_no_option(monkeypatch):
-    # NaN sorts first in argmax: a target whose EU is undefined must not block or win the choice
-    _, p, keys, s = setup(worlds=50, war__opportunity=1.0, war__temperature=1e-3)
-    real = conflict.expected_utility
+    # NaN sorts first in argmax: a target whose terms are undefined must not block or win the choice
+    _, p, keys, s = setup(worlds=50, war__opportunity=1.0)
+    real = conflict.crisis_terms
 
-    def fake(state, params, rows=None):
-        eu = real(state, params, rows)
-        eu[:, 0] = np.nan
-        eu[:, 1] = 1.0  # clearly worth a war
-        return eu
+    def fake(state, params, rows, targets=None, support=None):
+        t = {k: np.array(v, copy=True) for k, v in real(state, params, rows, targets, support).items()}
+        if targets is None:  # the challenger's view of every target: 0 undefined, 1 clearly worth pressing
+            for k in t:
+                if k != "economy":
+                    t[k][:, 0] = np.nan
+            t["value"][:, 1] = 10.0 * t["economy"][:, 1]
+        else:  # the target's view of the chosen pair
+            t["value"] = np.where(targets == 1, 10.0 * t["economy"], t["value"])
+        return t
 
-    monkeypatch.setattr(conflict, "expected_utility", fake)
-    s2, _ = conflict.decide(keys, s, p)
-    target, best = s2.war_plan, s2.plan_eu
-    deciders = target[:, 2:] >= 0
-    assert deciders.mean() > 0.9  # they still decide: the NaN did not block them
-    assert (target[:, 2:][deciders] == 1).all() and (best[:, 2:][deciders] == 1.0).all()
+    monkeypatch.setattr(conflict, "crisis_terms", fake)
+    with kernels.reference():  # the NumPy form reads crisis_terms (the kernels compute the terms themselves)
+        s2, ev = conflict.decide(keys, s, p)
+    crises = [e for e in ev if e.kind == "crisis"][0]
+    deciders = crises.values["challenger"] >= 2
+    n_deciders = (s.alive[:, 2:] & (s.war_target[:, 2:] < 0)).sum()
+    assert deciders.sum() > 0.9 * n_deciders  # they still decide: the NaN did not block them
+    assert (crises.values["target"][deciders] == 1).all()
+    assert np.isfinite(s2.plan_eu[s2.war_plan >= 0]).all()
 
 
 def test_an_allys_power_is_no_threat():

@@ -45,8 +45,8 @@ def test_each_world_equals_its_point_run_alone(name):
 def test_points_really_differ():
     # guard: the per-world values reach the worlds (a sweep whose points were ignored would pass the test above)
     sc = load_scenario("multipolar")
-    pw = {"war.opportunity": np.array([0.0, 0.0, 0.5, 0.5])}
-    res = engine.simulate(sc, worlds=4, years=60, seed=1, per_world=pw)
+    pw = {"war.opportunity": np.array([0.0, 0.0, 1.0, 1.0])}
+    res = engine.simulate(sc, worlds=4, years=100, seed=1, per_world=pw)
     wars = res.system.groupby("world").wars_started.sum()
     assert wars[0] == 0 and wars[1] == 0 and wars[2] > 0 and wars[3] > 0
 

@@ -87,7 +87,25 @@ def fake_chunk(worlds: range, years: int = 3, *, events: bool = True, start_year
         )
     else:
         ev = pd.DataFrame({c: [] for c in EVENTS_SCHEMA.names})
-    return states, system, ev
+    return _complete("states", states), _complete("system", system), _complete("events", ev)
+
+
+def _complete(table, df):
+    """Add the registry's other columns (mechanisms' measures and event fields) as empty values."""
+    import pyarrow as pa
+
+    for f in SCHEMAS[table]:
+        if f.name in df.columns:
+            continue
+        if pa.types.is_floating(f.type):
+            df[f.name] = np.full(len(df), np.nan)
+        elif pa.types.is_integer(f.type):
+            df[f.name] = np.zeros(len(df), dtype=f.type.to_pandas_dtype())
+        elif pa.types.is_boolean(f.type):
+            df[f.name] = np.zeros(len(df), dtype=bool)
+        else:
+            df[f.name] = [""] * len(df)
+    return df[SCHEMAS[table].names]
 
 
 MANIFEST = {"scenario": {"name": "fake"}, "seed": 7, "worlds": 5, "years": 3}

@@ -99,10 +99,12 @@ def test_a_negative_drive_with_stable_coefficients_disarms_to_zero():
 
 
 def duel(*, mode="richardson", k=0.3, a=0.5, g=0.1, decay=0.0, allied=False, military=(0.2, 1.5), **extra):
-    """Two states, no wars, no growth shocks, Richardson's coefficients."""
+    """Two states, no wars, no growth shocks, exact perception, fixed alliances, Richardson's coefficients."""
     params = {
         "armament": {"mode": mode, "reaction": k, "fatigue": a, "grievance": g, **extra},
         "war": {"opportunity": 0.0},
+        "perception": {"capability_noise": 0.0},
+        "alliances": {"formation": 0.0, "dissolution": 0.0},
         "growth": {"sd": 0.0, "spread": 0.0},
         "geography": {"decay": decay},
     }

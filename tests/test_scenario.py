@@ -329,7 +329,9 @@ def initial_polarity(sc: Scenario) -> tuple[str, int]:
     shares = composite_index(comp)
     assert shares.sum() == pytest.approx(1.0)
     rule = sc.params.measures
-    m = system_measures(shares, rule=rule.gp_rule, threshold=rule.gp_threshold, relative=rule.gp_relative)
+    actors = np.array([not s.aggregate for s in sc.states])
+    m = system_measures(shares, rule=rule.gp_rule, threshold=rule.gp_threshold, relative=rule.gp_relative,
+                        actors=actors, components=comp, cow_bar=rule.gp_concentration)
     return POLARITY_LABELS[int(m["polarity"])], int(m["n_great_powers"])
 
 

@@ -24,6 +24,22 @@ def state(name, mil, eco, pop, res, tech, x, y, doctrine="defensive", regime=Non
     return d
 
 
+def scaled(st, f):
+    """A state with its military, economy and resources scaled by ``f`` (rounded to 0.1).
+
+    The engine reads great powers with the rule validated on COW data
+    (docs/great-powers.md): a score of 2 × military + 1 × resources shares
+    against a bar of 0.2 × Σs²/Σs.  Real systems have many small states far
+    below the great powers; the minor states here are scaled so that the
+    scenarios read as the polarity their names say under that rule, at the
+    start and once the military has adjusted to the economy.
+    """
+    out = dict(st)
+    for c in ("military", "economy", "resources"):
+        out[c] = round(st[c] * f, 1)
+    return out
+
+
 def write(name, description, states, alliances=(), years=200, worlds=100):
     doc = {"name": name, "description": description, "years": years, "worlds": worlds, "seed": 0,
            "states": states, "alliances": [list(a) for a in alliances]}
@@ -76,13 +92,13 @@ def main() -> None:
     write("multipolar",
           "Five great powers of comparable strength crowded on one continent with minor states "
           "between them: the multipolar structure of Europe before 1914.",
-          mul)
+          mul[:5] + [scaled(x, 0.4) for x in mul[5:]])
 
     # Unipolar: one hegemon far ahead of everyone (the 'unipolar moment' after 1991).
     uni = [
         state("Hegemon", 60, 120, 40, 50, 1.8, 0.0, 0.0, regime=10),
         state("Riser", 7, 20, 55, 10, 0.9, 9.0, 1.0, regime=-7),
-        state("Oldpower", 9, 14, 18, 22, 1.0, 7.0, 4.0, regime=4),
+        state("Oldpower", 6, 14, 18, 13, 1.0, 7.0, 4.0, regime=4),
         state("Insularia", 3, 16, 16, 2, 1.5, 10.5, 3.0, regime=10),
         state("Rhenania", 3, 15, 10, 3, 1.4, 5.0, 3.5, regime=10),
         state("Gaulia", 4, 11, 8, 3, 1.4, 4.0, 3.0, regime=9),
@@ -98,7 +114,7 @@ def main() -> None:
     write("unipolar",
           "One hegemon far ahead of all others, a rising challenger and a declining former rival: "
           "the unipolar moment after the Cold War.",
-          uni, alliances=[("Hegemon", "Insularia"), ("Hegemon", "Rhenania"), ("Hegemon", "Britannia"), ("Hegemon", "Koreana")])
+          uni[:1] + [scaled(x, 0.6) for x in uni[1:]], alliances=[("Hegemon", "Insularia"), ("Hegemon", "Rhenania"), ("Hegemon", "Britannia"), ("Hegemon", "Koreana")])
 
 
 if __name__ == "__main__":

@@ -610,29 +610,29 @@ def _simulate_into(writer: Any, sc: Scenario, states: str, size: int, run_meta: 
 def initial_structure(scenario: Scenario | str | Path) -> dict[str, Any]:
     """Measures of a scenario's initial state: index shares, great powers, polarity, CON, HHI.
 
-    Uses :func:`neorealism.measures.composite_index` on the five components
-    and the scenario's ``params.measures`` rule, exactly as the engine does
-    for year one.
+    Read by :func:`neorealism.mechanisms.polarity.read_years` on the five
+    components with the scenario's ``params.measures`` rule, exactly as the
+    engine reads year 0.
     """
     import numpy as np
 
-    from .measures import POLARITY_LABELS, composite_index, system_measures
+    from .mechanisms.polarity import read_years
+    from .measures import POLARITY_LABELS
     from .scenario import COMPONENTS
 
     sc = load(scenario)
     comp = np.array([[float(getattr(s, c)) for s in sc.states] for c in COMPONENTS])
-    shares = composite_index(comp)
-    mp = sc.params.measures
     actors = np.array([not s.aggregate for s in sc.states])
-    m = system_measures(shares, rule=mp.gp_rule, threshold=mp.gp_threshold, relative=mp.gp_relative, actors=actors)
+    m = read_years(comp[None], np.ones((1, len(actors)), dtype=bool), actors, sc.params.measures)
+    shares = m["power"][0]
     names = [s.name for s in sc.states]
     return {
         "shares": dict(zip(names, shares.tolist(), strict=True)),
-        "great_powers": [n for n, g in zip(names, m["gp"].tolist(), strict=True) if g],
-        "n_great_powers": int(m["n_great_powers"]),
-        "polarity": POLARITY_LABELS[int(m["polarity"])],
-        "con": float(m["con"]),
-        "hhi": float(m["hhi"]),
+        "great_powers": [n for n, g in zip(names, m["gp"][0].tolist(), strict=True) if g],
+        "n_great_powers": int(m["n_great_powers"][0]),
+        "polarity": POLARITY_LABELS[int(m["polarity"][0])],
+        "con": float(m["con"][0]),
+        "hhi": float(m["hhi"][0]),
     }
 
 

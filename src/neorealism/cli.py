@@ -1,7 +1,7 @@
 """The ``neorealism`` command line (typer + rich): a thin layer over :mod:`neorealism.api`.
 
 Commands: ``run``, ``scenarios``, ``validate``, ``data …`` (real COW data),
-``scenario from-data``, ``backtest``.  Every user error is printed as one
+``scenario from-data``, ``backtest``, ``scorecard`` (the model's stylized facts beside COW's).  Every user error is printed as one
 clear message (no traceback) and exits with code 2.
 
 Start-up is kept fast (``neorealism --help`` must answer in well under half
@@ -649,6 +649,118 @@ def validate(
         f"({st['polarity']}), {len(sc.alliances)} alliance(s), "
         f"{sc.worlds} world(s) × {sc.years} year(s) from {sc.start_year}, seed {sc.seed}"
     )
+
+
+# --------------------------------------------------------------------------- scorecard
+
+
+class ScoreFormat(StrEnum):
+    """What ``scorecard --format`` prints."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def scorecard(
+    worlds: Annotated[
+        int | None, typer.Option("--worlds", "-r", help="Worlds per scenario (≥ 1; default 200).", show_default=False)
+    ] = None,
+    years: Annotated[
+        int | None, typer.Option("--years", "-t", help="Years per scenario (≥ 1; default 200).", show_default=False)
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", "-s", help="Root seed (≥ 0) of the runs and of every bootstrap: same seed, "
+                                 "same card (default 0).", show_default=False)
+    ] = None,
+    fmt: Annotated[
+        ScoreFormat, typer.Option("--format", help="table (plain text when piped), csv or json.")
+    ] = ScoreFormat.table,
+    png: Annotated[
+        Path | None,
+        typer.Option("--png", metavar="PATH", help="Also write a PNG: each fact's model interval beside COW's.",
+                     show_default=False, dir_okay=False),
+    ] = None,
+    sets: SetOption = None,
+) -> None:
+    """Run the built-in multipolar, bipolar and unipolar scenarios and score their stylized facts against COW.
+
+    Eight facts, each with a 95% interval on both sides and marked in/out of
+    COW's interval: great-power wars per century, the initiator's share of
+    decided wars, state deaths per state-century, the tail exponent of war
+    sizes, wars whose initiator expected a loss, HHI drift with war off,
+    balancing against rising states, exits from unipolarity.  The
+    multipolar era (1816–1945) is the calibration era; bipolar and unipolar
+    rows are out of sample.  --set applies to every scenario.  See
+    docs/scorecard.md.
+    """
+    from . import scorecard as sc_mod
+    from .output import check_out_file
+
+    # every bad input is refused before the runs: the run settings, the overrides, the PNG's path
+    sc_mod.structure_scenarios(worlds, years, seed, sets)
+    if png is not None:
+        check_out_file(png, option="--png")
+
+    loud = _stderr_is_terminal()
+
+    def progress(text: str) -> None:
+        if loud:
+            typer.echo(f"scorecard: running {safe_text(text)}…", err=True)
+
+    card = sc_mod.scorecard(worlds=worlds, years=years, seed=seed, overrides=sets, progress=progress)
+    if png is not None:
+        card.plot(png)
+        typer.echo(f"wrote {safe_text(png)}", err=True)
+    if fmt == ScoreFormat.csv:
+        typer.echo(card.to_csv(), nl=False)
+    elif fmt == ScoreFormat.json:
+        typer.echo(card.to_json(), nl=False)
+    else:
+        _print_scorecard(card)
+
+
+def _print_scorecard(card: Any, width: int | None = None) -> None:
+    """The scorecard as a table: coloured on a terminal, plain text (no box, no colour) in a pipe."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from .scorecard import table_rows
+
+    con = _console(width=width)
+    if not con.is_terminal and width is None:
+        con = _console(width=200)
+    s = card.settings
+    table = Table(
+        title=f"Model scorecard: {s['worlds']:,} worlds × {s['years']:,} years per scenario, seed {s['seed']}, "
+        f"{s['level']:.0%} intervals",
+        title_justify="left", box=box.SIMPLE_HEAD if con.is_terminal else None, pad_edge=False,
+    )
+    for col, justify in (("fact", "left"), ("structure", "left"), ("sample", "left"), ("model [interval]", "right"),
+                         ("model n", "left"), ("COW [interval]", "right"), ("COW years", "left"), ("in COW", "left")):
+        table.add_column(col, justify=justify, overflow="fold")
+    colour = {"in": "green", "out": "red"}
+    for row in table_rows(card):
+        *cells, verdict = row
+        table.add_row(*(Text(safe_text(c)) for c in cells), Text(verdict, style=colour.get(verdict, "")))
+    con.print(table)
+    lines = ["Definitions:"]
+    seen: set[str] = set()
+    for r in card.rows:
+        if r.definition and r.definition not in seen:
+            seen.add(r.definition)
+            lines.append(f"  {r.label}: {r.definition}")
+    lines.append("Notes:")
+    lines += [f"  {r.label}, {r.structure}: {r.note}" for r in card.rows if r.note]
+    lines += [f"  {n}" for n in card.notes]
+    if s.get("overrides"):
+        given = s["overrides"]
+        items = [f"{k}={v}" for k, v in given.items()] if isinstance(given, dict) else list(given)
+        lines.append("  Overrides: " + "  ".join(f"--set {i}" for i in items))
+    for line in lines:
+        con.print(safe_text(line), markup=False, highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

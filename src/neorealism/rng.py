@@ -8,6 +8,10 @@ on process or on machine — the reproducibility contract of the engine
 2014, "Fast splittable pseudorandom number generators"), applied to uint64
 arrays with NumPy's wrapping arithmetic; uniforms take the top 53 bits.
 
+With the compiled kernels on (:mod:`neorealism.kernels`), :func:`uniform` and
+:func:`normal` hash in Numba (:mod:`neorealism.rng_kernels`): the same numbers,
+bit for bit, without NumPy's temporaries; ``reference()`` keeps the NumPy form.
+
 The engine's step functions take ``keys`` (shape ``(R,)``) the way gymnax's
 ``step(key, state, params)`` takes a PRNG key.
 """
@@ -19,6 +23,8 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri
+
+from .kernels import use_kernels
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -68,12 +74,32 @@ def _bits(keys: NDArray[np.uint64], year: int, stream: int, shape: tuple[int, ..
     return out.reshape((keys.shape[0], *shape))
 
 
+def _compiled(keys, kind: str, year: int, stream: int, shape: tuple[int, ...]) -> NDArray[np.float64] | None:
+    """The draws from :mod:`.rng_kernels` (the same numbers), or None where the NumPy form runs."""
+    if not use_kernels() or np.ndim(keys) != 1:
+        return None
+    from . import rng_kernels  # numba is imported on first use, not with the package
+
+    if kind == "normal" and not rng_kernels.EXACT:
+        return None
+    n = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    fn = rng_kernels.normal if kind == "normal" else rng_kernels.uniform
+    k = np.ascontiguousarray(keys, dtype=np.uint64)
+    return fn(k, int(year), int(stream), n).reshape((k.shape[0], *shape))
+
+
 def uniform(keys: NDArray[np.uint64], year: int, stream: int, shape: tuple[int, ...] = ()) -> NDArray[np.float64]:
     """Uniform numbers in [0, 1), shape ``(R, *shape)``."""
+    out = _compiled(keys, "uniform", year, stream, shape)
+    if out is not None:
+        return out
     return (_bits(keys, year, stream, shape) >> _S11).astype(np.float64) * _TWO53
 
 
 def normal(keys: NDArray[np.uint64], year: int, stream: int, shape: tuple[int, ...] = ()) -> NDArray[np.float64]:
     """Standard normal numbers (inverse-CDF of open-interval uniforms), shape ``(R, *shape)``."""
+    out = _compiled(keys, "normal", year, stream, shape)
+    if out is not None:
+        return out
     u = ((_bits(keys, year, stream, shape) >> _S11).astype(np.float64) + 0.5) * _TWO53
     return ndtri(u)

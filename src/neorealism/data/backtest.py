@@ -55,6 +55,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..measures import POLARITY_LABELS, composite_index, system_measures
+from ..mechanisms.polarity import read_years
 from ..output import atomic_file_set, atomic_write_text, save_figure
 from .history import POLARITY_COLOURS, polarity_history
 from .scenarios_from_data import (
@@ -237,7 +238,7 @@ def real_same_states(fd: FromData, end: int) -> pd.DataFrame:
     tracked = {g.ccodes[0] for g in ind}
     has_rest = any(g.kind == "rest" for g in fd.groups)
     years = np.arange(fd.year, end + 1)
-    shares = np.zeros((len(years), len(names)))
+    comps = np.zeros((len(years), 5, len(names)))
     present = np.zeros((len(years), len(names)), dtype=bool)
     by_year = dict(tuple(sh[sh["year"].between(fd.year, end)].groupby("year")))
     for t, y in enumerate(years):
@@ -268,11 +269,12 @@ def real_same_states(fd: FromData, end: int) -> pd.DataFrame:
         urban = comp["urban"]
         tech = np.where(np.isfinite(urban), urban, np.nanmedian(urban) if np.isfinite(urban).any() else 1.0)
         arr = np.vstack([comp["m_share"], comp["economy"], comp["population"], comp["resources"], tech])
-        s = composite_index(arr)
-        shares[t, cols] = s
+        comps[t][:, cols] = arr
         present[t, cols] = True
     actors = np.array([g.kind != "rest" for g in fd.groups])
-    m = system_measures(shares, rule=mp.gp_rule, threshold=mp.gp_threshold, relative=mp.gp_relative, actors=actors)
+    # the engine's reading, persistence included, on the same five components (mechanisms.polarity)
+    m = read_years(comps, present, actors, mp)
+    shares = m["power"]
     lead = np.where(actors, shares, -1.0).argmax(axis=1)
     out = pd.DataFrame(
         {

@@ -344,7 +344,7 @@ def polarity_cmd(
     end: int | None = typer.Option(None, "--to", help="Last year (default: the data's last, 2016 for v6.0)."),
     out: Path | None = typer.Option(None, "--out", help="Folder to write polarity.csv and polarity.png into (earlier ones replaced; other files kept)."),
     nmc: str = typer.Option("6.0", "--nmc", help=_NMC_HELP),
-    rule: str = typer.Option("share", "--rule", help="Great-power rule: share (share ≥ --threshold) or relative (≥ --relative × leader)."),
+    rule: str = typer.Option("share", "--rule", help="Great-power rule: share (share ≥ --threshold), relative (≥ --relative × leader) or cow (the validated rule with persistence, as the engine reads its worlds: docs/great-powers.md)."),
     threshold: float = typer.Option(0.10, "--threshold", help="Share bar for --rule share (0–1]."),
     relative: float = typer.Option(0.25, "--relative", help="Fraction of the leader's share for --rule relative (0–1]."),
     path: Path | None = typer.Option(None, "--nmc-path", "--path", help=_NMC_PATH_HELP),
@@ -357,8 +357,8 @@ def polarity_cmd(
     with _user_errors(src, POLARITY_OPTIONS):
         f = _fmt(fmt)
         v = _nmc(nmc)
-        if rule not in ("share", "relative"):
-            raise ParameterError(f"--rule must be share or relative, got {rule!r}")
+        if rule not in ("share", "relative", "cow"):
+            raise ParameterError(f"--rule must be share, relative or cow, got {rule!r}")
         if not 0 < threshold <= 1:
             raise ParameterError(f"--threshold must be in (0, 1], got {threshold}")
         if not 0 < relative <= 1:

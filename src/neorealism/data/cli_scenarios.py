@@ -46,6 +46,7 @@ FROM_DATA_OPTIONS: dict[str, str] = {
     "nmc": "--nmc",
     "region": "--region",
     "alliance_types": "--alliance-types",
+    "trend_window": "--trend-window",
 }
 
 #: ``backtest``: the option of each argument of :func:`~neorealism.data.backtest.backtest` it sets
@@ -130,8 +131,15 @@ FROM_DATA_CAPTION = (
     "CINC, world share (cinc): COW's published CINC, the state's share of the whole system's capabilities "
     "(summed for an aggregate). CINC, scenario share (cinc_share): the same rescaled to sum to 1 over these "
     "rows. Model index share (share): the model's composite index of the scenario's start, summing to 1; "
-    "fidelity compares it with the CINC scenario share. burden: initial military burden."
+    "fidelity compares it with the CINC scenario share. burden: initial military burden. growth: the "
+    "economy's yearly growth trend before the start (growth; population_growth, technology_growth and "
+    "resources_growth are in the CSV/JSON and the YAML)."
 )
+
+
+def _pct(x: float) -> str:
+    """A yearly rate as a percentage for the table; none (NaN) reads "–"."""
+    return f"{100 * x:+.1f}%" if isinstance(x, (int, float)) and math.isfinite(x) else "–"
 
 
 def _rich_table(title: str, columns: list[str], rows: list[list[str]], caption: str | None = None) -> None:
@@ -163,6 +171,11 @@ def add_scenario_commands(scenario_app: typer.Typer) -> None:
         region: str | None = typer.Option(None, "--region", help="Restrict to a COW region: americas, europe, africa, middle-east, asia, oceania."),
         alliance_types: str = typer.Option("defense", "--alliance-types", help="Comma-separated pact types set as alliances: defense, neutral, nonagg, entente."),
         name: str | None = typer.Option(None, "--name", help="Scenario name (default cow-YEAR-topK)."),
+        trend_window: int = typer.Option(
+            25, "--trend-window",
+            help="Years before YEAR each state's growth trends (economy, population, technology, resources) are "
+            "estimated from; 0 leaves them to the engine's defaults (2–200, or 0).",
+        ),
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing file."),
         nmc_path: Path | None = typer.Option(None, "--nmc-path", "--path", help=_NMC_PATH_HELP),
         capitals_path: Path | None = typer.Option(None, "--capitals-path", help=_CAPITALS_PATH_HELP),
@@ -183,7 +196,10 @@ def add_scenario_commands(scenario_app: typer.Typer) -> None:
             nmc=nmc_path, capitals=capitals_path, alliances=alliances_path, democracy=democracy_path, states=states_path
         )
         with data_options(src, FROM_DATA_OPTIONS):
-            fd = build_from_data(year, top, nmc, rest, name, minors=minors, region=region, alliance_types=types, source=src)
+            fd = build_from_data(
+                year, top, nmc, rest, name, minors=minors, region=region, alliance_types=types, source=src,
+                trend_window=trend_window,
+            )
         atomic_write_text(out, fd.scenario.to_yaml(), overwrite=overwrite)
         f = fd.fidelity
         fidelity_line = (
@@ -196,11 +212,11 @@ def add_scenario_commands(scenario_app: typer.Typer) -> None:
             for r in fd.table.itertuples():
                 rows.append([
                     r.name, r.kind, "" if r.kind == "rest" else str(r.ccode), f"{r.cinc:.3f}", f"{r.cinc_share:.3f}",
-                    f"{r.share:.3f}", f"{r.burden:.3f}", f"{r.lat:.1f}, {r.lon:.1f}",
+                    f"{r.share:.3f}", f"{r.burden:.3f}", _pct(r.growth), f"{r.lat:.1f}, {r.lon:.1f}",
                 ])
             _rich_table(
                 f"{fd.scenario.name}: {year}, {source}",
-                ["state", "kind", "ccode", *FROM_DATA_SHARE_HEADERS, "burden", "position"],
+                ["state", "kind", "ccode", *FROM_DATA_SHARE_HEADERS, "burden", "growth", "position"],
                 rows,
                 caption=FROM_DATA_CAPTION,
             )

@@ -98,7 +98,7 @@ def check_range(
 
 def polarity_history(
     version: str = "6.0",
-    rule: Literal["share", "relative"] = "share",
+    rule: Literal["cow", "share", "relative"] = "share",
     threshold: float = 0.10,
     relative: float = 0.25,
     start: int | None = None,
@@ -110,7 +110,8 @@ def polarity_history(
     Columns: year; n_states; n_great_powers and great_powers (state
     abbreviations joined by ";", largest first) under the rule (``share``:
     share ≥ ``threshold``; ``relative``: share ≥ ``relative`` × leader's
-    share); polarity (0–3) and polarity_label; con (Ray & Singer 1973 CON
+    share; ``cow``: the validated rule :data:`~neorealism.data.majors.DEFAULT_RULE`,
+    with its persistence, the engine's default); polarity (0–3) and polarity_label; con (Ray & Singer 1973 CON
     over the great powers, or the top two if fewer); hhi (over all states);
     leader and leader_share; cow_n_majors (COW's major-power count that
     year, ``<NA>`` outside the list's years).  A year without capability
@@ -129,7 +130,15 @@ def polarity_history(
     s, e = check_range(start, end, int(all_years[0]), int(all_years[-1]))
     abb_of = nmc.drop_duplicates("ccode").set_index("ccode")["stateabb"]
     parts = []
-    for rows in year_blocks(nmc):  # one grid for the shipped files; blocks of years for a large file
+    if rule == "cow":  # the validated rule follows each state across years: one grid, with persistence
+        from .majors import DEFAULT_RULE, CapabilityPanel, identify
+
+        panel = CapabilityPanel.from_nmc(version, source)
+        arr, present, _, _ = component_array(nmc)
+        shares = composite_index(arr, present)
+        gp = identify(DEFAULT_RULE, panel)
+        parts.append(_measure_years(shares, present, panel.years, panel.stateabb, rule, threshold, relative, gp=gp))
+    for rows in ([] if rule == "cow" else year_blocks(nmc)):  # one grid for the shipped files; blocks of years for a large file
         sub = nmc.iloc[rows]
         arr, present, _, _ = component_array(sub)
         shares = composite_index(arr, present)
@@ -150,7 +159,7 @@ def polarity_history(
 
 def _measure_years(
     shares: np.ndarray, present: np.ndarray, years: np.ndarray, abb: np.ndarray,
-    rule: str, threshold: float, relative: float,
+    rule: str, threshold: float, relative: float, gp: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The history's measures of the years of one (Y, N) share grid (``abb``: each column's state).
 
@@ -160,7 +169,7 @@ def _measure_years(
     leader ``None``, CON, HHI and leader_share ``NaN`` — not "nonpolar" with
     an HHI of 0.
     """
-    m = system_measures(shares, rule=rule, threshold=threshold, relative=relative)  # type: ignore[arg-type]
+    m = system_measures(shares, rule=rule, threshold=threshold, relative=relative, gp=gp)  # type: ignore[arg-type]
     defined = (shares > 0).any(axis=1)
     order = np.argsort(-shares, axis=1, kind="stable")
     lead = order[:, 0]

@@ -22,7 +22,12 @@ A rule (:class:`GreatPowerRule`) has three parts:
    effective number of powers of Laakso & Taagepera 1979);
 3. **persistence** (hysteresis): a state becomes a great power after
    ``k_enter`` consecutive years above the bar and stops being one after
-   ``k_exit`` consecutive years below it.  A state's first year in the data
+   ``k_exit`` consecutive years below it.  :func:`concentration_bar` and
+   :func:`hysteresis` (one :func:`neorealism.measures.hysteresis_step` per
+   year) live in :mod:`neorealism.measures`, shared with the engine, whose
+   default great-power rule (``measures.gp_rule: cow``) is this module's
+   :data:`DEFAULT_RULE` read on the simulated components
+   (``docs/great-powers.md``).  A state's first year in the data
    starts it in the status its raw reading gives; a year with no score for
    the state (all weighted components missing) leaves its counters as they
    were.  Great-power status is a standing that outlasts a bad year (Levy
@@ -60,7 +65,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ..measures import composite_index, great_powers
+from ..measures import composite_index, concentration_bar, great_powers, hysteresis
 from .cinc import component_array
 from .history import check_range
 from .loaders import NMC_COMPONENTS, check_memory, load_nmc, major_state_years
@@ -244,54 +249,6 @@ class CapabilityPanel:
         t = np.zeros(self.present.shape, dtype=bool)
         t[np.searchsorted(self.years, m["year"]), np.searchsorted(self.ccodes, m["ccode"])] = True
         return t
-
-
-def hysteresis(raw: np.ndarray, present: np.ndarray, k_enter: int, k_exit: int, defined: np.ndarray | None = None) -> np.ndarray:
-    """Persistent status from a (Y, N) raw reading: enter after k_enter years above, exit after k_exit below.
-
-    Loops over years only (vectorised over states).  A state's first present
-    year takes its raw reading; absent years reset it; undefined years
-    (``defined`` False) leave counters and status unchanged.
-    """
-    Y, N = raw.shape
-    if defined is None:
-        defined = np.ones_like(raw, dtype=bool)
-    out = np.zeros_like(raw, dtype=bool)
-    status = np.zeros(N, dtype=bool)
-    up = np.zeros(N, dtype=np.int64)
-    down = np.zeros(N, dtype=np.int64)
-    was_present = np.zeros(N, dtype=bool)
-    for t in range(Y):
-        p, r, d = present[t], raw[t], defined[t]
-        new = p & ~was_present
-        up = np.where(d, np.where(r, up + 1, 0), up)
-        down = np.where(d, np.where(r, 0, down + 1), down)
-        status = np.where(new, r & d, status)
-        status = np.where(~status & (up >= k_enter), True, status)
-        status = np.where(status & (down >= k_exit), False, status)
-        status &= p
-        up = np.where(p, up, 0)
-        down = np.where(p, down, 0)
-        out[t] = status
-        was_present = p
-    return out
-
-
-def concentration_bar(scores: np.ndarray, concentration: float) -> np.ndarray:
-    """Score ≥ ``concentration`` × the capability-weighted mean score Σs²/Σs, over the last axis.
-
-    Σs²/Σs is the mean score of the state holding a randomly drawn unit of
-    the system's capability; for shares summing to one it is the HHI, the
-    inverse of the effective number of powers (Laakso & Taagepera 1979).
-    The bar is set by the whole top tier: it moves less than the leader's
-    score when one state surges, and hardly at all with the count of small
-    states.  Scale-free (the scores need not sum to one).
-    """
-    s = np.asarray(scores, dtype=np.float64)
-    tot = s.sum(axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ref = np.where(tot > 0, (s * s).sum(axis=-1, keepdims=True) / np.where(tot > 0, tot, 1.0), np.inf)
-    return (s >= concentration * ref) & (s > 0)
 
 
 def raw_reading(rule: GreatPowerRule, scores: np.ndarray) -> np.ndarray:

@@ -56,6 +56,31 @@ above its steady state and decays toward it; the clipped states are named
 in the description.  With δ = 0 no spending is needed: burdens are 0
 and the scale uses one year's spending instead.
 
+Growth trends (:func:`growth_trends`): each scenario state's yearly trend
+of four components is estimated from the ``trend_window`` (default 25)
+years *before* the start year — never from the start year or later — and
+written to its ``growth`` (economy), ``population_growth``,
+``technology_growth`` and ``resources_growth``.  NMC has no GDP, so the
+economy's trend is that of the same industrial-urban proxy as its level:
+the mean of irst and upop, each divided by its system total in the last
+window year (a fixed base, so the series grows with the state's own
+output, not with its share); population ← tpop, resources ← pec,
+technology ← urbanisation upop/tpop.  For an aggregate, the series is the
+chain-linked sum of its members (a member's missing years inside its
+reported span interpolated from its own neighbours; each year's link uses
+only the members reported in both years, so a member entering or leaving
+does not make the sum jump).  The trend is the Theil–Sen slope of the log series on
+the year (Theil 1950; Sen 1968: robust to missing years and to the few
+years of a war's collapse and recovery), shrunk toward the system's
+typical trend by empirical Bayes (Efron & Morris 1975), with a standard
+error corrected for autocorrelated residuals (Santer et al. 2000): long,
+clean histories keep their slope, short or noisy ones are drawn toward the
+system's, a state with fewer than two years gets the system's.  The log
+slope b becomes the engine's yearly rate e^b − 1, clipped to the field's
+range.  The economy's trend is what was observed, net of the arms the
+state bought: it is written as the base rate ``growth`` without adding the
+engine's guns-versus-butter cost back.
+
 Missing values (COW's −9): a missing indicator of a state in a year is
 replaced by the state's *share* of that indicator in the nearest year it is
 reported (the earlier year on a tie) — shares, not levels, so currency
@@ -116,6 +141,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..measures import POLARITY_LABELS, composite_index, system_measures
+from ..state import COMPONENTS
 from ..output import atomic_write_text
 from ..scenario import Params, Scenario, validate_scenario
 from .loaders import (
@@ -134,6 +160,7 @@ __all__ = [
     "ALLIANCE_TYPES",
     "BUILTINS",
     "DEFAULT_SYSTEM_BURDEN",
+    "DEFAULT_TREND_WINDOW",
     "ECONOMY_SCALE",
     "ERA_NAMES",
     "FIDELITY_MAX_MAD",
@@ -142,10 +169,12 @@ __all__ = [
     "NMC_VERSIONS",
     "REGIONS",
     "REST_MODES",
+    "TREND_FIELDS",
     "Group",
     "build_from_data",
     "builtin_text",
     "capital_position",
+    "growth_trends",
     "era_name",
     "group_components",
     "imputed_shares",
@@ -344,6 +373,319 @@ def _military_and_burden(
     return military, burden, raw
 
 
+# --------------------------------------------------------------------------- growth trends
+
+#: The StateSpec field each growth trend is written to → the component it is the trend of.
+TREND_FIELDS: dict[str, str] = {
+    "growth": "economy",
+    "population_growth": "population",
+    "technology_growth": "technology",
+    "resources_growth": "resources",
+}
+#: Years of data before the start year the trends are estimated from (the start year itself is not used).
+DEFAULT_TREND_WINDOW = 25
+#: Largest window allowed.
+TREND_WINDOW_MAX = 200
+#: A unit with fewer years than this has its own residual scale replaced by at least the system's (pooled).
+TREND_MIN_POINTS = 5
+#: Floor of the yearly scale of a log series' deviations from its trend (a series is never taken as noiseless).
+TREND_MIN_SCALE = 0.005
+#: Floor of the between-state spread of trends (the empirical-Bayes prior never collapses to a point).
+TREND_MIN_SPREAD = 0.005
+#: Normal-consistency constant of the median absolute deviation.
+_MAD = 1.4826
+
+
+def _field_range(name: str) -> tuple[float, float]:
+    """The (ge, le) bounds of a :class:`~neorealism.scenario.StateSpec` field (the schema is the one source)."""
+    from ..scenario import StateSpec
+
+    lo, hi = -math.inf, math.inf
+    for m in StateSpec.model_fields[name].metadata:
+        if getattr(m, "ge", None) is not None:
+            lo = float(m.ge)
+        if getattr(m, "le", None) is not None:
+            hi = float(m.le)
+    return lo, hi
+
+
+def _check_trend_window(trend_window: Any) -> int:
+    if trend_window is None:
+        return 0
+    if isinstance(trend_window, bool) or not isinstance(trend_window, (int, np.integer)) or not (
+        trend_window == 0 or 2 <= trend_window <= TREND_WINDOW_MAX
+    ):
+        raise ParameterError(
+            f"trend_window = {trend_window!r}: allowed 0 (no trends) or 2–{TREND_WINDOW_MAX} years",
+            field="trend_window",
+        )
+    return int(trend_window)
+
+
+def _window_panel(sh: pd.DataFrame, ccodes: Sequence[int], years: np.ndarray) -> dict[str, np.ndarray]:
+    """Raw irst, upop, tpop, pec (NaN = missing) as (len(ccodes), len(years)) arrays, and the references.
+
+    Only the raw indicators are read, never the imputed shares: those fill a
+    missing value from the nearest year, which may lie after the start.
+    """
+    sub = sh[sh["year"].isin(years) & sh["ccode"].isin(list(ccodes))]
+    out: dict[str, np.ndarray] = {}
+    for c in ("irst", "upop", "tpop", "pec"):
+        piv = sub.pivot(index="ccode", columns="year", values=c).reindex(index=list(ccodes), columns=list(years))
+        out[c] = piv.to_numpy(dtype=np.float64)
+    # the economy proxy's fixed base: the system totals of the last window year that reports them
+    tot = sh[sh["year"].isin(years)].groupby("year")[["irst", "upop"]].sum(min_count=1)
+    for c in ("irst", "upop"):
+        good = tot[c][tot[c] > 0]
+        out["ref_" + c] = np.array(float(good.iloc[-1]) if len(good) else np.nan)
+    return out
+
+
+def _component_series(panel: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
+    """Each trend component of the states ``rows`` of the panel: (values, denominator or None), (M, T)."""
+    irst, upop, tpop, pec = (panel[c][rows] for c in ("irst", "upop", "tpop", "pec"))
+    parts = []
+    for x, ref in ((irst, panel["ref_irst"]), (upop, panel["ref_upop"])):
+        if np.isfinite(ref) and ref > 0:
+            parts.append(x / ref)
+    if parts:
+        stack = np.stack(parts)  # (k, M, T)
+        ever = np.isfinite(stack).any(axis=2)  # an indicator a state never reports in the window is skipped
+        use = np.broadcast_to(ever[:, :, None], stack.shape)
+        n_use = use.sum(axis=0)
+        with np.errstate(invalid="ignore"):
+            econ = np.where(n_use > 0, np.where(use, stack, 0.0).sum(axis=0) / np.maximum(n_use, 1), np.nan)
+        econ = np.where((use & ~np.isfinite(stack)).any(axis=0), np.nan, econ)  # reported some years, missing this one
+    else:
+        econ = np.full(irst.shape, np.nan)
+    return {"economy": (econ, None), "population": (tpop, None), "resources": (pec, None), "technology": (upop, tpop)}
+
+
+def _fill_interior(x: np.ndarray) -> np.ndarray:
+    """Each row's missing values between two of its positive values, log-linearly interpolated.
+
+    Only gaps inside a member's reported span are filled, from its own
+    neighbouring years (both in the window, so no later value enters);
+    before its first and after its last reported year it stays missing.
+    """
+    out = x.copy()
+    t = np.arange(x.shape[1], dtype=np.float64)
+    for r in range(x.shape[0]):
+        pos = np.isfinite(x[r]) & (x[r] > 0)
+        if pos.sum() < 2:
+            continue
+        k = np.flatnonzero(pos)
+        gap = ~np.isfinite(x[r])
+        gap[: k[0]] = False
+        gap[k[-1] + 1 :] = False
+        if gap.any():
+            out[r, gap] = np.exp(np.interp(t[gap], t[k], np.log(x[r, k])))
+    return out
+
+
+def _chain_index(num: np.ndarray, den: np.ndarray | None) -> np.ndarray:
+    """Chain-linked log index (T,) of the sum of ``num`` (over its M rows), or of sum(num)/sum(den).
+
+    For a group, a member's missing years inside its reported span are first
+    interpolated (:func:`_fill_interior`), so that a large member missing a
+    year does not leave the link to the others.  Each link from the last
+    indexed year s to year t then uses only the members with a positive
+    value in both years (and, for a ratio, both the numerator and the
+    denominator), so a member entering or leaving does not make the sum
+    jump: the matched-sample chain index of index-number practice.  A year
+    no member links to is NaN.  For one member it is the log of its series
+    (less its first value), gaps left as they are.
+    """
+    if num.shape[0] > 1:
+        num = _fill_interior(num)
+        den = _fill_interior(den) if den is not None else None
+    ok = np.isfinite(num) & (num > 0)
+    if den is not None:
+        ok &= np.isfinite(den) & (den > 0)
+    T = num.shape[1]
+    out = np.full(T, np.nan)
+    if num.shape[0] == 1:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v = np.log(num[0]) - (np.log(den[0]) if den is not None else 0.0)
+        v = np.where(ok[0], v, np.nan)
+        fin = np.flatnonzero(np.isfinite(v))
+        if len(fin):
+            out = v - v[fin[0]]
+        return out
+    s: int | None = None
+    for t in range(T):
+        if not ok[:, t].any():
+            continue
+        if s is None:
+            out[t], s = 0.0, t
+            continue
+        m = ok[:, s] & ok[:, t]
+        if not m.any():
+            continue
+        link = math.log(num[m, t].sum() / num[m, s].sum())
+        if den is not None:
+            link -= math.log(den[m, t].sum() / den[m, s].sum())
+        out[t], s = out[s] + link, t
+    return out
+
+
+def _theil_sen(L: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
+    """Theil–Sen slope of each row of ``L`` (U, T) on ``years``, with what its standard error needs.
+
+    slope: the median of the slopes between every pair of years with data
+    (Theil 1950; Sen 1968), robust to up to about 29% of outlying years (a
+    war's collapse and recovery); the intercept is the median of L − slope·t.
+    scale: the robust (MAD) scale of the residuals from that line; rho: the
+    lag-1 autocorrelation of the residuals (in consecutive years, residuals
+    winsorised at 3 scales), clipped to [0, 0.8]; sxx: Σ(t − t̄)² over the
+    years with data; n: years with data.
+    """
+    U, T = L.shape
+    t = years.astype(np.float64)
+    fin = np.isfinite(L)
+    n = fin.sum(axis=1)
+    slope = np.full(U, np.nan)
+    scale = np.full(U, np.nan)
+    rho = np.zeros(U)
+    if T >= 2 and U:
+        i, j = np.triu_indices(T, 1)
+        pair = (L[:, j] - L[:, i]) / (t[j] - t[i])
+        have = np.isfinite(pair).any(axis=1)
+        if have.any():
+            slope[have] = np.nanmedian(pair[have], axis=1)
+    with np.errstate(invalid="ignore"):
+        base = L - slope[:, None] * t[None, :]
+    ok = np.isfinite(base).any(axis=1)
+    icpt = np.full(U, np.nan)
+    if ok.any():
+        icpt[ok] = np.nanmedian(base[ok], axis=1)
+    resid = base - icpt[:, None]
+    if ok.any():
+        scale[ok] = _MAD * np.nanmedian(np.abs(resid[ok]), axis=1)
+    lim = 3.0 * np.maximum(np.nan_to_num(scale), TREND_MIN_SCALE)
+    rw = np.clip(resid, -lim[:, None], lim[:, None])
+    a, b = rw[:, 1:], rw[:, :-1]
+    both = np.isfinite(a) & np.isfinite(b)
+    npair = both.sum(axis=1)
+    a0, b0 = np.where(both, a, 0.0), np.where(both, b, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        num = (a0 * b0).sum(axis=1)
+        den = np.sqrt((a0**2).sum(axis=1) * (b0**2).sum(axis=1))
+        r = np.where((npair >= 3) & (den > 0), num / den, 0.0)
+    rho = np.clip(np.nan_to_num(r), 0.0, 0.8)
+    tm = np.where(fin, t[None, :], np.nan)
+    with np.errstate(invalid="ignore"):
+        mean_t = np.where(n > 0, np.nansum(np.nan_to_num(tm), axis=1) / np.maximum(n, 1), np.nan)
+        sxx = np.nansum(np.where(fin, (t[None, :] - mean_t[:, None]) ** 2, 0.0), axis=1)
+    return {"slope": slope, "scale": scale, "rho": rho, "sxx": sxx, "n": n}
+
+
+def _unit_estimates(panel: dict[str, np.ndarray], units: Sequence[np.ndarray], years: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+    """Raw Theil–Sen estimates of every trend component for each unit (a list of panel rows)."""
+    out: dict[str, dict[str, np.ndarray]] = {}
+    series = [_component_series(panel, rows) for rows in units]
+    for comp in ("economy", "population", "technology", "resources"):
+        L = np.vstack([_chain_index(*s[comp]) for s in series]) if units else np.zeros((0, len(years)))
+        out[comp] = _theil_sen(L, years)
+    return out
+
+
+def _shrink(unit: dict[str, np.ndarray], system: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Empirical-Bayes shrinkage of the units' slopes toward the system's typical trend.
+
+    A unit's sampling error is the least-squares standard error of a trend,
+    scale / √Σ(t − t̄)², inflated for autocorrelated residuals by
+    √((1 + ρ)/(1 − ρ)) (the effective-sample-size correction of Santer et al.
+    2000); the scale is floored at :data:`TREND_MIN_SCALE` and, for a unit
+    with fewer than :data:`TREND_MIN_POINTS` years, at the system's median
+    scale.  The prior comes from the system's individual states with at
+    least :data:`TREND_MIN_POINTS` years: mean m = the median of their
+    slopes, spread τ² = their robust (MAD) variance less their median
+    sampling variance, floored at :data:`TREND_MIN_SPREAD`² (the
+    method-of-moments estimate; Efron & Morris 1975).  The estimate is
+    m + w·(slope − m) with w = τ² / (τ² + se²): a long, clean history keeps
+    its own slope, a short or noisy one is drawn toward m, and a unit with
+    fewer than two years gets m.
+    """
+    full = (system["n"] >= TREND_MIN_POINTS) & np.isfinite(system["slope"])
+    pooled = float(np.nanmedian(system["scale"][full])) if full.any() else TREND_MIN_SCALE
+    pooled = max(pooled if math.isfinite(pooled) else TREND_MIN_SCALE, TREND_MIN_SCALE)
+
+    def se_of(est: dict[str, np.ndarray]) -> np.ndarray:
+        sc = np.maximum(np.where(np.isfinite(est["scale"]), est["scale"], 0.0), TREND_MIN_SCALE)
+        sc = np.where(est["n"] < TREND_MIN_POINTS, np.maximum(sc, pooled), sc)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se = sc / np.sqrt(est["sxx"]) * np.sqrt((1.0 + est["rho"]) / (1.0 - est["rho"]))
+        return np.where((est["n"] >= 2) & np.isfinite(est["slope"]) & (est["sxx"] > 0), se, np.inf)
+
+    if full.any():
+        s = system["slope"][full]
+        m = float(np.median(s))
+        spread2 = (_MAD * float(np.median(np.abs(s - m)))) ** 2
+        tau2 = max(spread2 - float(np.median(se_of(system)[full] ** 2)), TREND_MIN_SPREAD**2)
+    else:
+        m, tau2 = float("nan"), float("nan")
+    se = se_of(unit)
+    if math.isfinite(tau2):
+        w = np.where(np.isfinite(se), tau2 / (tau2 + se**2), 0.0)
+    else:  # no system to shrink toward: a unit keeps its own slope, if it has one
+        w = np.where(np.isfinite(se), 1.0, np.nan)
+    slope = np.where(np.isfinite(unit["slope"]), unit["slope"], 0.0)
+    with np.errstate(invalid="ignore"):
+        est = m + w * (slope - m) if math.isfinite(m) else np.where(w > 0, slope, np.nan)
+    return {"trend": est, "se": se, "weight": w, "prior": np.full(len(se), m)}
+
+
+def growth_trends(
+    sh: pd.DataFrame, year: int, groups: Sequence[Group], universe: Sequence[int], window: int = DEFAULT_TREND_WINDOW
+) -> pd.DataFrame:
+    """Each group's yearly growth trend of economy, population, technology and resources before ``year``.
+
+    ``sh`` is :func:`imputed_shares` (only its raw indicators and years are
+    read), ``groups`` the scenario's states, ``universe`` the ccodes of the
+    system the scenario is drawn from (the prior's states).  Uses only the
+    years ``year − window … year − 1`` (those in the data): no value of the
+    start year or later enters.  Returns one row per group and field of
+    :data:`TREND_FIELDS`: ``name``, ``field``, ``component``, ``n_years``,
+    ``slope`` (Theil–Sen, log per year), ``se``, ``weight`` (of the slope
+    against the prior), ``prior`` (the system's typical log trend),
+    ``trend`` (shrunk, log per year), ``rate`` (exp(trend) − 1, the engine's
+    yearly rate, clipped to the field's range; NaN when nothing can be
+    estimated) and ``clipped``.  See the module docstring.
+    """
+    lo_year = int(sh["year"].min())
+    y0, y1 = max(lo_year, int(year) - int(window)), int(year) - 1
+    years = np.arange(y0, y1 + 1) if y1 >= y0 else np.zeros(0, dtype=np.int64)
+    ccodes = sorted({int(c) for c in universe} | {int(c) for g in groups for c in g.ccodes})
+    pos = {c: i for i, c in enumerate(ccodes)}
+    panel = _window_panel(sh, ccodes, years) if len(years) else None
+    rows_out: list[dict[str, Any]] = []
+    if panel is not None:
+        sys_est = _unit_estimates(panel, [np.array([pos[int(c)]]) for c in universe], years)
+        grp_est = _unit_estimates(panel, [np.array([pos[c] for c in g.ccodes]) for g in groups], years)
+    for field_name, comp in TREND_FIELDS.items():
+        lo, hi = _field_range(field_name)
+        if panel is None:
+            shr = {k: np.full(len(groups), np.nan) for k in ("trend", "se", "weight", "prior")}
+            est = {"slope": np.full(len(groups), np.nan), "n": np.zeros(len(groups), dtype=np.int64)}
+        else:
+            est = grp_est[comp]
+            shr = _shrink(est, sys_est[comp])
+        with np.errstate(invalid="ignore", over="ignore"):
+            raw = np.expm1(shr["trend"])
+        rate = np.clip(raw, lo, hi)
+        for k, g in enumerate(groups):
+            rows_out.append({
+                "name": g.name, "field": field_name, "component": comp, "n_years": int(est["n"][k]),
+                "slope": float(est["slope"][k]), "se": float(shr["se"][k]), "weight": float(shr["weight"][k]),
+                "prior": float(shr["prior"][k]), "trend": float(shr["trend"][k]), "rate": float(rate[k]),
+                "clipped": bool(np.isfinite(raw[k]) and raw[k] != rate[k]),
+            })
+    df = pd.DataFrame(rows_out, columns=["name", "field", "component", "n_years", "slope", "se", "weight", "prior", "trend", "rate", "clipped"])
+    df.attrs["years"] = (int(years[0]), int(years[-1])) if len(years) else None
+    return df
+
+
 # --------------------------------------------------------------------------- positions
 
 
@@ -416,6 +758,10 @@ class FromData:
     paths: dict[str, Path | None] = field(default_factory=dict)
     #: The files it was built from (``DataSource()``: all shipped).
     source: DataSource = field(default_factory=DataSource)
+    #: The growth trends behind the states' growth fields (:func:`growth_trends`; empty with no window).
+    trends: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Years before the start the trends were estimated from (0: none).
+    trend_window: int = 0
 
 
 def _candidates(rows: pd.DataFrame, region: str | None, include: Sequence[int]) -> pd.DataFrame:
@@ -523,6 +869,7 @@ def build_from_data(
     seed: int = 0,
     description: str | None = None,
     source: DataSource | None = None,
+    trend_window: int | None = DEFAULT_TREND_WINDOW,
 ) -> FromData:
     """Build a scenario from a real year and keep the table behind it (see the module docstring).
 
@@ -534,11 +881,15 @@ def build_from_data(
     named states (:data:`ERA_NAMES`: 365 is the Soviet Union in 1922–1991);
     ``rename`` (ccode → name) wins over both.  ``minors`` (with ``rest="minor"``)
     defaults to 10, or to all the remaining states if fewer; a larger
-    number is an error giving the allowed range.
+    number is an error giving the allowed range.  ``trend_window``: the
+    years before ``year`` each state's growth trends are estimated from
+    (:func:`growth_trends`; default :data:`DEFAULT_TREND_WINDOW`); 0 or
+    ``None`` leaves the trends to the engine's defaults.
     """
     version = _version(nmc)
     alliance_types = tuple(alliance_types)
     _check_options(year, top, rest, minors, region, alliance_types, doctrine, system_burden)
+    window = _check_trend_window(trend_window)
     year, top = int(year), int(top)
     files = as_source(source)
     paths: dict[str, Path | None] = {k: getattr(files, k) for k in ("nmc", "capitals", "alliances", "democracy", "states")}
@@ -615,6 +966,11 @@ def build_from_data(
     population = np.maximum(comp["population"], ECONOMY_FLOOR)
     resources = np.maximum(comp["resources"], 0.0)
     military, burden, raw_burden = _military_and_burden(comp["m_share"], economy, tech, p, system_burden, cap)
+    trends = (
+        growth_trends(sh, year, groups, [int(c) for c in cand["ccode"]], window)
+        if window else pd.DataFrame(columns=["name", "field", "component", "n_years", "slope", "se", "weight", "prior", "trend", "rate", "clipped"])
+    )
+    rates = {f: trends[trends["field"] == f]["rate"].to_numpy(dtype=np.float64) for f in TREND_FIELDS} if window else {}
 
     # positions
     caps = load_capitals(files)
@@ -689,6 +1045,29 @@ def build_from_data(
             f"burden clipped to {cap:g} (military stock above the steady state its industrial-urban "
             f"base supports; the stock then shrinks): {', '.join(clipped)}"
         )
+    trend_text = ""
+    if window:
+        span = trends.attrs.get("years")
+        if span is None:
+            notes.append(f"no years before {year} in the NMC file: growth trends left to the engine's defaults")
+        else:
+            trend_text = (
+                f" Growth trends per state (economy, population, technology, resources): Theil–Sen slopes of "
+                f"each component over {span[0]}–{span[1]} (no data of {year} or later), shrunk toward the "
+                f"system's typical trend where the history is short or noisy."
+            )
+            if span[1] - span[0] + 1 < window:
+                notes.append(f"growth trends from {span[1] - span[0] + 1} years ({span[0]}–{span[1]}), not {window}: the NMC file begins in {span[0]}")
+            econ = trends[trends["field"] == "growth"]
+            short = [f"{r.name} ({r.n_years})" for r in econ.itertuples() if r.n_years < min(TREND_MIN_POINTS, span[1] - span[0] + 1)]
+            if short:
+                notes.append(f"growth trends drawn toward the system's (fewer than {TREND_MIN_POINTS} years of data before {year}): {', '.join(short)}")
+            nan = sorted({r.name for r in trends.itertuples() if not np.isfinite(r.rate)})
+            if nan:
+                notes.append(f"no growth trend could be estimated (engine defaults): {', '.join(nan)}")
+            cl = [f"{r.name} {r.field}" for r in trends.itertuples() if r.clipped]
+            if cl:
+                notes.append(f"growth trends clipped to the scenario's ranges: {', '.join(cl)}")
 
     # the scenario
     share = composite_index(np.vstack([military, economy, population, resources, tech]))
@@ -706,6 +1085,9 @@ def build_from_data(
             "doctrine": doctrine,
             "burden": _sig(burden[k], 4),
         }
+        for f in rates:
+            if np.isfinite(rates[f][k]):
+                s[f] = _sig(rates[f][k], 4)
         if regimes[k] is not None:
             s["regime"] = regimes[k]
         if g.kind != "rest":
@@ -725,8 +1107,10 @@ def build_from_data(
         f"population ← total population; resources ← energy consumption; technology ← urbanisation, "
         f"median of the top {top} = 1); burdens at the military steady state; capitals' coordinates "
         f"on the sphere; {'/'.join(alliance_types)} pacts in force (COW Formal Alliances v4.1); Polity2 regimes."
+        + trend_text
     )
-    auto += " " + _start_reading(share, [g.name for g in groups], [g.kind != "rest" for g in groups], p)
+    comps = np.array([[float(st[c]) for st in states] for c in COMPONENTS])
+    auto += " " + _start_reading(comps, [g.name for g in groups], [g.kind != "rest" for g in groups], p)
     text = (description.strip() + "\n\n" if description else "") + auto
     if notes:
         text += " Notes: " + "; ".join(notes) + "."
@@ -765,6 +1149,7 @@ def build_from_data(
             "resources": resources,
             "technology": tech,
             "burden": burden,
+            **{f: rates.get(f, np.full(len(groups), np.nan)) for f in TREND_FIELDS},
             "lat": [q[0] for q in positions],
             "lon": [q[1] for q in positions],
             "capital": capital_names,
@@ -774,6 +1159,7 @@ def build_from_data(
     return FromData(
         scenario=sc, groups=groups, table=table, fidelity=fid, year=year, nmc=version, rest=rest,
         region=region, include=tuple(int(c) for c in include), notes=notes, paths=paths, source=files,
+        trends=trends, trend_window=window,
     )
 
 
@@ -803,15 +1189,27 @@ def scenario_from_data(
     return build_from_data(year, top, nmc, rest, name, **kwargs).scenario
 
 
-def _start_reading(share: np.ndarray, names: Sequence[str], actors: Sequence[bool], p: Params) -> str:
+def _rule_text(m: Any) -> str:
+    """The great-power rule of a ``measures`` parameter group, in words."""
+    if m.gp_rule == "share":
+        return f"share ≥ {m.gp_threshold:g}"
+    if m.gp_rule == "relative":
+        return f"share ≥ {m.gp_relative:g} × the leader's"
+    return (f"COW-validated: 2 × military + 1 × resources share ≥ {m.gp_concentration:g} × Σs²/Σs, "
+            f"entry after {m.gp_enter} years, exit after {m.gp_exit}")
+
+
+def _start_reading(comps: np.ndarray, names: Sequence[str], actors: Sequence[bool], p: Params) -> str:
     """How the model's own measures read the start (so a scenario's name never hides its structure)."""
-    m = p.measures
-    sm = system_measures(share, rule=m.gp_rule, threshold=m.gp_threshold, relative=m.gp_relative, actors=np.asarray(actors))
-    bar = f"share ≥ {m.gp_threshold:g}" if m.gp_rule == "share" else f"share ≥ {m.gp_relative:g} × the leader's"
-    gps = [f"{n} {s:.2f}" for n, s, g in zip(names, share, sm["gp"], strict=True) if g]
+    from ..mechanisms.polarity import read_years
+
+    sm = read_years(comps[None], np.ones((1, len(names)), dtype=bool), np.asarray(actors), p.measures)
+    share, gp = sm["power"][0], sm["gp"][0]
+    gps = [f"{n} {s:.2f}" for n, s, g in zip(names, share, gp, strict=True) if g]
     return (
-        f"At the start the model's composite index and great-power rule ({bar}) read it as "
-        f"{POLARITY_LABELS[int(sm['polarity'])]}: {', '.join(gps) or 'no state above the bar'}."
+        f"At the start the model's great-power rule ({_rule_text(p.measures)}) reads it as "
+        f"{POLARITY_LABELS[int(sm['polarity'][0])]}: {', '.join(gps) or 'no state above the bar'} "
+        f"(composite index shares)."
     )
 
 
@@ -839,20 +1237,22 @@ BUILTINS: dict[str, dict[str, Any]] = {
             "the Soviet Union's bilateral defense treaties as COW records them (with China since the "
             "1950 Sino-Soviet treaty, and with Poland); COW also still records the wartime Anglo-Soviet "
             "(1942) and Franco-Soviet (1944) treaties, formally in force until 1955. Nuclear deterrence (secure second strikes) is "
-            "not yet modelled and will be added with the strategy mechanisms. By CINC, China's population "
-            "puts it above the 10% bar beside the two superpowers, so the model reads the start as "
-            "multipolar rather than Waltz's bipolar."
+            "not yet modelled and will be added with the strategy mechanisms. The COW-validated "
+            "great-power rule (military and energy shares) also counts China and the United Kingdom "
+            "beside the two superpowers, so the model reads the start as multipolar rather than "
+            "Waltz's bipolar (the rule's reading of the real 1950s: docs/great-powers.md)."
         ),
     ),
     "unipolar-1992": dict(
         year=1992, top=10, rest="aggregate", alliance_types=("defense",), years=50,
         description=(
-            "The unipolar moment after the Soviet Union's collapse: the United States leads. A "
-            "CINC-form index counts China's population and heavy industry at full weight, so the model "
-            "reads this start as bipolar (the United States and China above the 10% bar); that the "
-            "world of 1992 was unipolar is a judgement about the quality of military and economic power "
-            "that gross capability counts miss (Wohlforth 1999; Beckley 2018 on gross vs net power). "
-            "Use it to ask how the index's structure evolves, or raise measures.gp_threshold."
+            "The unipolar moment after the Soviet Union's collapse: the United States leads. The "
+            "COW-validated great-power rule reads gross military and energy shares, in which China, "
+            "Russia, India, Japan, Germany and the United Kingdom all clear the bar, so the model reads "
+            "this start as multipolar; that the world of 1992 was unipolar is a judgement about the "
+            "quality of military and economic power that gross capability counts miss (Wohlforth 1999; "
+            "Beckley 2018 on gross vs net power). Use it to ask how the structure evolves, or raise "
+            "measures.gp_concentration."
         ),
     ),
     "us-china-2016": dict(

@@ -1,13 +1,39 @@
-"""Internal balancing: arms spending rises with threat (Waltz 1979, ch. 8); or a Richardson arms race.
+"""Internal balancing: arms answer the forces of the states that threaten (Walt 1987); or a Richardson arms race.
 
-``mode = "balancing"`` (the default).  States balance internally by moving
-resources into arms when threatened.  The target burden rises from
-``base_burden`` toward ``max_burden`` as the threat ratio τ grows,
-``b* = base + (max − base)·sτ/(1 + sτ)``; budgets are sticky, closing a
-share ``adjustment`` of the gap each year.  Spending builds the military
-stock, which depreciates: ``M' = (1 − δ)·M + b·E·tech·conversion``
-(:func:`build`, called by :mod:`.growth`, which also charges the cost in
-growth: guns vs butter).
+``mode = "balancing"`` (the default).  A state balances internally by
+moving resources into arms against the states that threaten it (Waltz
+1979, ch. 8), and the threat is Walt's (1987): the forces a rival can bring
+to bear, weighted by proximity, its aggregate power and offense dominance
+(``state.threat_from`` of :mod:`.threat`, h_ij, in units of military stock).
+Each year a state
+
+1. sums the threat it faces, the principal threat counting in full and the
+   rest at ``others_weight`` (the others' forces may be turned against each
+   other): ``H_i = max_j h_ij + w_o·(Σ_j h_ij − max_j h_ij)``;
+2. counts the help of its allies, their forces as it sees them projected to
+   its territory, at ``ally_weight``: ``A_i = w_a·Σ_k allied_ik·reach_ik·M̂_ik``
+   (external balancing lightens internal balancing; Olson & Zeckhauser 1966:
+   the small exploit the great);
+3. seeks the military that closes the gap, ``M*_i = max(0, sensitivity·H_i − A_i)``
+   (sensitivity 1 = parity with the threatening forces), and the burden that
+   keeps that stock in the long run under the build rule,
+   ``b_req = δ·M*_i / (E_i·tech_i·conversion)``;
+4. pays it while it is
+   small against what it can afford, and gives balancing up as the need
+   grows hopeless: ``b* = max(base, b_req / (1 + (b_req/max_burden)^(1+futility)))``
+   (futility 1: at most max_burden/2, reached when b_req = max_burden, then
+   falling as max²/b_req; the default 2: at most 0.53·max_burden ≈ 10.6% of
+   GDP, then falling as max³/b_req²): a weak state facing an overwhelming neighbour
+   cannot, and does not, ruin itself trying — it relies on allies or
+   bandwagons (Walt 1987, ch. 5);
+5. moves its budget a share ``adjustment`` of the way to b* (budgets are
+   sticky): ``b' = b + adjustment·(b* − b)``.
+
+So a rival's build-up raises the burden of the states it threatens
+(action–reaction), and burdens stay in the range of real ones (mostly 1–10%
+of GDP).  Spending builds the military stock, which depreciates:
+``M' = (1 − δ)·M + b·E·tech·conversion`` (:func:`build`, called by
+:mod:`.growth`, which also charges the cost in growth: guns vs butter).
 
 ``mode = "richardson"``.  Richardson's (1960) arms-race equations
 ``dx/dt = k·y − a·x + g`` (one Euler step of length ``dt`` a year,
@@ -19,6 +45,8 @@ burden is the spending it implies (clipped to [0, max_burden]) and only
 charges growth — :func:`build` leaves the stock alone in this mode.
 Bureaucratic politics and per-rival policies (reassure / deter) are later
 mechanisms at the same stage.
+
+H and A are summed in one compiled pass (:mod:`.armament_kernels`): the same numbers.
 """
 
 from __future__ import annotations
@@ -29,18 +57,20 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
+from ..kernels import use_kernels
 from ..schema import StrictModel
 from .base import Mechanism, StateField, Step, anywhere
-from .perception import perceived_sum
+from .perception import common_view, perceived_sum
 
 RICHARDSON = "richardson"
 
 
 class ArmamentParams(StrictModel):
-    """Internal balancing: military burden rises with perceived threat (Waltz 1979, ch. 8); or Richardson's (1960) arms race.
+    """Internal balancing against the forces that threaten (Waltz 1979, ch. 8; Walt 1987); or Richardson's (1960) arms race.
 
-    balancing: target burden b* = base + (max − base)·τ/(1 + τ), τ = sensitivity·threat ratio;
-    b' = b + adjustment·(b* − b);  M' = (1 − depreciation)·M + b'·E·tech·conversion.
+    balancing: H = max_j h_ij + others_weight·(Σ_j h_ij − max_j h_ij), h = threat_from; A = ally_weight·Σ allies' projected
+    forces; M* = max(0, sensitivity·H − A); b_req = δ·M*/(E·tech·conversion);
+    b* = max(base, b_req/(1 + (b_req/max_burden)^(1 + futility))); b' = b + adjustment·(b* − b);  M' = (1 − depreciation)·M + b'·E·tech·conversion.
     richardson: M' = max(0, M + dt·(reaction·y − fatigue·M + grievance)), y = Σ_j reach_ij·seen military_ij
     over the living non-allied others; burden = the spending implied, clipped to [0, max_burden].
     """
@@ -50,9 +80,35 @@ class ArmamentParams(StrictModel):
         description="balancing: burden follows threat (Waltz 1979); richardson: the stock follows Richardson's (1960) "
         "dx/dt = k·y − a·x + g (reaction, fatigue, grievance, dt)",
     )
-    base_burden: float = Field(default=0.02, ge=0.0, le=0.9, description="burden with no threat")
-    max_burden: float = Field(default=0.2, ge=0.0, le=0.9, description="burden under overwhelming threat (richardson: cap of the burden charged to growth)")
-    sensitivity: float = Field(default=0.08, ge=0.0, le=100.0, description="how strongly burden responds to threat")
+    base_burden: float = Field(default=0.02, ge=0.0, le=0.9, description="burden with no threat (the floor of the target)")
+    max_burden: float = Field(
+        default=0.2, ge=0.0, le=0.9,
+        description="what a state can afford to spend on balancing: the target saturates at it (futility 0) or "
+        "peaks below it and falls as the need grows hopeless (futility > 0) (richardson: cap of the burden charged "
+        "to growth)",
+    )
+    sensitivity: float = Field(
+        default=1.0, ge=0.0, le=100.0,
+        description="military sought per unit of the threatening forces H (1 = parity; 0 = no balancing, the burden "
+        "goes to base_burden)",
+    )
+    others_weight: float = Field(
+        default=0.25, ge=0.0, le=1.0,
+        description="weight of the threats beyond the principal one in H (0: arm against the most threatening "
+        "state only; 1: against the sum of all)",
+    )
+    ally_weight: float = Field(
+        default=0.5, ge=0.0, le=1.0,
+        description="share of the allies' forces (as seen, projected to the state) counted against the threat "
+        "(Olson & Zeckhauser 1966; allies honour about three in four commitments, Leeds, Long & Mitchell 2000, "
+        "and face threats of their own)",
+    )
+    futility: float = Field(
+        default=2.0, ge=0.0, le=10.0,
+        description="how a state gives balancing up as the burden it would need grows hopeless: "
+        "b* = b_req/(1 + (b_req/max_burden)^(1+futility)) (0: it spends up to max_burden whatever the odds; "
+        "1: at most max_burden/2; Walt 1987: the weak bandwagon)",
+    )
     adjustment: float = Field(default=0.3, ge=0.0, le=1.0, description="share of the gap to the target burden closed each year (inertia)")
     depreciation: float = Field(default=0.08, ge=0.0, le=1.0, description="δ: yearly depreciation of the military stock")
     conversion: float = Field(default=1.0, gt=0.0, le=100.0, description="military stock bought per unit of spending at technology 1")
@@ -85,10 +141,91 @@ class ArmamentParams(StrictModel):
         return self
 
 
-def target_burden(threat: NDArray[np.float64], params) -> NDArray[np.float64]:
+def threatening_forces(state, params) -> NDArray[np.float64]:
+    """H_i (R, N): the principal threat in full plus the others at ``others_weight`` (military units)."""
+    h = state.threat_from
+    top = h.max(axis=-1)
+    return top + params.armament.others_weight * (np.einsum("rij->ri", h) - top)
+
+
+def allied_forces(state, params) -> NDArray[np.float64]:
+    """A_i (R, N): the allies' forces as i sees them, projected to i's territory, at ``ally_weight``."""
+    present = state.alive & params.actor[None, :]
+    if not state.allied.any():
+        return np.zeros(state.shape)
+    reach = np.where(state.allied, params.reach, 0.0)
+    return params.armament.ally_weight * perceived_sum(reach, state.seen_military, present)
+
+
+def _per_world(x, R):
+    """A scalar or (R, 1) parameter as a contiguous (R,) float vector, for the kernels."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64).reshape(-1), (R,)))
+
+
+def _forces_kernel(state, params):
+    """(H, A) from the compiled kernel (the same sums), or None where it does not apply (exact perception with allies)."""
+    R, N = state.shape
+    full = (R, N, N)
+    h = state.threat_from
+    if not (h.shape == full and h.dtype == np.float64 and h.flags.c_contiguous):
+        return None
+    any_allied = bool(state.allied.any())
+    seen_m = state.seen_military
+    if any_allied and (common_view(seen_m) is not None or seen_m.shape != full or not seen_m.flags.c_contiguous):
+        return None
+    if not any_allied:
+        seen_m = h  # unread
+    from . import armament_kernels as k
+
     a = params.armament
-    x = a.sensitivity * threat
-    return a.base_burden + (a.max_burden - a.base_burden) * x / (1.0 + x)
+    allied = np.ascontiguousarray(np.broadcast_to(state.allied, full), dtype=np.bool_)
+    reach = np.ascontiguousarray(np.broadcast_to(params.reach, full), dtype=np.float64)
+    present = np.ascontiguousarray(state.alive & params.actor[None, :])
+    return k.forces(h, allied, reach, np.asarray(seen_m, dtype=np.float64), present,
+                    _per_world(a.others_weight, R), _per_world(a.ally_weight, R), any_allied)
+
+
+def required_burden(state, params) -> NDArray[np.float64]:
+    """b_req (R, N): the burden that keeps, in the long run, the military that closes the gap to the threat.
+
+    0 for a state with no economy to pay from (it can buy nothing, whatever it spends).
+    """
+    a = params.armament
+    forces = _forces_kernel(state, params) if use_kernels() else None
+    if forces is None:
+        forces = threatening_forces(state, params), allied_forces(state, params)
+    with np.errstate(over="ignore", invalid="ignore"):
+        need = np.maximum(a.sensitivity * forces[0] - forces[1], 0.0)
+        cost = state.economy * state.technology * a.conversion
+        b = np.divide(a.depreciation * need, cost, out=np.zeros(need.shape), where=cost > 0)
+    # values past the largest float (need and cost both infinite: growth compounded too long) give no
+    # burden to read; the engine's overflow check then names the growth that caused them, not this step
+    return np.where(np.isnan(b), 0.0, b)
+
+
+def _power(u, e):
+    """u ** e, by multiplication when e is a small whole number (the default 3), else by pow."""
+    if not isinstance(e, np.ndarray) and float(e).is_integer() and 1 <= e <= 4:
+        out = u
+        for _ in range(int(e) - 1):
+            out = out * u
+        return out
+    return u ** e
+
+
+def target_burden(required: NDArray[np.float64], params) -> NDArray[np.float64]:
+    """b* = max(base, b_req / (1 + (b_req / max_burden)^(1 + futility))) from the required burden b_req.
+
+    Close to b_req while it is small against ``max_burden``; with futility 0 it saturates at max_burden
+    (a state spends up to what it can afford whatever the odds); with futility > 0 it peaks and then falls
+    as the need grows hopeless (futility 1: the peak is max_burden / 2, at b_req = max_burden).
+    """
+    a = params.armament
+    u = required / np.maximum(a.max_burden, 1e-300)
+    with np.errstate(over="ignore", invalid="ignore"):
+        b = required / (1.0 + _power(u, 1.0 + a.futility))  # an overflowing power gives 0: hopeless
+    b = np.where(np.isinf(required), 0.0, b)  # an infinite need is hopeless too (inf / inf is no burden)
+    return np.maximum(a.base_burden, b)
 
 
 def richardson_step(x: Any, y: Any, k: Any, a: Any, g: Any, dt: Any) -> NDArray[np.float64]:
@@ -131,7 +268,8 @@ def _is_richardson(params) -> Any:
 
 def allocate(keys, state, params):
     """New military burden after internal balancing (richardson: the new stock and its burden)."""
-    b = state.burden + params.armament.adjustment * (target_burden(state.threat, params) - state.burden)
+    target = target_burden(required_burden(state, params), params)
+    b = state.burden + params.armament.adjustment * (target - state.burden)
     b = np.where(state.alive, b, 0.0)
     if not anywhere(params.armament.mode, lambda m: m == RICHARDSON):
         return state.replace(burden=b), ()
@@ -163,7 +301,7 @@ MECHANISM = Mechanism(
     name="armament",
     params=ArmamentParams,
     doc=ArmamentParams.__doc__ or "",
-    sources=("Waltz 1979, ch. 8", "Richardson 1960"),
+    sources=("Waltz 1979, ch. 8", "Walt 1987", "Olson & Zeckhauser 1966", "Richardson 1960"),
     fields=(StateField("burden", np.float64, "state", _burden0, "share of the economy spent on arms", record=True),),
     steps=(Step("allocate", allocate),),
     module=__name__,

@@ -1,21 +1,32 @@
 """War: who starts it, who fights on which side, who wins, what it costs, and who survives.
 
-Decision (rationalist expected utility; Bueno de Mesquita 1981, Fearon 1995):
-each year a state weighs war with probability ``opportunity`` (crises are
-rare).  Against each possible target j it estimates, from what it
-*perceives* of j's forces (:mod:`.perception`),
-
-    EU_ij = (1 − ρ)·[p_ij·G_ij − (1 − p_ij)·L − C_ij] − ρ·penalty
-
-in shares of its own economy: p_ij the chance of winning, G_ij the share of
-j's economy it would take, L the share it would cede if it lost, C_ij the
-expected cost (economic cost and military losses valued at replacement cost
-over the expected duration), ρ the authority's enforcement.  It picks the
-best target and plans to attack with probability
-logistic((EU − threshold)/temperature): defensive realists (Waltz 1979; Van
-Evera 1999) need a clear gain, offensive realists (Mearsheimer 2001) seize
-smaller opportunities.  Allies are never targets.  The plan becomes a war at
-the ``resolve`` stage unless the authority (:mod:`.authority`) stopped it.
+Decision: a crisis is a bargaining problem (Fearon 1995; formulas in
+:mod:`.bargaining`, derivations in docs/war.md).  Each year a state faces a
+crisis with probability ``opportunity`` (crises are rare).  Against each
+possible target j it estimates, from what it *perceives* of j's forces
+(:mod:`.perception`) plus the forces it expects third parties to bring
+(:func:`.alliances.expected_support`), its chance p of winning, the stake
+(a share ``transfer`` of j's economy, or all of it when j would be conquered;
+what it would lose, a share of its own economy or all of it when it would
+be conquered itself), its expected cost of war, and the fall of its odds over
+``shift_horizon`` years at the current trends of power (the premium of a
+declining state, Powell 2006).  Its cost of war this crisis is private: a
+draw around the expected cost (``cost_uncertainty``).  It presses the crisis
+against the target where pressing pays most, if war beats the status quo at
+all.  The target, which knows only the distribution of the challenger's cost
+and estimates the odds from what *it* perceives, makes the offer that best
+trades a smaller concession against the risk of refusal (the risk–return
+trade-off); the challenger takes it if it is worth its value of war.  An
+accepted offer is a real transfer of a share of the target's economy,
+population and resources; a refused one is a war, planned here and begun at
+the ``mobilize`` stage unless the authority (:mod:`.authority`) stops it.
+So war comes only from private information (about costs, or diverging
+estimates of the odds under fog — mutual optimism, Blainey 1973), from the
+commitment problem of a fast shift of power (Powell 2006), or from the
+small decision noise ``temperature``.  Defensive realists need a margin
+``threshold`` over the value of war, offensive realists (Mearsheimer 2001) a
+smaller one: doctrine acts only through the decision.  Allies are never
+targets.
 
 Wars are between coalitions.  A war has an id (start year × N + initiator),
 two sides — the initiator's and the target's — a start year and accumulated
@@ -49,11 +60,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field, field_validator
+from scipy.special import expit
 
 from .. import rng
+from ..kernels import use_kernels
 from ..measures import composite_index
 from ..schema import StrictModel
-from . import authority
+from . import alliances, authority, bargaining
 from .base import (
     EventField,
     EventKind,
@@ -62,6 +75,7 @@ from .base import (
     StateField,
     Step,
     Stream,
+    anywhere,
     at,
     at_each,
     emit,
@@ -77,14 +91,17 @@ OPPORTUNITY = Stream("war", "opportunity", legacy=3)
 DECISION = Stream("war", "decision", legacy=4)
 DECISIVE = Stream("war", "decisive", legacy=6)
 OUTCOME = Stream("war", "outcome", legacy=7)
+COST_TYPE = Stream("war", "cost_type")  # the challenger's private cost of war, each crisis
 
 
 class WarParams(StrictModel):
-    """War: initiation by expected utility, a contest success function, costs, transfers, death.
+    """War: crisis bargaining (Fearon 1995; Powell 2006), a contest success function, costs, transfers, death.
 
     P(A wins) = (θ·A)^m / ((θ·A)^m + B^m), A = the initiator's side's military projected over
     distance, B = the defending side's (Hirshleifer 1989; θ is the offense–defense
-    balance of Jervis 1978 and Van Evera 1999).
+    balance of Jervis 1978 and Van Evera 1999).  The crisis: the target offers the
+    transfer that best trades concession against the risk of refusal, given the
+    challenger's private cost of war (docs/war.md).
     """
 
     offense_defense: float = Field(default=1.0, gt=0.0, le=10.0, description="θ: > 1 favours attackers, < 1 defenders")
@@ -93,11 +110,15 @@ class WarParams(StrictModel):
     economic_cost: float = Field(default=0.03, ge=0.0, le=1.0, description="share of economy each side loses per year of war")
     transfer: float = Field(default=0.25, ge=0.0, le=1.0, description="share of economy, population and resources the loser cedes to the winner")
     decisive_prob: float = Field(default=0.6, gt=0.0, le=1.0, description="probability a year of war ends in a decision (else it goes on)")
-    threshold: float = Field(default=0.02, ge=-1.0, le=1.0, description="expected gain (share of own economy) a state needs before starting a war")
-    offensive_threshold: float = Field(default=0.0, ge=-1.0, le=1.0, description="the same threshold for states with the offensive doctrine (Mearsheimer 2001: any war whose expected gain beats its cost is an opportunity to seize)")
-    temperature: float = Field(default=0.03, gt=0.0, le=1.0, description="noise of the decision: P(attack) = logistic((EU − threshold)/temperature)")
-    opportunity: float = Field(default=0.15, ge=0.0, le=1.0, description="probability a state weighs war at all in a year (crises are rare)")
+    threshold: float = Field(default=0.02, ge=-1.0, le=1.0, description="margin (share of own economy) by which war must beat the best settlement before a state fights: a cost of war the target knows and allows for (defensive realism, Waltz 1979; Van Evera 1999)")
+    offensive_threshold: float = Field(default=0.0, ge=-1.0, le=1.0, description="the same margin for states with the offensive doctrine (Mearsheimer 2001: any war whose expected gain beats its cost is an opportunity to seize)")
+    temperature: float = Field(default=0.001, ge=0.0, le=1.0, description="decision noise: P(war) = logistic((value of war − offer)/(temperature × own economy)); 0 = none (Signorino 1999's strategic noise)")
+    opportunity: float = Field(default=0.5, ge=0.0, le=1.0, description="probability a state weighs a dispute in a year; it presses a crisis only where war would pay (calibrated with the scorecard, docs/scorecard.md#calibration)")
     survival_floor: float = Field(default=0.15, ge=0.0, lt=1.0, description="a state that loses a decisive war while its composite power is below this fraction of the winning side's is conquered (absorbed by the winners)")
+    cost_uncertainty: float = Field(default=0.6, ge=0.0, le=1.0, description="δ: each crisis the challenger's cost of war is private, uniform on expected cost × [1 − δ, 1 + δ]; the target knows only this (Fearon 1995: private information and the incentive to bluff); 0 = complete information")
+    max_concession: float = Field(default=1.0, ge=0.0, le=1.0, description="largest share of its economy, population and resources a target concedes in one year's settlements (1 = all it has; below 1 a stake can be too large to buy off, and war follows even under complete information: an indivisibility, Fearon 1995)")
+    shift_horizon: float = Field(default=10.0, ge=0.0, le=100.0, description="years over which a state projects the trend of power when it weighs preventive war (Powell 2006; 0 = no commitment problem)")
+    trend_memory: float = Field(default=0.2, gt=0.0, le=1.0, description="weight of the latest year in the moving average of each state's yearly log change of power (the trend of power)")
 
     @field_validator("offense_defense")
     @classmethod
@@ -124,67 +145,367 @@ def win_probability(attack: F, defence: F, theta: Any, m: Any) -> F:
 # --------------------------------------------------------------------------- decision
 
 
-def expected_utility(state, params, rows: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None) -> F:
-    """EU of i attacking each j, in shares of i's own economy, from what i perceives.
+def _war_terms(A, B, Pi, Pj, Ei, Ej, Ti, Tj, shift, k) -> dict[str, F]:
+    """The terms of a war between a challenger (forces A at the theatre, power Pi, economy Ei,
+    technology Ti) and a target (B, Pj, Ej, Tj), in units of the economy; ``k`` the war
+    parameters shaped to broadcast.  See :func:`crisis_terms`."""
+    p = win_probability(A, B, k["theta"], k["m"])
+    p_future = win_probability(A * shift, B, k["theta"], k["m"]) if np.any(shift != 1.0) else p
+    tau, floor = k["tau"], k["floor"]
+    j_dies = (1.0 - tau) * Pj < floor * (Pi + tau * Pj)
+    i_dies = (1.0 - tau) * Pi < floor * (Pj + tau * Pi)
+    gain = np.where(j_dies, Ej, tau * Ej)
+    loss = np.where(i_dies, Ei, tau * Ei)
+    fought = k["dur"] * k["kappa"] * np.minimum(A, B)
+    return {
+        "p": p,
+        "p_future": p_future,
+        "gain": gain,
+        "loss": loss,
+        "cost": k["dur"] * k["econ"] * Ei + fought / (Ti * k["conv"]),
+        "cost_target": k["dur"] * k["econ"] * Ej + fought / (Tj * k["conv"]),
+        "value": p * gain - (1.0 - p) * loss,
+        "premium": bargaining.decline_premium(p, p_future, gain + loss),
+    }
 
-    With ``rows = (r, i)`` (K deciders) the result is (K, N): one row per
-    deciding state; without, the full (R, N, N) matrix.  Both give the same
-    numbers (the row form only skips states that face no crisis this year).
+
+def _war_params(params, r, flat: bool) -> dict[str, Any]:
+    w = params.war
+    get = at_each if flat else at
+    return {
+        "theta": get(w.offense_defense, r), "m": get(w.decisiveness, r), "conv": get(params.armament.conversion, r),
+        "dur": 1.0 / get(w.decisive_prob, r), "kappa": get(w.cost, r), "econ": get(w.economic_cost, r),
+        "tau": get(w.transfer, r), "floor": get(w.survival_floor, r), "horizon": get(w.shift_horizon, r),
+    }
+
+
+def crisis_terms(state, params, rows: tuple[NDArray[np.int64], NDArray[np.int64]],
+                 targets: NDArray[np.int64] | None = None, support: tuple[F, F] | None = None) -> dict[str, F]:
+    """The terms of a crisis between each decider i (rows ``(r, i)``, K of them) and every j, (K, N);
+    or, with ``targets`` (K,), as the targets see them, (K,).
+
+    The challenger's view (``targets`` None) reads what i perceives of j
+    (``seen_military[r, i, j]``, ``seen_power[r, i, j]``); the target's view
+    what j perceives of i (``seen_military[r, j, i]``, ``seen_power[r, j, i]``).
+    Both add the forces i expects third parties to bring
+    (:func:`.alliances.expected_support`; ``support`` passes them in when
+    already computed).
+
+    ``p`` the challenger's chance of winning (Hirshleifer 1989) and ``p_future``
+    the same after ``shift_horizon`` years at the current trends of power;
+    ``gain`` what it takes if it wins (a share ``transfer`` of j's economy, all
+    of it when j would be conquered: its power after ceding below
+    ``survival_floor`` × the winner's); ``loss`` what it cedes if it loses
+    (all of its economy when it would be conquered itself); ``cost`` its
+    expected cost of war, ``cost_target`` the target's (the economic cost and
+    the military losses at replacement cost, over the expected duration
+    1/decisive_prob); ``value = p·gain − (1 − p)·loss`` and ``premium`` the
+    decline premium (:func:`.bargaining.decline_premium`); ``economy`` the
+    challenger's economy.
     """
-    M, E, T = state.military, state.economy, state.technology
+    r, i = rows
+    K = len(r)
+    E, M, T, P = state.economy, state.military, state.technology, state.power
+    if support is None:
+        support = alliances.expected_support(state, params, r, i)
+    for_target, for_self = support
+    flat = targets is not None
+    k = _war_params(params, r, flat)
+    Ti = np.where(T[r, i] > 0, T[r, i], 1.0)
+    trend = state.power_trend
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        if not flat:
+            reach = params.decay[r, i]  # (K, N): i's strength projected to j's territory (the theatre)
+            A = M[r, i][:, None] * reach + for_self
+            B = state.seen_military[r, i] + for_target
+            Ej = E[r]
+            shift = bargaining.projected_ratio(trend[r, i][:, None], trend[r], k["horizon"])
+            out = _war_terms(A, B, P[r, i][:, None], state.seen_power[r, i], E[r, i][:, None], Ej,
+                             Ti[:, None], np.where(T[r] > 0, T[r], 1.0), shift, k)
+            out["economy"] = np.broadcast_to(E[r, i][:, None], Ej.shape)
+            return out
+        j = targets
+        kk = np.arange(K)
+        A = state.seen_military[r, j, i] * params.decay[r, i, j] + for_self[kk, j]
+        B = M[r, j] + for_target[kk, j]
+        shift = bargaining.projected_ratio(trend[r, i], trend[r, j], k["horizon"])
+        out = _war_terms(A, B, state.seen_power[r, j, i], P[r, j], E[r, i], E[r, j],
+                         Ti, np.where(T[r, j] > 0, T[r, j], 1.0), shift, k)
+        out["economy"] = E[r, i]
+        return out
+
+
+def _bargain(terms: dict[str, F], r, offensive, params, flat: bool, premium: bool = True):
+    """The challenger's gross value, the support of its cost and the target's loss, in one view.
+
+    With enforcement ρ, a war is stopped with probability ρ and the initiator
+    pays ``penalty`` (Waltz's hierarchy counterfactual): the value and cost of
+    war scale by 1 − ρ, the expected penalty is subtracted from the value, and
+    the target loses nothing when the war is stopped.  ``margin`` is the
+    doctrine's threshold, a cost of war the target knows.
+    """
+    w = params.war
+    get = at_each if flat else at
+    rho = get(params.authority.enforcement, r)
+    pen = get(authority.expected_penalty(params), r)
+    E = terms["economy"]
+    margin = np.where(offensive, get(w.offensive_threshold, r), get(w.threshold, r)) * E
+    value = terms["value"] + terms["premium"] if premium else terms["value"]
+    v = (1.0 - rho) * value - pen * E
+    lo, hi = bargaining.uniform_costs(terms["cost"], get(w.cost_uncertainty, r))
+    lo = (1.0 - rho) * (lo + margin)
+    hi = (1.0 - rho) * (hi + margin)
+    loss_t = (1.0 - rho) * (terms["value"] + terms["cost_target"])
+    return v, lo, hi, loss_t, margin
+
+
+def expected_utility(state, params, rows: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None) -> F:
+    """EU of i going to war against each j, in shares of i's own economy, from what i perceives.
+
+    ``EU = (1 − ρ)·(p·G − (1 − p)·L + D − C) − ρ·penalty`` for the challenger's
+    expected cost C (its mean type): the value of war against the status quo,
+    which for a declining state carries the decline premium D
+    (:func:`crisis_terms`).  With ``rows = (r, i)`` (K deciders) the result is
+    (K, N); without, the full (R, N, N) matrix.  Both give the same numbers.
+    """
     if rows is None:
         R, N = state.shape
         r = np.repeat(np.arange(R), N)
         i = np.tile(np.arange(N), R)
         return expected_utility(state, params, (r, i)).reshape(R, N, N)
-    w = params.war
     r, i = rows
-    Ei = E[r, i]
-    safeE = np.where(Ei > 0, Ei, 1.0)[:, None]
-    A = M[r, i][:, None] * params.decay[r, i]
-    B = state.seen_military[r, i]
-    p = win_probability(A, B, at(w.offense_defense, r), at(w.decisiveness, r))
-    duration = 1.0 / at(w.decisive_prob, r)
-    mil_loss = at(w.cost, r) * np.minimum(A, B)
-    Ti = T[r, i]
-    replacement = (np.where(Ti > 0, Ti, 1.0)[:, None] * at(params.armament.conversion, r)) * safeE
-    transfer = at(w.transfer, r)
-    # a state with next to no economy can overflow gain and cost: its EU is then ±inf or NaN,
-    # and :func:`decide` never starts a war whose EU is not finite
+    t = crisis_terms(state, params, (r, i))
+    rho = at(params.authority.enforcement, r)
+    E = t["economy"]
+    safeE = np.where(E > 0, E, 1.0)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        gain = transfer * E[r] / safeE
-        cost = duration * (at(w.economic_cost, r) + mil_loss / replacement)
-        eu = p * gain - (1.0 - p) * transfer - cost
-        return (1.0 - at(params.authority.enforcement, r)) * eu - at(authority.expected_penalty(params), r)
+        eu = (t["value"] + t["premium"] - t["cost"]) / safeE
+        return (1.0 - rho) * eu - at(authority.expected_penalty(params), r)
+
+
+#: Why a war started: private information (about costs, or diverging estimates of the odds), a
+#: commitment problem (the shift of power), or the decision's noise.
+CAUSES = ("none", "information", "commitment", "noise")
+OUTCOMES = ("settled", "war")
 
 
 def decide(keys, state, params):
-    """Which idle states plan a war this year, and against whom (``war_plan``, ``plan_eu``)."""
+    """Crises of this year: who presses one against whom, the target's offer, settlement or war.
+
+    Settlements are transferred at once; wars are planned (``war_plan``,
+    ``plan_eu``, ``plan_cause``) and begin at the ``mobilize`` stage.  The
+    challenger's and the target's views (:func:`_challenger_view`,
+    :func:`_target_view`, the NumPy reference) run as compiled kernels
+    (:mod:`.conflict_kernels`) unless :func:`neorealism.kernels.use_kernels` says no;
+    both give the same numbers.
+    """
     R, N = state.shape
     t = state.t + 1
     w = params.war
     alive = state.alive
     crisis = rng.uniform(keys, t, OPPORTUNITY.id, (N,)) < w.opportunity
-    u_go = rng.uniform(keys, t, DECISION.id, (N,))
     target = np.full((R, N), -1, dtype=np.int64)
     best_eu = np.full((R, N), np.nan)
-    r, i = np.nonzero(alive & params.actor[None, :] & (state.war_target < 0) & crisis)
-    if len(r):
-        valid = alive[r] & params.actor[None, :] & (np.arange(N)[None, :] != i[:, None]) & ~state.allied[r, i]
-        eu = expected_utility(state, params, (r, i))
-        eu = np.where(valid & ~np.isnan(eu), eu, -np.inf)  # NaN (degenerate economy) is no option, not the argmax
-        tgt = np.argmax(eu, axis=-1)
-        best = eu[np.arange(len(r)), tgt]
-        has = np.isfinite(best)
-        thr = np.where(params.offensive[i], at_each(w.offensive_threshold, r), at_each(w.threshold, r))
-        with np.errstate(over="ignore"):  # a huge margin saturates the logistic at 0 or 1, as it should
-            from scipy.special import expit
+    cause = np.zeros((R, N), dtype=np.int8)
+    # a state with no economy left cannot pay for a war (nor is its utility defined)
+    r, i = np.nonzero(alive & params.actor[None, :] & (state.war_target < 0) & crisis & (state.economy > 0))
+    events: list = []
+    if not len(r):
+        return state.replace(war_plan=target, plan_eu=best_eu, plan_cause=cause), events
+    u_cost = rng.uniform(keys, t, COST_TYPE.id, (N,))[r, i]
+    u_go = rng.uniform(keys, t, DECISION.id, (N,))[r, i]
+    support = alliances.expected_support(state, params, r, i)
+    rho_k = at_each(params.authority.enforcement, r)
+    off = params.offensive[i]
+    Ei = state.economy[r, i]
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        # the challenger's view: the target where pressing pays most, and that crisis's numbers
+        view = _challenger_view_kernel if use_kernels() else _challenger_view
+        j, best_pay, reservation, v_best, cost_best, prem_best = view(state, params, r, i, off, u_cost, support)
+        has = np.isfinite(best_pay)
+        # the target's view: its offer, from what it perceives, knowing only the distribution of the cost
+        # (and the offer it would make without the challenger's decline premium, for the cause below)
+        view_t = _target_view_kernel if use_kernels() else _target_view
+        offer, p_war, offer0 = view_t(state, params, r, i, j, off, support)
+        pressed = has & (reservation > 0)
+        offer = np.where(pressed, offer, 0.0)
+        gap = reservation - offer  # > 0: war is worth more than the offer
+        scale = at_each(w.temperature, r) * np.where(Ei > 0, Ei, 1.0)
+        noisy = scale > 0
+        settle = bargaining.accepts(offer, reservation)
+        go = has & np.where(noisy, u_go < expit(gap / np.where(noisy, scale, 1.0)), ~settle)
+        go &= np.isfinite(gap)
+        settled = pressed & ~go
+        # the initiator's EU of war at the moment it chose it: its material value of war against the
+        # status quo at its true cost (the doctrinal margin is a preference, not a payoff)
+        eu = (v_best - (1.0 - rho_k) * cost_best) / np.where(Ei > 0, Ei, 1.0)
+        # why: the calculus said settle (or nothing was worth pressing) → noise; it would have settled
+        # without the decline premium → commitment; else private information (costs, or the odds)
+        prem = (1.0 - rho_k) * prem_best
+        why = np.where(settle, 3, np.where((prem > 0) & bargaining.accepts(offer0, reservation - prem), 2, 1))
+        why = why.astype(np.int8)
+    tgt = j
+    target[r[go], i[go]] = tgt[go]
+    best_eu[r[go], i[go]] = eu[go]
+    cause[r[go], i[go]] = why[go]
 
-            prob = expit((np.where(has, best, 0.0) - thr) / at_each(w.temperature, r))
-        go = has & (u_go[r, i] < prob)
-        target[r[go], i[go]] = tgt[go]
-        best_eu[r[go], i[go]] = best[go]
-    return state.replace(war_plan=target, plan_eu=best_eu), ()
+    new = {}
+    kp = np.flatnonzero(pressed)
+    if len(kp):
+        events.append(emit(
+            "crisis", r[kp], challenger=i[kp], target=tgt[kp],
+            share=offer[kp] / np.where(state.economy[r[kp], tgt[kp]] > 0, state.economy[r[kp], tgt[kp]], 1.0),
+            war_prob=p_war[kp], outcome=np.where(go[kp], 1, 0), cause=np.where(go[kp], why[kp], 0),
+            expected_utility=eu[kp],
+        ))
+    ks = np.flatnonzero(settled & (offer > 0))
+    if len(ks):
+        new = _settle(state, r[ks], i[ks], tgt[ks], offer[ks], w.max_concession)
+    return state.replace(war_plan=target, plan_eu=best_eu, plan_cause=cause, **new), events
+
+
+def _challenger_view(state, params, r, i, off, u_cost, support):
+    """The challenger's view of its crisis (NumPy reference): for each decider k the target
+    ``j[k]`` where pressing a crisis pays most (the better of the offer it expects and war, only
+    where war beats the status quo; elsewhere there is no crisis to press; −inf when nowhere), and
+    for that target what pressing pays, its reservation (war against the status quo at its private
+    cost), its gross value of war, its private cost and the decline premium."""
+    R, N = state.shape
+    w = params.war
+    K = len(r)
+    kk = np.arange(K)
+    valid = state.alive[r] & params.actor[None, :] & (np.arange(N)[None, :] != i[:, None]) & ~state.allied[r, i]
+    terms = crisis_terms(state, params, (r, i), support=support)
+    rho = at(params.authority.enforcement, r)
+    delta = at(w.cost_uncertainty, r)
+    v_c, lo_c, hi_c, loss_c, margin = _bargain(terms, r, off[:, None], params, flat=False)
+    cost_true = terms["cost"] * (1.0 + delta * (2.0 * u_cost[:, None] - 1.0))
+    res = v_c - (1.0 - rho) * (cost_true + margin)  # its reservation: war against the status quo
+    pays = np.where(valid & np.isfinite(res), res, -np.inf)
+    kc, jc = np.nonzero(pays > 0)
+    if len(kc):
+        cap_c = at_each(w.max_concession, r[kc]) * state.economy[r[kc], jc]
+        x_hat, _ = bargaining.optimal_offer(v_c[kc, jc], lo_c[kc, jc], hi_c[kc, jc], loss_c[kc, jc], cap_c)
+        pays[kc, jc] = np.maximum(pays[kc, jc], np.where(np.isfinite(x_hat), x_hat, -np.inf))
+    j = np.argmax(pays, axis=-1)
+    return j, pays[kk, j], res[kk, j], v_c[kk, j], cost_true[kk, j], terms["premium"][kk, j]
+
+
+def _target_view(state, params, r, i, j, off, support):
+    """The target's view of each crisis (NumPy reference): its optimal offer from what it perceives,
+    knowing only the distribution of the challenger's cost, the risk of refusal it accepts with it,
+    and the offer it would make without the challenger's decline premium."""
+    tv = crisis_terms(state, params, (r, i), targets=j, support=support)
+    cap = at_each(params.war.max_concession, r) * state.economy[r, j]
+    v_t, lo_t, hi_t, loss_t, _ = _bargain(tv, r, off, params, flat=True)
+    offer, p_war = bargaining.optimal_offer(v_t, lo_t, hi_t, loss_t, cap)
+    v0, lo0, hi0, loss0, _ = _bargain(tv, r, off, params, flat=True, premium=False)
+    offer0, _ = bargaining.optimal_offer(v0, lo0, hi0, loss0, cap)
+    return offer, p_war, offer0
+
+
+def _square_contest(params) -> bool:
+    """Whether the contest exponent is the scalar 2 (the reference squares the force ratio; the
+    kernels serve only this case, NumPy's vectorised ``power`` being out of their reach to the bit)."""
+    m = params.war.decisiveness
+    return bool(np.ndim(m) == 0 and m == 2.0)
+
+
+def _kernel_params(params, R: int) -> list[F]:
+    """The per-world parameters of the decision kernels, each a contiguous (R,) vector."""
+    w, a = params.war, params.authority
+    return [_per_world(x, R) for x in (
+        w.offense_defense, params.armament.conversion, 1.0 / np.asarray(w.decisive_prob, dtype=np.float64),
+        w.cost, w.economic_cost, w.transfer, w.survival_floor, a.enforcement, authority.expected_penalty(params),
+        w.threshold, w.offensive_threshold, w.cost_uncertainty, w.max_concession)]
+
+
+def _target_view_kernel(state, params, r, i, j, off, support):
+    """:func:`_target_view` by the compiled kernel (:mod:`.conflict_kernels`); NumPy's ``exp`` for
+    the projected force ratio; a contest exponent other than the scalar 2 takes the NumPy path."""
+    if not _square_contest(params):
+        return _target_view(state, params, r, i, j, off, support)
+    from .conflict_kernels import target_view
+
+    R = state.shape[0]
+    trend = state.power_trend
+    shift = bargaining.projected_ratio(trend[r, i], trend[r, j], at_each(params.war.shift_horizon, r))
+    shift = np.broadcast_to(shift, r.shape)
+    for_target, for_self = support
+    r, i, j = (np.ascontiguousarray(x) for x in (r, i, j))
+    return target_view(r, i, j, state.military, state.economy, state.technology, state.power,
+                       state.seen_military, state.seen_power, params.decay, for_target, for_self, shift, off,
+                       *_kernel_params(params, R))
+
+
+def _per_world(x, R: int) -> F:
+    """A parameter (scalar or per-world (R, 1)) as a contiguous (R,) float vector for the kernels."""
+    a = np.asarray(x, dtype=np.float64)
+    if a.ndim == 2:
+        a = a[:, 0]
+    return np.ascontiguousarray(np.broadcast_to(a, (R,)), dtype=np.float64)
+
+
+def _challenger_view_kernel(state, params, r, i, off, u_cost, support):
+    """:func:`_challenger_view` by the compiled kernel (:mod:`.conflict_kernels`): one pass over the
+    K deciders and N targets, no (K, N) temporaries but the projected force ratio (NumPy's ``exp``,
+    so the numbers are the reference's).  The kernel squares the force ratio, as the reference does
+    for the scalar contest exponent 2; any other exponent (or a per-world one) takes the NumPy path,
+    whose vectorised ``power`` the kernel could not match to the last bit."""
+    if not _square_contest(params):
+        return _challenger_view(state, params, r, i, off, u_cost, support)
+    from .conflict_kernels import challenger_view
+
+    R, N = state.shape
+    for_target, for_self = support
+    horizon = at(params.war.shift_horizon, r)
+    trend = state.power_trend
+    if anywhere(horizon, lambda x: x != 0) or not np.isfinite(trend).all():
+        shift = bargaining.projected_ratio(trend[r, i][:, None], trend[r], horizon)
+    else:  # exp(0) = 1 exactly
+        shift = np.ones((len(r), N))
+    # one layout for every call (a read-only C array; r and i contiguous): one compiled signature
+    shift = np.broadcast_to(shift, (len(r), N))
+    pw = _kernel_params(params, R)
+    return challenger_view(
+        np.ascontiguousarray(r), np.ascontiguousarray(i), state.military, state.economy, state.technology, state.power, state.seen_military,
+        state.seen_power, params.decay, for_target, for_self, shift, state.alive, params.actor,
+        state.allied, off, u_cost, *pw)
+
+
+def _settle(state, r, i, j, offer, max_concession) -> dict[str, F]:
+    """Settlements: each target cedes a share offer/E_j of its economy, population and resources to
+    its challenger.  A target that settles several crises in one year cedes at most ``max_concession``
+    in all (each concession scaled down in proportion)."""
+    R, N = state.shape
+    E = state.economy
+    share = offer / np.where(E[r, j] > 0, E[r, j], 1.0)
+    out_j = np.bincount(r * N + j, weights=share, minlength=R * N).reshape(R, N)
+    cap = np.broadcast_to(np.asarray(max_concession, dtype=np.float64), (R, 1))
+    over = out_j > cap
+    scale = np.where(over, cap / np.where(over, out_j, 1.0), 1.0)
+    share = share * scale[r, j]
+    res = {}
+    for name in ("economy", "population", "resources"):
+        x = getattr(state, name)
+        amount = share * x[r, j]
+        lost = np.bincount(r * N + j, weights=amount, minlength=R * N).reshape(R, N)
+        won = np.bincount(r * N + i, weights=amount, minlength=R * N).reshape(R, N)
+        res[name] = x - lost + won
+    return res
+
+
+def trend(keys, state, params):
+    """The trend of each state's power: a moving average of the yearly log change of its composite
+    index (runs at the ``measure`` stage after :mod:`.polarity`, so ``power`` is this year's)."""
+    alpha = params.war.trend_memory
+    P, last = state.power, state.power_last
+    ok = (P > 0) & (last > 0) & state.alive
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.where(ok, np.log(np.where(ok, P, 1.0) / np.where(ok, last, 1.0)), 0.0)
+    new = np.where(state.alive, (1.0 - alpha) * state.power_trend + alpha * g, 0.0)
+    new = np.where(last > 0, new, 0.0)  # the first measurement (year 0) has no change yet
+    return state.replace(power_trend=new, power_last=np.where(state.alive, P, 0.0)), ()
 
 
 # --------------------------------------------------------------------------- coalitions
@@ -234,7 +555,7 @@ def begin(keys, state, params):
     side[rs, is_, is_] = ATTACKER
     side[rs, is_, plan[rs, is_]] = DEFENDER
     ev = emit("war_start", rs, war_id=t * N + is_, attacker=is_, defender=plan[rs, is_],
-              expected_utility=state.plan_eu[rs, is_])
+              expected_utility=state.plan_eu[rs, is_], cause=state.plan_cause[rs, is_])
     return state.replace(
         war_target=np.where(started, plan, state.war_target),
         war_start=np.where(started, t, state.war_start),
@@ -452,8 +773,11 @@ def _derive(sc, params):
 
 def expected_loss_share(rs) -> tuple[int, int]:
     """(wars whose initiator expected a loss, wars started) in a result: how many wars the
-    expected-utility calculus did not choose (Fearon 1995: rational states start no war they
-    expect to lose; such wars start only through the decision's noise, ``war.temperature``)."""
+    expected-utility calculus did not choose.  The EU is the initiator's value of war against the
+    status quo when it chose it (its own perception, its private cost; for a declining state the
+    status quo carries the projected erosion of its position).  Rational states start no war they
+    expect to lose (Fearon 1995; Bueno de Mesquita 1981 finds initiators' EU positive in most
+    wars); here such wars start only through the decision's noise, ``war.temperature``."""
     row = rs.query(
         "SELECT count(*) FILTER (WHERE expected_utility < 0) AS neg, count(*) AS n "
         "FROM events WHERE event = 'war_start'"
@@ -461,11 +785,32 @@ def expected_loss_share(rs) -> tuple[int, int]:
     return int(row["neg"]), int(row["n"])
 
 
+def crisis_outcomes(rs) -> dict[str, Any]:
+    """Crises in a result: how many, how many settled, the mean share conceded in a settlement, and
+    the wars started by cause (information, commitment, noise)."""
+    c = rs.query(
+        "SELECT count(*) AS n, count(*) FILTER (WHERE outcome = 'settled') AS settled, "
+        "avg(share) FILTER (WHERE outcome = 'settled') AS share FROM events WHERE event = 'crisis'"
+    ).iloc[0]
+    by = rs.query("SELECT cause, count(*) AS n FROM events WHERE event = 'war_start' GROUP BY cause")
+    causes = {str(k): int(v) for k, v in zip(by["cause"], by["n"], strict=True)}
+    return {"crises": int(c["n"]), "settled": int(c["settled"]),
+            "share": float(c["share"]) if c["settled"] else float("nan"), "causes": causes}
+
+
 def _summary(rs, s):
-    """Run-summary lines: how often wars start, whether they were chosen, how often states die."""
+    """Run-summary lines: how often wars start, why, whether they were chosen, how often states die."""
     from ..formatting import num, pct
 
     lines = [f"Wars started: {s['wars_started']} ({num(s['wars_per_world_century'], 2)} per world per century)"]
+    if rs is not None:
+        c = crisis_outcomes(rs)
+        if c["crises"]:
+            lines.append(f"Crises: {c['crises']:,}; settled {pct(c['settled'] / c['crises'])} "
+                         f"(mean concession {pct(c['share'])} of the target)" if c["settled"] else
+                         f"Crises: {c['crises']:,}; none settled")
+        if c["causes"]:
+            lines.append("Wars by cause: " + ", ".join(f"{k} {v:,}" for k, v in sorted(c["causes"].items())))
     if rs is not None and s.get("wars_started"):
         neg, n = expected_loss_share(rs)
         lines.append(f"Wars whose initiator expected a loss: {pct(neg / n)} ({neg:,} of {n:,}; started by the decision's noise)")
@@ -481,24 +826,37 @@ MECHANISM = Mechanism(
     name="war",
     params=WarParams,
     doc=WarParams.__doc__ or "",
-    sources=("Fearon 1995", "Bueno de Mesquita 1981", "Hirshleifer 1989", "Jervis 1978", "Boulding 1962", "Waltz 1979"),
+    sources=("Fearon 1995", "Powell 2006", "Blainey 1973", "Bueno de Mesquita 1981", "Mearsheimer 2001", "Hirshleifer 1989", "Jervis 1978", "Boulding 1962", "Waltz 1979"),
     fields=(
         StateField("war_plan", np.int64, "state", lambda c: -1, "target of the war a state plans this year (−1 none)"),
         StateField("plan_eu", np.float64, "state", lambda c: np.nan, "expected utility of the planned war"),
+        StateField("plan_cause", np.int8, "state", lambda c: 0, "why the planned war was chosen (index into CAUSES)"),
+        StateField("power_trend", np.float64, "state", lambda c: 0.0, "moving average of the yearly log change of the state's composite power (the trend of power)"),
+        StateField("power_last", np.float64, "state", lambda c: 0.0, "composite power at the last measurement (for the trend)"),
         StateField("war_target", np.int64, "state", lambda c: -1, "per initiator slot: the original target of its war (−1 none)"),
         StateField("war_start", np.int64, "state", lambda c: -1, "per initiator slot: the war's start year (−1 none)"),
         StateField("war_losses", np.float64, "state", lambda c: 0.0, "per initiator slot: the war's military losses so far"),
         StateField("war_side", np.int8, "pair", _side, "war_side[r, w, i]: i's side in the war of slot w (0 none, 1 attacker, 2 defender)"),
         StateField("n_started", np.int64, "world", lambda c: 0, "wars started this year"),
     ),
-    streams=(OPPORTUNITY, DECISION, DECISIVE, OUTCOME),
+    streams=(OPPORTUNITY, DECISION, DECISIVE, OUTCOME, COST_TYPE),
     events=(
         EventKind("war_start", (
             EventField("war_id", "int", "the war's id: start year × N + initiator index"),
             EventField("attacker", "state", "the initiator (leader of the attacking side)"),
             EventField("defender", "state", "the target (leader of the defending side)"),
-            EventField("expected_utility", "float", "the initiator's expected utility of the war when it chose it"),
+            EventField("expected_utility", "float", "the initiator's expected utility of the war when it chose it (share of its economy, against the status quo)"),
+            EventField("cause", "label", "why: private information, a commitment problem (shift of power) or the decision's noise", choices=CAUSES),
         ), "a state started a war"),
+        EventKind("crisis", (
+            EventField("challenger", "state", "the state that pressed the crisis"),
+            EventField("target", "state", "the state it pressed"),
+            EventField("share", "float", "the target's offer: share of its economy, population and resources"),
+            EventField("war_prob", "float", "the risk of refusal the target accepted with its offer (its estimate)"),
+            EventField("outcome", "label", "settled (the offer was taken and transferred) or war", choices=OUTCOMES),
+            EventField("cause", "label", "why it ended in war (none when settled)", choices=CAUSES),
+            EventField("expected_utility", "float", "the challenger's expected utility of war (share of its economy, against the status quo)"),
+        ), "a crisis: the challenger pressed a target, which offered a settlement"),
         EventKind("war_join", (
             EventField("war_id", "int", "the war joined"),
             EventField("state", "state", "the state that joined"),
@@ -522,7 +880,8 @@ MECHANISM = Mechanism(
         Measure("wars_started", "system", np.int32, lambda s, p: s.n_started, "wars started this year"),
         Measure("wars_ongoing", "system", np.int32, lambda s, p: (s.war_target >= 0).sum(axis=-1), "wars being fought at the end of the year"),
     ),
-    steps=(Step("decide", decide, "decide"), Step("mobilize", begin, "begin"), Step("resolve", resolve, "resolve")),
+    steps=(Step("decide", decide, "decide"), Step("mobilize", begin, "begin"), Step("resolve", resolve, "resolve"),
+           Step("measure", trend, "trend")),
     derive=_derive,
     summary=_summary,
     module=__name__,

@@ -8,6 +8,10 @@ state that overrates a rival's forces overrates its power too).  What the
 state sees — not the true state — is what threat assessment and the war
 decision read: misperception and, later, beliefs about intentions plug in
 here.  A state knows its own forces.
+
+The noise and the perceived sums have compiled forms
+(:mod:`.perception_kernels`, on unless ``neorealism.kernels.reference()``):
+the same draws and the same numbers, bit for bit.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from numpy.typing import NDArray
 from pydantic import Field
 
 from .. import rng
+from ..kernels import use_kernels
 from ..schema import StrictModel
 from .base import Mechanism, StateField, Step, Stream, anywhere, pair
 
@@ -26,7 +31,13 @@ NOISE = Stream("perception", "capability_noise", legacy=8)
 class PerceptionParams(StrictModel):
     """What states see of each other's capabilities (Jervis 1976): exactly, or with noise."""
 
-    capability_noise: float = Field(default=0.0, ge=0.0, le=5.0, description="sd of log-normal noise on observed capabilities (0 = capabilities seen exactly)")
+    capability_noise: float = Field(default=0.4, ge=0.0, le=5.0, description="sd of log-normal noise on observed capabilities (0 = capabilities seen exactly); the private information about capabilities that makes bargaining fail (Blainey 1973; Fearon 1995), calibrated with the scorecard (docs/scorecard.md#calibration)")
+
+
+def _exact_kernels() -> bool:
+    from .. import rng_kernels  # numba is imported on first use, not with the package
+
+    return rng_kernels.EXACT
 
 
 def observed(state, params, keys: NDArray[np.uint64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -37,6 +48,14 @@ def observed(state, params, keys: NDArray[np.uint64]) -> tuple[NDArray[np.float6
     sd = params.perception.capability_noise
     if not anywhere(sd, lambda x: x > 0):
         return seen_m, seen_p
+    if use_kernels() and _exact_kernels():  # the same draws and factors, hashed and transformed in one pass
+        from . import perception_kernels as k
+
+        per_world = np.ascontiguousarray(np.broadcast_to(np.asarray(sd, dtype=np.float64).reshape(-1), (R,)))
+        factor = k.noise_exponent(np.ascontiguousarray(keys, dtype=np.uint64), int(state.t) + 1, int(NOISE.id), per_world, N)
+        np.exp(factor, out=factor)  # NumPy's exp, as the reference's
+        return k.observe(np.ascontiguousarray(state.military, dtype=np.float64),
+                         np.ascontiguousarray(state.power, dtype=np.float64), factor)
     s = pair(sd)
     z = rng.normal(keys, state.t + 1, NOISE.id, (N, N))
     factor = np.exp(s * z - 0.5 * s * s)
@@ -64,6 +83,12 @@ def perceived_sum(weights: NDArray[np.float64], seen: NDArray[np.float64], prese
     loops (no BLAS) keep each world's summation order fixed.
     """
     common = common_view(seen)
+    if common is None and use_kernels() and seen.ndim == 3 and seen.dtype == np.float64 and seen.flags.c_contiguous:
+        from . import perception_kernels as k
+
+        R, N = present.shape
+        w = np.ascontiguousarray(np.broadcast_to(weights, (R, N, N)), dtype=np.float64)
+        return k.perceived_sum(w, seen, np.ascontiguousarray(present, dtype=np.bool_))
     if common is not None:
         return np.einsum("rij,rj->ri", weights, np.where(present, common, 0.0))
     same = (seen == seen[:, :1, :]).all(axis=(1, 2))

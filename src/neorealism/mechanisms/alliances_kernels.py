@@ -1,0 +1,478 @@
+"""Numba kernels of the alliance mechanism (:mod:`.alliances`): the same rules, one world and state at a time.
+
+The NumPy forms in :mod:`.alliances` are the tested reference; these loops
+avoid their (K, N) and (K, N, N) temporaries.  They follow the reference's
+arithmetic operation by operation (NumPy's pairwise summation is reproduced
+by :func:`np_sum`), so the choices they make are the same; the sums that
+the reference forms with ``einsum`` are summed here in index order and agree
+within rounding (tests/test_kernels_alliances.py).  Each kernel returns the
+candidates in the order the reference finds them (world by world, state by
+state), so the events built from them are the same.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+MAX_RATIO = 1e12
+NO_SIDE = 0
+BANDWAGONING = 2
+
+
+@numba.njit(cache=True, nogil=True)
+def _block(a, off, n):
+    """NumPy's pairwise sum of ``a[off:off + n]`` for n ≤ 128: 8 accumulators, then the rest in order."""
+    if n < 8:
+        res = 0.0
+        for q in range(off, off + n):
+            res += a[q]
+        return res
+    r0, r1, r2, r3 = a[off], a[off + 1], a[off + 2], a[off + 3]
+    r4, r5, r6, r7 = a[off + 4], a[off + 5], a[off + 6], a[off + 7]
+    q = 8
+    while q < n - (n % 8):
+        p = off + q
+        r0 += a[p]
+        r1 += a[p + 1]
+        r2 += a[p + 2]
+        r3 += a[p + 3]
+        r4 += a[p + 4]
+        r5 += a[p + 5]
+        r6 += a[p + 6]
+        r7 += a[p + 7]
+        q += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while q < n:
+        res += a[off + q]
+        q += 1
+    return res
+
+
+@numba.njit(cache=True, nogil=True)
+def np_sum(a, n):
+    """``a[:n].sum()`` exactly as NumPy adds a contiguous float64 row: its pairwise sum (blocks of at most 128
+    with 8 accumulators; longer rows split in two halves, a multiple of 8 on the left), without recursion."""
+    if n <= 128:
+        return _block(a, 0, n)
+    offs = np.empty(64, np.int64)
+    lens = np.empty(64, np.int64)
+    stage = np.empty(64, np.int64)
+    vals = np.empty(64)
+    top = 0
+    nv = 0
+    offs[0], lens[0], stage[0] = 0, n, 0
+    top = 1
+    while top:
+        t = top - 1
+        m = lens[t]
+        if m <= 128:
+            vals[nv] = _block(a, offs[t], m)
+            nv += 1
+            top -= 1
+            continue
+        m2 = m // 2
+        m2 -= m2 % 8
+        if stage[t] == 0:  # the left half first
+            stage[t] = 1
+            offs[top], lens[top], stage[top] = offs[t], m2, 0
+            top += 1
+        elif stage[t] == 1:  # then the right
+            stage[t] = 2
+            offs[top], lens[top], stage[top] = offs[t] + m2, m - m2, 0
+            top += 1
+        else:  # both done: left + right
+            nv -= 1
+            vals[nv - 1] = vals[nv - 1] + vals[nv]
+            top -= 1
+    return vals[0]
+
+
+@numba.njit(cache=True, nogil=True)
+def _cap(x):
+    """``np.minimum(x, MAX_RATIO)`` (NaN stays NaN)."""
+    return MAX_RATIO if x > MAX_RATIO else x
+
+
+@numba.njit(cache=True, nogil=True)
+def _pair_ratio(scale, seen_m, seen_p, own_p, reach, own_m):
+    """:func:`.alliances._pair_ratio` for one ordered pair."""
+    total = seen_p + own_p
+    rel = 2.0 * seen_p / total if total > 0 else 1.0
+    h = scale * reach * seen_m * rel
+    if own_m > 0:
+        x = h / own_m
+    else:
+        x = MAX_RATIO if h > 0 else 0.0
+    return _cap(x)
+
+
+
+@numba.njit(cache=True, nogil=True)
+def _shared(hi, hk, invi, invk):
+    """``np.minimum(hi * invi, hk * invk).max()``: the strongest threat two states share (NaN propagates)."""
+    shared = -np.inf
+    bad = False
+    for b in range(hi.shape[0]):
+        x = hi[b] * invi
+        y = hk[b] * invk
+        bad |= (x != x) | (y != y)
+        m = x if x < y else y
+        shared = m if m > shared else shared
+    return np.nan if bad else shared
+
+
+@numba.njit(cache=True, nogil=True)
+def ally(h, inv, alive, allied, kind, seen_m, seen_p, power, reach, decay, military, war_side,
+         u_seek, u_bw, u_rev, formation, threshold, balance, overwhelming, bandwagon, dissolution, recede, scale):
+    """The candidates of :func:`.alliances.ally`.
+
+    Returns ``(adds, drops)``: ``adds`` rows (r, seeker, partner, bandwagoning,
+    principal threat) in the reference's order; ``drops`` rows (r, state, partner, reason)
+    with the realigned bandwagoners' drops first (reason 1), then the receded alliances (reason 0).
+    Per-world parameters are (R,) arrays.
+    """
+    R, N = alive.shape
+    adds = np.empty((R * N, 5), np.int64)
+    n_add = 0
+    realigned = np.empty((R * N * N, 3), np.int64)
+    n_re = 0
+    receded = np.empty((R * N * N, 3), np.int64)
+    n_rec = 0
+    part = np.empty(N)
+    for r in range(R):
+        thr = threshold[r]
+        for i in range(N):
+            # --- seeking allies (balancing) or bandwagoning
+            if alive[r, i] and u_seek[r, i] < formation[r]:
+                ms = 0
+                best = _cap(h[r, i, 0] * inv[r, i])
+                for b in range(1, N):  # np.argmax: the first maximum (the first NaN if any)
+                    if np.isnan(best):
+                        break
+                    x = _cap(h[r, i, b] * inv[r, i])
+                    if x > best or np.isnan(x):
+                        best = x
+                        ms = b
+                Tm = best
+                Tc = 0.0
+                if Tm > 0 and Tm >= thr:  # threatened: is its coalition short of the threat?
+                    for b in range(N):
+                        if allied[r, i, b] and alive[r, b]:
+                            part[b] = seen_m[r, i, b] * decay[r, b, i]
+                        else:
+                            part[b] = 0.0
+                    allies_here = np_sum(part, N)
+                    own = military[r, i]
+                    home = own + allies_here
+                    if home > 0:
+                        Tc = Tm * own / home
+                    else:
+                        Tc = MAX_RATIO  # Tm > 0 here
+                if Tm > 0 and Tm >= thr and Tc >= balance[r]:
+                    partner = 0
+                    top = -np.inf
+                    has = False
+                    for b in range(N):
+                        X = _cap(h[r, b, ms] * inv[r, b])
+                        fear = _cap(h[r, b, i] * inv[r, b])
+                        if alive[r, b] and X >= thr and X > fear and b != i and b != ms and not allied[r, i, b]:
+                            score = seen_m[r, i, b] * decay[r, b, i]
+                            if not has or score > top:
+                                top = score
+                                partner = b
+                            has = True
+                    bw = Tc >= overwhelming[r] and u_bw[r, i] < bandwagon[r]
+                    if bw:
+                        partner = ms
+                    if bw or has:
+                        enemies = False
+                        for x in range(N):
+                            sa = war_side[r, x, i]
+                            sb = war_side[r, x, partner]
+                            if sa != NO_SIDE and sb != NO_SIDE and sa != sb:
+                                enemies = True
+                                break
+                        if not enemies:
+                            adds[n_add, 0] = r
+                            adds[n_add, 1] = i
+                            adds[n_add, 2] = partner
+                            adds[n_add, 3] = 1 if bw else 0
+                            adds[n_add, 4] = ms
+                            n_add += 1
+                            if bw:  # a bandwagoner leaves the partners its new patron is not allied to
+                                for b in range(N):
+                                    if b != ms and allied[r, i, b] and not allied[r, ms, b]:
+                                        realigned[n_re, 0] = r
+                                        realigned[n_re, 1] = i
+                                        realigned[n_re, 2] = b
+                                        n_re += 1
+            # --- reviewing: leave the alliances whose threat has receded
+            if alive[r, i] and u_rev[r, i] < dissolution[r]:
+                for k in range(N):
+                    if not allied[r, i, k]:
+                        continue
+                    if kind[r, i, k] == BANDWAGONING:
+                        x1 = _pair_ratio(scale[r], seen_m[r, i, k], seen_p[r, i, k], power[r, i], reach[r, i, k],
+                                         military[r, i])
+                        x2 = _pair_ratio(scale[r], seen_m[r, k, i], seen_p[r, k, i], power[r, k], reach[r, k, i],
+                                         military[r, k])
+                        ratio = x2 if (x2 > x1 or np.isnan(x2)) and not np.isnan(x1) else x1
+                        gone = ratio < recede[r] * overwhelming[r]
+                    else:
+                        shared = _shared(h[r, i], h[r, k], inv[r, i], inv[r, k])
+                        gone = shared < recede[r] * thr
+                    if gone:
+                        receded[n_rec, 0] = r
+                        receded[n_rec, 1] = i
+                        receded[n_rec, 2] = k
+                        n_rec += 1
+    drops = np.empty((n_re + n_rec, 4), np.int64)
+    for q in range(n_re):
+        drops[q, 0] = realigned[q, 0]
+        drops[q, 1] = realigned[q, 1]
+        drops[q, 2] = realigned[q, 2]
+        drops[q, 3] = 1
+    for q in range(n_rec):
+        drops[n_re + q, 0] = receded[q, 0]
+        drops[n_re + q, 1] = receded[q, 1]
+        drops[n_re + q, 2] = receded[q, 2]
+        drops[n_re + q, 3] = 0
+    return adds[:n_add], drops
+
+
+@numba.njit(cache=True, nogil=True)
+def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain, do_chain, for_target, for_self):
+    """:func:`.alliances.expected_support` into ``for_target`` and ``for_self`` (K, N), zero on entry.
+
+    Per decider k: S_j = Σ_a seen[i, a]·decay[a, j] over j's living allies a ≠ i, summed in the order of
+    a (row by row of the world's matrix G[a, j] = decay[a, j] where a is a living ally of j, else 0;
+    the zeros add nothing), then the honouring probability i expects; ``rel``, ``bp``, ``chain`` per
+    decider.  Deciders of the same world that come one after another (as :func:`.conflict.decide` gives
+    them, world by world) share the world's G.
+    """
+    K = r.shape[0]
+    N = allied.shape[1]
+    G = np.zeros((N, N))
+    used = np.zeros(N, np.bool_)  # rows of G that are not all zero
+    S = np.empty(N)
+    k0 = 0
+    while k0 < K:
+        w = r[k0]
+        k1 = k0 + 1
+        while k1 < K and r[k1] == w:
+            k1 += 1
+        dw = decay[w]
+        has = False
+        for a in range(N):
+            used[a] = False
+        for j in range(N):
+            for a in range(N):
+                link = allied[w, j, a]
+                has |= link
+                on = link and alive[w, a]
+                G[a, j] = dw[a, j] if on else 0.0
+                used[a] |= on
+        if not has:
+            k0 = k1
+            continue
+        for k in range(k0, k1):
+            me = i[k]
+            sm = seen[w, me]
+            for j in range(N):
+                S[j] = 0.0
+            for a in range(N):
+                if used[a] and a != me:
+                    x = sm[a]
+                    for j in range(N):
+                        S[j] += x * G[a, j]
+            S[me] = 0.0
+            Mi = military[w, me]
+            rk, bk = rel[k], bp[k]
+            for j in range(N):
+                A = Mi * dw[me, j]
+                pos = A > 0
+                c = (sm[j] + rk * S[j]) / (A if pos else 1.0)
+                c = c if (pos and not c > 1.0) else 1.0
+                for_target[k, j] = rk * (1.0 - bk * c) * S[j]
+            if do_chain:
+                for a in range(N):
+                    if a != me and allied[w, me, a] and alive[w, a]:
+                        x = sm[a]
+                        for j in range(N):
+                            if j != a and not allied[w, j, a]:
+                                for_self[k, j] += x * dw[a, j]
+                rc = rk * chain[k]
+                for j in range(N):
+                    for_self[k, j] = rc * for_self[k, j]
+        k0 = k1
+
+
+@numba.njit(cache=True, nogil=True)
+def bloc_labels(allied, out):
+    """:func:`.alliances.bloc_labels` into ``out`` (R, N): each state's bloc's first member, −1 without allies."""
+    R, N = out.shape
+    stack = np.empty(N, np.int64)
+    for r in range(R):
+        for x in range(N):
+            out[r, x] = -2
+        for x in range(N):
+            if out[r, x] != -2:
+                continue
+            out[r, x] = x  # visited in index order: x is its component's smallest member
+            top = 0
+            stack[top] = x
+            top += 1
+            while top:
+                top -= 1
+                v = stack[top]
+                for y in range(N):
+                    if (allied[r, v, y] or allied[r, y, v]) and out[r, y] == -2:
+                        out[r, y] = x
+                        stack[top] = y
+                        top += 1
+        for x in range(N):
+            lone = True
+            for y in range(N):
+                if allied[r, x, y]:
+                    lone = False
+                    break
+            if lone:
+                out[r, x] = -1
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_FNV = np.uint64(0x100000001B3)
+
+
+@numba.njit(cache=True, nogil=True)
+def _mix64(z):
+    """:func:`neorealism.rng.mix64` on one uint64 (wrapping arithmetic)."""
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@numba.njit(cache=True, nogil=True)
+def _base(key, year, stream):
+    """The per-world start of :func:`neorealism.rng.uniform`'s counter for (year, stream)."""
+    salt = _mix64(np.uint64(year) * _FNV + np.uint64(stream) * _M2)
+    return _mix64(key ^ salt)
+
+
+@numba.njit(cache=True, nogil=True)
+def _uniform(base, n):
+    """Element ``n`` (flat, from 0) of :func:`neorealism.rng.uniform` for a world whose counter starts at ``base``."""
+    z = _mix64(base + (np.uint64(n) + np.uint64(1)) * _GOLDEN)
+    return np.float64(z >> np.uint64(11)) * 2.0**-53
+
+
+@numba.njit(cache=True, nogil=True)
+def uniform_at(keys, year, stream, n_elem, r, n):
+    """``rng.uniform(keys, year, stream, shape)[r, ...].ravel()[n]`` for each pair (r[k], n[k]) (``n_elem``
+    unused: the counter of an element does not depend on the shape)."""
+    out = np.empty(r.shape[0])
+    for k in range(r.shape[0]):
+        out[k] = _uniform(_base(keys[r[k]], year, stream), n[k])
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def honour(rw, w, j, seen, decay, defend, attack, rel, bp, keys, year, stream):
+    """The draws and defence probabilities of :func:`.alliances.honour`, (K, N) each.
+
+    ``u[k, x]`` is the ``honour`` draw of war slot w and ally x (only where x defends or may join the
+    attack; 1 elsewhere); ``p_def[k, x]`` = rel × (1 − bp × c), c = min(1, D/A) for each defender x
+    (0 elsewhere), summing the other defenders' forces as NumPy does.
+    """
+    K = rw.shape[0]
+    N = seen.shape[1]
+    u = np.ones((K, N))
+    p_def = np.zeros((K, N))
+    fx = np.empty(N)
+    for k in range(K):
+        r = rw[k]
+        wk = w[k]
+        jk = j[k]
+        base = _base(keys[r], year, stream)
+        for x in range(N):
+            if defend[k, x] or attack[k, x]:
+                u[k, x] = _uniform(base, wk * N + x)
+            if not defend[k, x]:
+                continue
+            for y in range(N):
+                fx[y] = seen[r, x, y] * decay[r, y, jk] if defend[k, y] else 0.0
+            others = seen[r, x, jk] + rel[k] * (np_sum(fx, N) - fx[x])
+            att = seen[r, x, wk] * decay[r, wk, jk]
+            if att > 0:
+                c = others / att
+                if c > 1.0:
+                    c = 1.0
+            else:
+                c = 1.0
+            p_def[k, x] = rel[k] * (1.0 - bp[k] * c)
+    return u, p_def
+
+
+@numba.njit(cache=True, nogil=True)
+def measure(allied, allied_before, bloc, power, alive):
+    """:func:`.alliances.measure`: ``(labels, pairs, blocs, polarization)``.
+
+    Blocs are searched again (:func:`bloc_labels`) only in the worlds whose alliance matrix changed since
+    it was last measured (or never measured: a label below −1); the bloc powers are summed in state
+    order and the total power as NumPy sums it, so the polarization is the reference's to the bit.
+    """
+    R, N = bloc.shape
+    lab = bloc.copy()
+    pairs = np.zeros(R, np.int64)
+    blocs = np.zeros(R, np.int64)
+    pol = np.zeros(R)
+    one = np.empty((1, N), np.int64)
+    pw = np.empty(N)
+    bpow = np.empty(N)
+    for r in range(R):
+        changed = bloc[r, 0] < -1
+        n = 0
+        for x in range(N):
+            for y in range(N):
+                v = allied[r, x, y]
+                n += v
+                changed |= v != allied_before[r, x, y]
+        pairs[r] = n // 2
+        if changed:
+            bloc_labels(allied[r:r + 1], one)
+            for x in range(N):
+                lab[r, x] = one[0, x]
+        for x in range(N):
+            pw[x] = power[r, x] if alive[r, x] else 0.0
+            bpow[x] = 0.0
+        for x in range(N):
+            m = lab[r, x]
+            if 0 <= m < N:
+                bpow[m] += pw[x]
+            else:
+                bpow[0] += 0.0
+        nb = 0
+        first = 0.0
+        second = 0.0
+        for x in range(N):
+            v = bpow[x] if (lab[r, x] >= 0 and lab[r, x] == x) else 0.0
+            if lab[r, x] >= 0 and lab[r, x] == x:
+                nb += 1
+            if v > first:
+                second = first
+                first = v
+            elif v > second:
+                second = v
+        blocs[r] = nb
+        if N < 2:
+            second = 0.0
+        total = np_sum(pw, N)
+        if total > 0:
+            q = 2.0 * second / total
+            pol[r] = 1.0 if q > 1.0 else q
+        else:
+            pol[r] = 0.0
+    return lab, pairs, blocs, pol

@@ -1,0 +1,238 @@
+"""Compiled kernels of the war decision (:func:`.conflict.decide`): the challenger's and the target's views.
+
+Each year K deciders weigh a crisis against every other state j.  The NumPy
+reference (:func:`.conflict.crisis_terms` then :func:`.conflict._bargain` and
+:func:`.bargaining.optimal_offer`) builds some forty (K, N) temporaries to
+find, for each decider, the target where pressing a crisis pays most.
+:func:`challenger_view` walks the K deciders and N targets once and keeps, per
+decider, only the chosen target and the few numbers of that pair the rest of
+the decision reads; :func:`target_view` then gives the chosen target's offer
+from what it perceives, in one pass over the K crises instead of some hundred
+small NumPy operations.  The arithmetic is the reference's, in the same order (the formulas
+are those of Fearon 1995 and Powell 2006 as implemented in :mod:`.bargaining`,
+with the contest of Hirshleifer 1989), so the results are bit-identical.
+Transcendental functions are left to NumPy, whose vectorised ``exp`` and
+``power`` differ from the C library's in the last bit: the projected force
+ratio is computed by the caller and passed in, and the kernel serves only the
+contest exponent m = 2 (the default; the reference squares the ratio), other
+exponents taking the NumPy path (:func:`.conflict._challenger_view_kernel`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+#: :data:`.bargaining.TOL`, inlined (the kernel cannot read module globals that may change).
+TOL = 1e-9
+
+
+# np.minimum / np.maximum / np.clip as NumPy's array loops compute them: NaN in any argument
+# propagates, and on a tie the second argument (the bound) is returned (the sign of a zero)
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _min(a, b):
+    if a != a or b != b:
+        return np.nan
+    return a if a < b else b
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _max(a, b):
+    if a != a or b != b:
+        return np.nan
+    return a if a > b else b
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _clip(x, lo, hi):
+    return _min(_max(x, lo), hi)
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _tol(a, b):
+    return TOL * (abs(a) + abs(b)) + 1e-300
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _win(a_forces, b, theta):
+    """:func:`.conflict.win_probability` for one pair, contest exponent 2."""
+    a = theta * a_forces
+    if a <= 0.0 and b <= 0.0:
+        return 0.5
+    if not a > 0.0:
+        return 0.0
+    ratio = b / a
+    return 1.0 / (1.0 + ratio * ratio)
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _offer(v, lo, hi, L, cap):
+    """The offer of :func:`.bargaining.optimal_offer` (truncated posterior) for one crisis."""
+    return _offer_and_risk(v, lo, hi, L, cap)[0]
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _offer_and_risk(v, lo, hi, L, cap):
+    """:func:`.bargaining.optimal_offer` (truncated posterior) for one crisis: (offer, P(war))."""
+    hi_e = _min(hi, v)
+    pressed = v > lo + _tol(v, lo)
+    w = hi_e - lo
+    y_star = 0.5 * (hi_e + v - L)
+    if w > 0.0:
+        certain = y_star >= hi_e
+    else:
+        certain = y_star > hi_e + _tol(y_star, hi_e)
+    y = _clip(y_star, lo, _max(hi_e, lo))
+    if certain or (v - y < 0.0):
+        y = v
+    elif v - y > cap:
+        y = v - cap
+    x = v - y if pressed else 0.0
+    x = _clip(x, 0.0, cap)
+    if not pressed:
+        return x, 0.0
+    if w > 0.0:
+        p = _clip((y - lo) / w, 0.0, 1.0)
+    else:
+        p = 1.0 if y > lo + _tol(y, lo) else 0.0
+    return x, p
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for_self, shift,
+                    alive, actor, allied, off, u_cost,
+                    theta, conv, dur, kappa, econ, tau, floor, rho, pen, thr, offthr, delta, maxconc):
+    """For each decider k (world ``r[k]``, state ``i[k]``): the target j where pressing a crisis pays
+    most (the first on a tie) and, for that j, what pressing pays, the reservation, the gross value of
+    war, the true (private) cost and the decline premium.
+
+    Per-world parameters are (R,) arrays; ``shift`` (K, N) the projected force ratio; the contest
+    exponent is 2.
+    """
+    K = r.shape[0]
+    N = E.shape[1]
+    best_j = np.zeros(K, dtype=np.int64)
+    best_pay = np.empty(K)
+    best_res = np.empty(K)
+    best_v = np.empty(K)
+    best_ct = np.empty(K)
+    best_prem = np.empty(K)
+    for k in range(K):
+        w = r[k]
+        s = i[k]
+        th, cv, du, ka, ec = theta[w], conv[w], dur[w], kappa[w], econ[w]
+        ta, fl, rh, pe, de, mc = tau[w], floor[w], rho[w], pen[w], delta[w], maxconc[w]
+        Ms = M[w, s]
+        Es = E[w, s]
+        Ps = P[w, s]
+        Ts = T[w, s] if T[w, s] > 0 else 1.0
+        margin = (offthr[w] if off[k] else thr[w]) * Es
+        uk = 1.0 + de * (2.0 * u_cost[k] - 1.0)
+        one_rho = 1.0 - rh
+        jb = 0
+        pay_b = -np.inf
+        res_b = 0.0
+        v_b = 0.0
+        ct_b = 0.0
+        prem_b = 0.0
+        for j in range(N):
+            ok = alive[w, j] and actor[j] and j != s and not allied[w, s, j]
+            if j > 0 and not ok:
+                continue  # pressing pays −inf here: never the first maximum (j = 0 is kept, as argmax does)
+            A = Ms * decay[w, s, j] + for_self[k, j]
+            B = seen_mil[w, s, j] + for_target[k, j]
+            p = _win(A, B, th)
+            p_f = _win(A * shift[k, j], B, th)
+            Pj = seen_pow[w, s, j]
+            Ej = E[w, j]
+            j_dies = (1.0 - ta) * Pj < fl * (Ps + ta * Pj)
+            i_dies = (1.0 - ta) * Ps < fl * (Pj + ta * Ps)
+            gain = Ej if j_dies else ta * Ej
+            loss = Es if i_dies else ta * Es
+            fought = du * ka * _min(A, B)
+            cost = du * ec * Es + fought / (Ts * cv)
+            value = p * gain - (1.0 - p) * loss
+            prem = _max(0.0, p - p_f) * (gain + loss)
+            v = one_rho * (value + prem) - pe * Es
+            ct = cost * uk
+            res = v - one_rho * (ct + margin)
+            if ok and math.isfinite(res):
+                pay = res
+                if pay > 0.0:
+                    Tj = T[w, j] if T[w, j] > 0 else 1.0
+                    cost_t = du * ec * Ej + fought / (Tj * cv)
+                    lo = one_rho * (cost * (1.0 - de) + margin)
+                    hi = one_rho * (cost * (1.0 + de) + margin)
+                    loss_t = one_rho * (value + cost_t)
+                    x = _offer(v, lo, hi, loss_t, mc * Ej)
+                    if math.isfinite(x):
+                        pay = _max(pay, x)
+            else:
+                pay = -np.inf
+            if j == 0 or pay > pay_b:
+                jb = j
+                pay_b = pay
+                res_b = res
+                v_b = v
+                ct_b = ct
+                prem_b = prem
+        best_j[k] = jb
+        best_pay[k] = pay_b
+        best_res[k] = res_b
+        best_v[k] = v_b
+        best_ct[k] = ct_b
+        best_prem[k] = prem_b
+    return best_j, best_pay, best_res, best_v, best_ct, best_prem
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def target_view(r, i, j, M, E, T, P, seen_mil, seen_pow, decay, for_target, for_self, shift, off,
+                theta, conv, dur, kappa, econ, tau, floor, rho, pen, thr, offthr, delta, maxconc):
+    """The target's view of each crisis k (world ``r[k]``, challenger ``i[k]``, target ``j[k]``), from
+    what j perceives of i: its optimal offer and the risk of refusal it accepts with it, and the offer
+    it would make were the challenger's decline premium left out (:func:`.conflict.decide` reads it
+    to tell a commitment problem from private information).  ``shift`` (K,) the projected force
+    ratio; contest exponent 2."""
+    K = r.shape[0]
+    offer = np.empty(K)
+    p_war = np.empty(K)
+    offer0 = np.empty(K)
+    for k in range(K):
+        w = r[k]
+        s = i[k]
+        t = j[k]
+        ta, fl, du = tau[w], floor[w], dur[w]
+        one_rho = 1.0 - rho[w]
+        A = seen_mil[w, t, s] * decay[w, s, t] + for_self[k, t]
+        B = M[w, t] + for_target[k, t]
+        p = _win(A, B, theta[w])
+        p_f = _win(A * shift[k], B, theta[w])
+        Pi = seen_pow[w, t, s]
+        Pj = P[w, t]
+        Ei = E[w, s]
+        Ej = E[w, t]
+        j_dies = (1.0 - ta) * Pj < fl * (Pi + ta * Pj)
+        i_dies = (1.0 - ta) * Pi < fl * (Pj + ta * Pi)
+        gain = Ej if j_dies else ta * Ej
+        loss = Ei if i_dies else ta * Ei
+        fought = du * kappa[w] * _min(A, B)
+        Ti = T[w, s] if T[w, s] > 0 else 1.0
+        Tj = T[w, t] if T[w, t] > 0 else 1.0
+        cost = du * econ[w] * Ei + fought / (Ti * conv[w])
+        cost_t = du * econ[w] * Ej + fought / (Tj * conv[w])
+        value = p * gain - (1.0 - p) * loss
+        prem = _max(0.0, p - p_f) * (gain + loss)
+        margin = (offthr[w] if off[k] else thr[w]) * Ei
+        lo = one_rho * (cost * (1.0 - delta[w]) + margin)
+        hi = one_rho * (cost * (1.0 + delta[w]) + margin)
+        loss_t = one_rho * (value + cost_t)
+        cap = maxconc[w] * Ej
+        x, q = _offer_and_risk(one_rho * (value + prem) - pen[w] * Ei, lo, hi, loss_t, cap)
+        offer[k] = x
+        p_war[k] = q
+        offer0[k] = _offer(one_rho * value - pen[w] * Ei, lo, hi, loss_t, cap)
+    return offer, p_war, offer0

@@ -1,0 +1,162 @@
+"""Numba kernel of :mod:`.polarity`'s measure step under the ``cow`` rule: one pass per world.
+
+The same arithmetic as :func:`.polarity.read_year` with the functions of
+:mod:`neorealism.measures` (component shares, the CINC-form index, the COW
+score, the concentration bar Σs²/Σs, the persistence counters, CON and the
+HHI), in their operation order: sums over the states follow NumPy's pairwise
+summation (:func:`np_sum`), so the results are the reference's bit for bit.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+#: The longest vector :func:`np_sum` reproduces (NumPy's pairwise sum splits longer ones in halves).
+MAX_N = 128
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _pairwise(a, n):
+    """NumPy's pairwise sum of ``a[:n]`` for n ≤ 128 (eight accumulators)."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[0], a[1], a[2], a[3]
+    r4, r5, r6, r7 = a[4], a[5], a[6], a[7]
+    i = 8
+    while i < n - (n % 8):
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[i]
+        i += 1
+    return res
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def np_sum(a):
+    """``a.sum()`` of a contiguous vector of at most :data:`MAX_N` as NumPy reduces it (0 + the pairwise sum)."""
+    return 0.0 + _pairwise(a, a.shape[0])
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def read_cow(comps, alive, actor, weights, conc, k_enter, k_exit, seen, status, up, down):
+    """One year's reading under the ``cow`` rule, every world.
+
+    ``comps`` (R, C, N) in the order of state.COMPONENTS; ``weights`` the COW score's (C,);
+    ``conc``, ``k_enter``, ``k_exit`` per world (R,).  Returns power, status, up, down (R, N) and
+    n_great_powers, polarity, con, hhi, leader_share (R,).
+    """
+    R, C, N = comps.shape
+    power = np.zeros((R, N))
+    st = np.zeros((R, N), dtype=np.bool_)
+    up2 = np.zeros((R, N), dtype=np.int64)
+    down2 = np.zeros((R, N), dtype=np.int64)
+    n_gp = np.zeros(R, dtype=np.int64)
+    pol = np.zeros(R, dtype=np.int8)
+    con = np.empty(R)
+    hhi = np.empty(R)
+    lead = np.empty(R)
+    xz = np.empty((C, N))
+    usable = np.empty((C, N), dtype=np.bool_)
+    share = np.empty((C, N))
+    score = np.empty(N)
+    defined = np.empty(N, dtype=np.bool_)
+    sq = np.empty(N)
+    s = np.empty(N)
+    sel = np.empty(N, dtype=np.bool_)
+    for r in range(R):
+        # component shares (measures.component_shares)
+        for c in range(C):
+            for n in range(N):
+                x = comps[r, c, n] if alive[r, n] else np.nan
+                xz[c, n] = x if x == x else 0.0
+            tot = np_sum(xz[c])
+            for n in range(N):
+                x = comps[r, c, n] if alive[r, n] else np.nan
+                share[c, n] = xz[c, n] / tot if tot > 0 else 0.0
+                usable[c, n] = (x == x) and tot > 0
+        for n in range(N):
+            # the composite index (measures.composite_index)
+            used = 0
+            summed = 0.0
+            for c in range(C):
+                used += usable[c, n]
+                summed += share[c, n] if usable[c, n] else 0.0
+            idx = summed / max(used, 1) if used > 0 else 0.0
+            power[r, n] = idx if alive[r, n] else 0.0
+            # the rule's score (measures.weighted_index)
+            num = 0.0
+            den = 0.0
+            for c in range(C):
+                if weights[c] > 0:
+                    num += weights[c] * share[c, n] if usable[c, n] else 0.0
+                    den += weights[c] * usable[c, n]
+            defined[n] = den > 0
+            v = num / den if den > 0 else 0.0
+            score[n] = v if actor[n] else 0.0
+            sq[n] = score[n] * score[n]
+        # the bar (measures.concentration_bar) and persistence (measures.hysteresis_step)
+        tot = np_sum(score)
+        ref = np_sum(sq) / tot if tot > 0 else np.inf
+        bar = conc[r] * ref
+        count = 0
+        for n in range(N):
+            raw = (score[n] >= bar) and score[n] > 0
+            d = defined[n]
+            u = (up[r, n] + 1) * raw if d else up[r, n]
+            w = (down[r, n] + 1) * (not raw) if d else down[r, n]
+            p = alive[r, n]
+            new = p and not seen[r, n]
+            g = ((status[r, n] and not new) or (new and raw and d) or (u >= k_enter[r])) and not (w >= k_exit[r]) and p
+            st[r, n] = g
+            up2[r, n] = u * p
+            down2[r, n] = w * p
+            count += g
+        n_gp[r] = count
+        pol[r] = min(count, 3)
+        # CON over the great powers or the top two (measures.concentration), the HHI, the leader
+        for n in range(N):
+            s[n] = power[r, n] if actor[n] else 0.0
+        nsel = 0
+        for n in range(N):
+            rank = 0
+            for m in range(N):
+                if -s[m] < -s[n] or (m < n and -s[m] == -s[n]):
+                    rank += 1
+            sel[n] = st[r, n] or rank < 2
+            nsel += sel[n]
+            sq[n] = s[n] if sel[n] else 0.0
+        total = np_sum(sq)
+        div = total if total > 0 else 1.0
+        for n in range(N):
+            rel = s[n] / div if sel[n] else 0.0
+            sq[n] = rel * rel
+        ssq = np_sum(sq)
+        nf = np.float64(nsel)
+        x = (ssq - 1.0 / nf) / (1.0 - 1.0 / nf)
+        if x == x:
+            x = min(max(x, 0.0), 1.0)
+        con[r] = np.sqrt(x) if total > 0 else np.nan
+        tot = np_sum(s)
+        top = 0.0
+        for n in range(N):
+            rel = s[n] / tot if tot > 0 else 0.0
+            sq[n] = rel * rel
+            p_ = power[r, n] if actor[n] else 0.0
+            if n == 0 or p_ > top or p_ != p_:
+                top = p_
+        hhi[r] = np_sum(sq)
+        lead[r] = top
+    return power, st, up2, down2, n_gp, pol, con, hhi, lead
