@@ -128,8 +128,9 @@ class EngineInvariants:
         assert (deaths.war_id >= 0).all()
         lost = set(zip(ends.world, ends.year, ends.war_id, ends.loser, strict=True))
         dec = ends[ends.loser != ""]
-        losing_side = dict(zip(zip(dec.world, dec.war_id), np.where(dec.loser == dec.attacker, "attacker", "defender"), strict=True))
-        end_year = dict(zip(zip(dec.world, dec.war_id), dec.year, strict=True))
+        keys = list(zip(dec.world, dec.war_id, strict=True))
+        losing_side = dict(zip(keys, np.where(dec.loser == dec.attacker, "attacker", "defender"), strict=True))
+        end_year = dict(zip(keys, dec.year, strict=True))
         joins = res.events[res.events.event == "war_join"]
         for w, wid, st, side in zip(joins.world, joins.war_id, joins.state, joins.side, strict=True):
             if losing_side.get((w, wid)) == side:

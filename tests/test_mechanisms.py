@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neorealism import measures, rng
+from neorealism import kernels, measures, rng
 from neorealism.mechanisms import (
     armament,
     authority,
@@ -17,7 +17,6 @@ from neorealism.mechanisms import (
 )
 from neorealism.scenario import load_scenario, validate_scenario
 from neorealism.state import EngineParams, init_state
-from neorealism import kernels
 from neorealism.synthetic import synthetic_scenario
 
 

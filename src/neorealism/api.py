@@ -616,8 +616,8 @@ def initial_structure(scenario: Scenario | str | Path) -> dict[str, Any]:
     """
     import numpy as np
 
-    from .mechanisms.polarity import read_years
     from .measures import POLARITY_LABELS
+    from .mechanisms.polarity import read_years
     from .scenario import COMPONENTS
 
     sc = load(scenario)

@@ -71,7 +71,8 @@ def _independent_gp(rows_by_year, actors, mp):
     above, leave after k_exit below, first year = raw reading (loops, no shared code)."""
     status, up, down, out = None, None, None, []
     for rows in rows_by_year:
-        mil = np.array([r[0] for r in rows]); res = np.array([r[3] for r in rows])
+        mil = np.array([r[0] for r in rows])
+        res = np.array([r[3] for r in rows])
         mil, res = mil / mil.sum(), res / res.sum()
         score = np.where(actors, (2 * mil + res) / 3, 0.0)
         ref = (score ** 2).sum() / score.sum()

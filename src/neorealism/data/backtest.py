@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ..measures import POLARITY_LABELS, composite_index, system_measures
+from ..measures import POLARITY_LABELS
 from ..mechanisms.polarity import read_years
 from ..output import atomic_file_set, atomic_write_text, save_figure
 from .history import POLARITY_COLOURS, polarity_history

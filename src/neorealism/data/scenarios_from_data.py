@@ -140,10 +140,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ..measures import POLARITY_LABELS, composite_index, system_measures
-from ..state import COMPONENTS
+from ..measures import POLARITY_LABELS, composite_index
 from ..output import atomic_write_text
 from ..scenario import Params, Scenario, validate_scenario
+from ..state import COMPONENTS
 from .loaders import (
     NMC_COMPONENTS,
     alliances_in_force,

@@ -15,6 +15,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ..rng_kernels import uniform_at as rng_uniform_at
+from ..rng_kernels import world_base
+
 MAX_RATIO = 1e12
 NO_SIDE = 0
 BANDWAGONING = 2
@@ -341,32 +344,6 @@ def bloc_labels(allied, out):
                 out[r, x] = -1
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_FNV = np.uint64(0x100000001B3)
-
-
-@numba.njit(cache=True, nogil=True)
-def _mix64(z):
-    """:func:`neorealism.rng.mix64` on one uint64 (wrapping arithmetic)."""
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
-
-
-@numba.njit(cache=True, nogil=True)
-def _base(key, year, stream):
-    """The per-world start of :func:`neorealism.rng.uniform`'s counter for (year, stream)."""
-    salt = _mix64(np.uint64(year) * _FNV + np.uint64(stream) * _M2)
-    return _mix64(key ^ salt)
-
-
-@numba.njit(cache=True, nogil=True)
-def _uniform(base, n):
-    """Element ``n`` (flat, from 0) of :func:`neorealism.rng.uniform` for a world whose counter starts at ``base``."""
-    z = _mix64(base + (np.uint64(n) + np.uint64(1)) * _GOLDEN)
-    return np.float64(z >> np.uint64(11)) * 2.0**-53
 
 
 @numba.njit(cache=True, nogil=True)
@@ -375,7 +352,7 @@ def uniform_at(keys, year, stream, n_elem, r, n):
     unused: the counter of an element does not depend on the shape)."""
     out = np.empty(r.shape[0])
     for k in range(r.shape[0]):
-        out[k] = _uniform(_base(keys[r[k]], year, stream), n[k])
+        out[k] = rng_uniform_at(world_base(keys[r[k]], year, stream), n[k])
     return out
 
 
@@ -396,10 +373,10 @@ def honour(rw, w, j, seen, decay, defend, attack, rel, bp, keys, year, stream):
         r = rw[k]
         wk = w[k]
         jk = j[k]
-        base = _base(keys[r], year, stream)
+        base = world_base(keys[r], year, stream)
         for x in range(N):
             if defend[k, x] or attack[k, x]:
-                u[k, x] = _uniform(base, wk * N + x)
+                u[k, x] = rng_uniform_at(base, wk * N + x)
             if not defend[k, x]:
                 continue
             for y in range(N):

@@ -12,42 +12,16 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from .alliances_kernels import _block  # NumPy's pairwise sum of one block (≤ 128 values)
+
 #: The longest vector :func:`np_sum` reproduces (NumPy's pairwise sum splits longer ones in halves).
 MAX_N = 128
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _pairwise(a, n):
-    """NumPy's pairwise sum of ``a[:n]`` for n ≤ 128 (eight accumulators)."""
-    if n < 8:
-        res = 0.0
-        for i in range(n):
-            res += a[i]
-        return res
-    r0, r1, r2, r3 = a[0], a[1], a[2], a[3]
-    r4, r5, r6, r7 = a[4], a[5], a[6], a[7]
-    i = 8
-    while i < n - (n % 8):
-        r0 += a[i]
-        r1 += a[i + 1]
-        r2 += a[i + 2]
-        r3 += a[i + 3]
-        r4 += a[i + 4]
-        r5 += a[i + 5]
-        r6 += a[i + 6]
-        r7 += a[i + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        res += a[i]
-        i += 1
-    return res
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
 def np_sum(a):
     """``a.sum()`` of a contiguous vector of at most :data:`MAX_N` as NumPy reduces it (0 + the pairwise sum)."""
-    return 0.0 + _pairwise(a, a.shape[0])
+    return 0.0 + _block(a, 0, a.shape[0])
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
