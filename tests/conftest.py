@@ -29,3 +29,18 @@ settings.register_profile("deterministic", derandomize=True, database=None, dead
 settings.register_profile("ci", parent=settings.get_profile("deterministic"))  # the former CI=true profile
 settings.register_profile("explore", deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
+
+
+def pytest_configure(config):
+    """Compile the Numba kernels once, in the controlling process, before the xdist workers start.
+
+    Numba caches compiled kernels in ``__pycache__``; workers that compiled the same kernels at the
+    same moment would race on those cache files.  After this warm-up every worker loads them.
+    """
+    if hasattr(config, "workerinput"):  # a worker: the controller has compiled them already
+        return
+    from neorealism import kernels
+
+    if not kernels.use_kernels():
+        return
+    kernels.warm_up()

@@ -401,17 +401,33 @@ def run(
                 sc, out, states=mode, chunk_size=chunk_size, overwrite=overwrite, overrides=sets,
                 progress=prog.advance, stage=stage,
             )
-    except KeyboardInterrupt as exc:
-        # SIGINT, SIGTERM and SIGHUP alike: the writer has removed its temp files and released the lock
+    except BaseException as exc:
+        # SIGINT, SIGTERM and SIGHUP alike: the writer has removed its temp files and released the lock.
+        # A signal that arrives inside a library (e.g. Numba loading a cached kernel) may come back
+        # wrapped in that library's own error: look for it along the chain of causes.
         import signal
 
-        signum = exc.signum if isinstance(exc, _Terminated) else signal.SIGINT
+        hit = _interrupt_in(exc)
+        if hit is None:
+            raise
+        signum = hit.signum if isinstance(hit, _Terminated) else signal.SIGINT
         where = out if out is not None else api.default_out_dir(sc)
         kept = (where / ".partial").is_dir()
         note = f"; the finished chunks are kept in {where}/: run the same command again to resume" if kept else ""
         typer.echo(f"interrupted ({signal.Signals(signum).name}){note}", err=True)
         raise typer.Exit(128 + signum) from None
     _print_summary(outcome.summary(), outcome.path)
+
+
+def _interrupt_in(exc: BaseException | None) -> KeyboardInterrupt | None:
+    """The KeyboardInterrupt (Ctrl-C, or :class:`_Terminated`) that ``exc`` is or was caused by, if any."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 class _Terminated(KeyboardInterrupt):

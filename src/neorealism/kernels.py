@@ -41,3 +41,22 @@ def compiled() -> Iterator[None]:
         yield
     finally:
         _forced.pop()
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) every kernel the default model and its modes use.
+
+    A few worlds of each built-in structure for a few years, with noisy and with exact perception
+    and in Richardson mode: each kernel's signature is met once.  Used before parallel runs (the
+    test suite's workers), so that processes never compile the same kernel at the same time.
+    """
+    import numpy as np
+
+    from .engine import run_batch
+    from .scenario import apply_overrides, load_scenario
+    from .synthetic import synthetic_scenario
+
+    scenarios = [load_scenario(n) for n in ("bipolar", "multipolar", "unipolar")] + [synthetic_scenario(20, seed=1)]
+    scenarios.append(apply_overrides(scenarios[1], ["perception.capability_noise=0", "armament.mode=richardson"]))
+    for sc in scenarios:
+        run_batch(sc, np.arange(3), 4, seed=0)

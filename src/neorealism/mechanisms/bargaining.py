@@ -106,7 +106,9 @@ def optimal_offer(value: Any, lo: Any, hi: Any, loss: Any, cap: Any = np.inf, tr
     """
     v, lo, hi, L, cap = (np.asarray(a, dtype=np.float64) for a in (value, lo, hi, loss, cap))
     hi_e = np.minimum(hi, v) if truncate else hi
-    pressed = v > lo + _tol(v, lo)
+    # a type below v presses; the rounding tolerance only where the costs are known (no spread), so that a
+    # tiny spread keeps its types (v − lo may be far below the tolerance and still half the mass)
+    pressed = v > lo + np.where(hi > lo, 0.0, _tol(v, lo))
     w = hi_e - lo
     y_star = 0.5 * (hi_e + v - L)
     certain = np.where(w > 0, y_star >= hi_e, y_star > hi_e + _tol(y_star, hi_e))

@@ -79,7 +79,7 @@ def _offer(v, lo, hi, L, cap):
 def _offer_and_risk(v, lo, hi, L, cap):
     """:func:`.bargaining.optimal_offer` (truncated posterior) for one crisis: (offer, P(war))."""
     hi_e = _min(hi, v)
-    pressed = v > lo + _tol(v, lo)
+    pressed = v > lo + (0.0 if hi > lo else _tol(v, lo))  # as bargaining.optimal_offer
     w = hi_e - lo
     y_star = 0.5 * (hi_e + v - L)
     if w > 0.0:
