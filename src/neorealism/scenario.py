@@ -165,6 +165,7 @@ def _params_model() -> type[BaseModel]:
 Params = _params_model()
 
 # Each group's model lives in its mechanism's module; re-exported here for convenience.
+from .mechanisms.alliances import AllianceParams  # noqa: E402,F401
 from .mechanisms.armament import ArmamentParams  # noqa: E402,F401
 from .mechanisms.authority import AuthorityParams  # noqa: E402,F401
 from .mechanisms.conflict import WarParams  # noqa: E402,F401

@@ -111,7 +111,7 @@ class ArmamentParams(StrictModel):
     )
     adjustment: float = Field(default=0.3, ge=0.0, le=1.0, description="share of the gap to the target burden closed each year (inertia)")
     depreciation: float = Field(default=0.08, ge=0.0, le=1.0, description="δ: yearly depreciation of the military stock")
-    conversion: float = Field(default=1.0, gt=0.0, le=100.0, description="military stock bought per unit of spending at technology 1")
+    conversion: float = Field(default=1.0, ge=1e-6, le=100.0, description="military stock bought per unit of spending at technology 1")
     reaction: float = Field(
         default=0.3, ge=0.0, le=1.0,
         description="richardson k = l: arms added per unit of the rivals' threat-weighted military, per unit of time "

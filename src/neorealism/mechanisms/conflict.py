@@ -491,7 +491,7 @@ def _settle(state, r, i, j, offer, max_concession) -> dict[str, F]:
         amount = share * x[r, j]
         lost = np.bincount(r * N + j, weights=amount, minlength=R * N).reshape(R, N)
         won = np.bincount(r * N + i, weights=amount, minlength=R * N).reshape(R, N)
-        res[name] = x - lost + won
+        res[name] = np.maximum(x - lost, 0.0) + won  # ceding everything leaves 0, not a rounding error below it
     return res
 
 
@@ -629,7 +629,7 @@ def resolve(keys, state, params):
         gain = amount.sum(axis=1)[:, None] * wshare
         lost = np.bincount(flat.ravel(), weights=amount.ravel(), minlength=R * N).reshape(R, N)
         won = np.bincount(flat.ravel(), weights=gain.ravel(), minlength=R * N).reshape(R, N)
-        return x - lost + won
+        return np.maximum(x - lost, 0.0) + won  # ceding everything leaves 0, not a rounding error below it
 
     E2, P2, S2 = spoils(E1), spoils(state.population), spoils(state.resources)
 

@@ -40,8 +40,8 @@ def _default() -> tuple[Mechanism, ...]:
         perception.MECHANISM,  # perceive
         threat.MECHANISM,      # assess
         armament.MECHANISM,    # allocate (internal balancing)
-        conflict.MECHANISM,    # decide, resolve (coalition wars)
-        alliances.MECHANISM,   # alliances in force (ended by a member's death)
+        conflict.MECHANISM,    # decide (bargaining), mobilize (begin), resolve (coalition wars), measure (trend)
+        alliances.MECHANISM,   # ally (forming, dissolving), mobilize (honouring), measure (blocs)
         authority.MECHANISM,   # decide: the hierarchy counterfactual
         growth.MECHANISM,      # grow
     )
