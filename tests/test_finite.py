@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pytest
+from cli_lines import error_lines
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -264,7 +265,7 @@ def test_cli_refuses_an_overflowing_run_in_one_line_and_publishes_nothing(tmp_pa
               "--set", "growth.technology=0.2", "--out", str(out)],
     )
     assert res.exit_code == 2, res.output
-    lines = [ln for ln in res.stderr.strip().splitlines() if not re.match(r"^[^:]+: \d+% \(", ln)]  # progress lines
+    lines = error_lines(res.stderr.strip())
     assert len(lines) == 1 and lines[0].startswith("error: values overflowed: "), res.stderr
     assert "growth.technology = 0.2" in lines[0] and "--years 5000" in lines[0] and "--set" in lines[0]
     assert "Traceback" not in res.output

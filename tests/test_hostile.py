@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_lines import error_lines
 from typer.testing import CliRunner
 
 from neorealism import api
@@ -59,10 +60,6 @@ def _scenario_arg(case: dict[str, Any], tmp_path: Path) -> str:
     return str(p)
 
 
-#: A progress line of `neorealism run` on a non-terminal (cli.py's plain progress reporter).
-PROGRESS = re.compile(r"^[^:]+: \d+% \([\d,]+ of [\d,]+ world-years\)")
-
-
 def assert_one_clean_line(res: Any, expect: list[str]) -> str:
     """Exit 2, exactly one line on stderr holding every expected phrase, no traceback, no raw control character.
 
@@ -70,7 +67,7 @@ def assert_one_clean_line(res: Any, expect: list[str]) -> str:
     are progress, not part of the error, and are left out of the count."""
     assert res.exit_code == 2, (res.exit_code, res.output, res.exception)
     err = res.stderr
-    lines = [ln for ln in err.rstrip("\n").split("\n") if not PROGRESS.match(ln)]
+    lines = error_lines(err)
     assert len(lines) == 1 and lines[0].startswith("error: "), err
     assert "Traceback" not in res.output and "Traceback" not in err
     assert not RAW_CONTROL.search(res.stdout + err), repr(err)

@@ -95,7 +95,9 @@ from .base import (
     at,
     at_each,
     emit,
+    field_reader,
     pair,
+    per_world_vector,
 )
 
 F = NDArray[np.float64]
@@ -357,11 +359,6 @@ def ally(keys, state, params):
     return state.replace(allied=new_allied, alliance_kind=new_kind), events
 
 
-def _per_world(x, R: int) -> F:
-    """A parameter (a number or an (R, 1) column) as a contiguous (R,) float array, for the kernels."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), (R, 1))[:, 0])
-
-
 def _ally_kernel(keys, t, state, params, h, inv, alive, u_seek, add_r, add_a, add_b, add_k, add_m, drop) -> None:
     """The seeking and reviewing of :func:`ally` by :func:`.alliances_kernels.ally`: appends the same
     candidates, in the same order, to the lists the NumPy form fills."""
@@ -369,7 +366,7 @@ def _ally_kernel(keys, t, state, params, h, inv, alive, u_seek, add_r, add_a, ad
 
     R, N = state.shape
     a = params.alliances
-    pw = [_per_world(x, R) for x in (a.formation, a.threshold, a.balance, a.overwhelming, a.bandwagon,
+    pw = [per_world_vector(x, R) for x in (a.formation, a.threshold, a.balance, a.overwhelming, a.bandwagon,
                                      a.dissolution, a.recede, _scale(params))]
     u_bw = rng.uniform(keys, t, BANDWAGON.id, (N,))
     u_rev = rng.uniform(keys, t, REVIEW.id, (N,))
@@ -443,7 +440,7 @@ def honour(keys, state, params):
         from . import alliances_kernels as kern
 
         u, p_def = kern.honour(rw, w, j, state.seen_military, params.decay, defend, attack,
-                               _per_world(a.reliability, R)[rw], _per_world(a.buck_passing, R)[rw], keys, t, HONOUR.id)
+                               per_world_vector(a.reliability, R)[rw], per_world_vector(a.buck_passing, R)[rw], keys, t, HONOUR.id)
     else:
         u, p_def = _honour_probs(keys, t, state, params, rw, w, j, defend)
     honoured = defend & (u < p_def)
@@ -522,7 +519,7 @@ def expected_support(state, params, r, i):
 
         a = params.alliances
         R = state.shape[0]
-        rel, bp, chain = (_per_world(x, R)[r] for x in (a.reliability, a.buck_passing, a.chain_gang))
+        rel, bp, chain = (per_world_vector(x, R)[r] for x in (a.reliability, a.buck_passing, a.chain_gang))
         kern.expected_support(r, i, state.allied, state.alive & params.actor[None, :], state.seen_military,
                               params.decay, state.military, rel, bp, chain,
                               anywhere(a.chain_gang, lambda x: x > 0), for_target, for_self)
@@ -692,10 +689,6 @@ def _summary(rs, s):
     return lines
 
 
-def _int_field(name):
-    return lambda state, params: getattr(state, name)
-
-
 MECHANISM = Mechanism(
     name="alliances",
     params=AllianceParams,
@@ -745,9 +738,9 @@ MECHANISM = Mechanism(
         ), "an ally did not defend its attacked partner"),
     ),
     measures=(
-        Measure("alliances", "system", np.int32, _int_field("n_alliances"), "allied pairs in force"),
-        Measure("blocs", "system", np.int32, _int_field("n_blocs"), "alliance blocs: connected groups of at least two allied states"),
-        Measure("alliance_polarization", "system", np.float64, _int_field("alliance_polarization"),
+        Measure("alliances", "system", np.int32, field_reader("n_alliances"), "allied pairs in force"),
+        Measure("blocs", "system", np.int32, field_reader("n_blocs"), "alliance blocs: connected groups of at least two allied states"),
+        Measure("alliance_polarization", "system", np.float64, field_reader("alliance_polarization"),
                 "2 × the power share of the second-largest bloc: 1 = two equally strong blocs hold all power, 0 = fewer than two blocs"),
     ),
     steps=(Step("ally", ally, "ally"), Step("mobilize", honour, "honour"), Step("measure", measure, "measure")),

@@ -59,7 +59,7 @@ from pydantic import Field, model_validator
 
 from ..kernels import use_kernels
 from ..schema import StrictModel
-from .base import Mechanism, StateField, Step, anywhere
+from .base import Mechanism, StateField, Step, anywhere, per_world_vector
 from .perception import common_view, perceived_sum
 
 RICHARDSON = "richardson"
@@ -157,11 +157,6 @@ def allied_forces(state, params) -> NDArray[np.float64]:
     return params.armament.ally_weight * perceived_sum(reach, state.seen_military, present)
 
 
-def _per_world(x, R):
-    """A scalar or (R, 1) parameter as a contiguous (R,) float vector, for the kernels."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64).reshape(-1), (R,)))
-
-
 def _forces_kernel(state, params):
     """(H, A) from the compiled kernel (the same sums), or None where it does not apply (exact perception with allies)."""
     R, N = state.shape
@@ -182,7 +177,7 @@ def _forces_kernel(state, params):
     reach = np.ascontiguousarray(np.broadcast_to(params.reach, full), dtype=np.float64)
     present = np.ascontiguousarray(state.alive & params.actor[None, :])
     return k.forces(h, allied, reach, np.asarray(seen_m, dtype=np.float64), present,
-                    _per_world(a.others_weight, R), _per_world(a.ally_weight, R), any_allied)
+                    per_world_vector(a.others_weight, R), per_world_vector(a.ally_weight, R), any_allied)
 
 
 def required_burden(state, params) -> NDArray[np.float64]:

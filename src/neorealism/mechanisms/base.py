@@ -223,6 +223,16 @@ def at_each(x: Any, r: NDArray[np.integer]) -> Any:
     return x[r, 0] if isinstance(x, np.ndarray) else x
 
 
+def per_world_vector(x: Any, R: int, dtype: Any = np.float64) -> NDArray[Any]:
+    """A per-world parameter (a number or an ``(R, 1)`` column) as a contiguous ``(R,)`` vector (for kernels)."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(x).reshape(-1), (R,)), dtype=dtype)
+
+
+def field_reader(name: str) -> Callable[[Any, Any], Any]:
+    """A measure's ``compute``: the state field ``name`` as it stands at the end of the year."""
+    return lambda state, params: getattr(state, name)
+
+
 def anywhere(x: Any, test: Callable[[Any], Any]) -> bool:
     """Whether ``test`` holds for the parameter in any world (to skip work switched off everywhere)."""
     return bool(np.any(test(x)))

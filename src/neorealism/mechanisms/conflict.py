@@ -79,6 +79,7 @@ from .base import (
     at,
     at_each,
     emit,
+    per_world_vector,
 )
 
 F = NDArray[np.float64]
@@ -414,7 +415,7 @@ def _square_contest(params) -> bool:
 def _kernel_params(params, R: int) -> list[F]:
     """The per-world parameters of the decision kernels, each a contiguous (R,) vector."""
     w, a = params.war, params.authority
-    return [_per_world(x, R) for x in (
+    return [per_world_vector(x, R) for x in (
         w.offense_defense, params.armament.conversion, 1.0 / np.asarray(w.decisive_prob, dtype=np.float64),
         w.cost, w.economic_cost, w.transfer, w.survival_floor, a.enforcement, authority.expected_penalty(params),
         w.threshold, w.offensive_threshold, w.cost_uncertainty, w.max_concession)]
@@ -436,14 +437,6 @@ def _target_view_kernel(state, params, r, i, j, off, support):
     return target_view(r, i, j, state.military, state.economy, state.technology, state.power,
                        state.seen_military, state.seen_power, params.decay, for_target, for_self, shift, off,
                        *_kernel_params(params, R))
-
-
-def _per_world(x, R: int) -> F:
-    """A parameter (scalar or per-world (R, 1)) as a contiguous (R,) float vector for the kernels."""
-    a = np.asarray(x, dtype=np.float64)
-    if a.ndim == 2:
-        a = a[:, 0]
-    return np.ascontiguousarray(np.broadcast_to(a, (R,)), dtype=np.float64)
 
 
 def _challenger_view_kernel(state, params, r, i, off, u_cost, support):

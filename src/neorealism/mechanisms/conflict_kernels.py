@@ -70,6 +70,24 @@ def _win(a_forces, b, theta):
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
+def _stakes(A, B, shift, theta, Pi, Pj, Ei, Ej, Ti, tau, floor, dur, kappa, econ, conv):
+    """The terms of one war of i against j (:func:`.conflict._war_terms` for one pair): the expected stake
+    ``value``, the decline premium, i's expected cost and the fighting's military term (both sides'
+    cost share it).  ``Ti`` is i's technology, 1 where it has none."""
+    p = _win(A, B, theta)
+    p_f = _win(A * shift, B, theta)
+    j_dies = (1.0 - tau) * Pj < floor * (Pi + tau * Pj)
+    i_dies = (1.0 - tau) * Pi < floor * (Pj + tau * Pi)
+    gain = Ej if j_dies else tau * Ej
+    loss = Ei if i_dies else tau * Ei
+    fought = dur * kappa * _min(A, B)
+    cost = dur * econ * Ei + fought / (Ti * conv)
+    value = p * gain - (1.0 - p) * loss
+    prem = _max(0.0, p - p_f) * (gain + loss)
+    return value, prem, cost, fought
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
 def _offer(v, lo, hi, L, cap):
     """The offer of :func:`.bargaining.optimal_offer` (truncated posterior) for one crisis."""
     return _offer_and_risk(v, lo, hi, L, cap)[0]
@@ -145,18 +163,9 @@ def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for
                 continue  # pressing pays −inf here: never the first maximum (j = 0 is kept, as argmax does)
             A = Ms * decay[w, s, j] + for_self[k, j]
             B = seen_mil[w, s, j] + for_target[k, j]
-            p = _win(A, B, th)
-            p_f = _win(A * shift[k, j], B, th)
-            Pj = seen_pow[w, s, j]
             Ej = E[w, j]
-            j_dies = (1.0 - ta) * Pj < fl * (Ps + ta * Pj)
-            i_dies = (1.0 - ta) * Ps < fl * (Pj + ta * Ps)
-            gain = Ej if j_dies else ta * Ej
-            loss = Es if i_dies else ta * Es
-            fought = du * ka * _min(A, B)
-            cost = du * ec * Es + fought / (Ts * cv)
-            value = p * gain - (1.0 - p) * loss
-            prem = _max(0.0, p - p_f) * (gain + loss)
+            value, prem, cost, fought = _stakes(A, B, shift[k, j], th, Ps, seen_pow[w, s, j], Es, Ej, Ts,
+                                                ta, fl, du, ka, ec, cv)
             v = one_rho * (value + prem) - pe * Es
             ct = cost * uk
             res = v - one_rho * (ct + margin)
@@ -209,23 +218,13 @@ def target_view(r, i, j, M, E, T, P, seen_mil, seen_pow, decay, for_target, for_
         one_rho = 1.0 - rho[w]
         A = seen_mil[w, t, s] * decay[w, s, t] + for_self[k, t]
         B = M[w, t] + for_target[k, t]
-        p = _win(A, B, theta[w])
-        p_f = _win(A * shift[k], B, theta[w])
-        Pi = seen_pow[w, t, s]
-        Pj = P[w, t]
         Ei = E[w, s]
         Ej = E[w, t]
-        j_dies = (1.0 - ta) * Pj < fl * (Pi + ta * Pj)
-        i_dies = (1.0 - ta) * Pi < fl * (Pj + ta * Pi)
-        gain = Ej if j_dies else ta * Ej
-        loss = Ei if i_dies else ta * Ei
-        fought = du * kappa[w] * _min(A, B)
         Ti = T[w, s] if T[w, s] > 0 else 1.0
         Tj = T[w, t] if T[w, t] > 0 else 1.0
-        cost = du * econ[w] * Ei + fought / (Ti * conv[w])
+        value, prem, cost, fought = _stakes(A, B, shift[k], theta[w], seen_pow[w, t, s], P[w, t], Ei, Ej, Ti,
+                                            ta, fl, du, kappa[w], econ[w], conv[w])
         cost_t = du * econ[w] * Ej + fought / (Tj * conv[w])
-        value = p * gain - (1.0 - p) * loss
-        prem = _max(0.0, p - p_f) * (gain + loss)
         margin = (offthr[w] if off[k] else thr[w]) * Ei
         lo = one_rho * (cost * (1.0 - delta[w]) + margin)
         hi = one_rho * (cost * (1.0 + delta[w]) + margin)

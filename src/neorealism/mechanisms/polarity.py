@@ -44,7 +44,7 @@ from pydantic import Field
 from .. import measures
 from ..kernels import use_kernels
 from ..schema import StrictModel
-from .base import Measure, Mechanism, StateField, Step
+from .base import Measure, Mechanism, StateField, Step, field_reader, per_world_vector
 
 
 class MeasureParams(StrictModel):
@@ -119,11 +119,6 @@ def read_years(components, present, actors, p) -> dict:
     return {k: np.stack(v) for k, v in out.items()}
 
 
-def _per_world(x, R, dtype):
-    """A scalar or (R, 1) parameter as a contiguous (R,) vector, for the kernel."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(x).reshape(-1), (R,)), dtype=dtype)
-
-
 def _measure_kernel(state, params):
     """The measure step's fields from the compiled kernel (the same numbers), or None where it does not apply.
 
@@ -143,8 +138,8 @@ def _measure_kernel(state, params):
     weights = np.asarray(measures.COW_WEIGHTS, dtype=np.float64)
     power, status, up, down, n_gp, pol, con, hhi, lead = k.read_cow(
         comps, np.ascontiguousarray(state.alive, dtype=np.bool_), np.ascontiguousarray(params.actor, dtype=np.bool_),
-        weights, _per_world(p.gp_concentration, R, np.float64), _per_world(p.gp_enter, R, np.int64),
-        _per_world(p.gp_exit, R, np.int64),
+        weights, per_world_vector(p.gp_concentration, R, np.float64), per_world_vector(p.gp_enter, R, np.int64),
+        per_world_vector(p.gp_exit, R, np.int64),
         *(np.ascontiguousarray(np.broadcast_to(x, (R, N)), dtype=t) for x, t in (
             (state.gp_seen, np.bool_), (state.gp_status, np.bool_), (state.gp_up, np.int64), (state.gp_down, np.int64))),
     )
@@ -201,10 +196,6 @@ def _summary(rs, s):
                 "   (means over worlds, first → last year)"]
 
 
-def _field(name):
-    return lambda state, params: getattr(state, name)
-
-
 MECHANISM = Mechanism(
     name="measures",
     params=MeasureParams,
@@ -225,13 +216,13 @@ MECHANISM = Mechanism(
         StateField("leader_share", np.float64, "world", lambda c: 0.0, "largest power share of a unitary actor"),
     ),
     measures=(
-        Measure("n_great_powers", "system", np.int32, _field("n_great_powers"), "number of great powers"),
-        Measure("polarity", "system", np.int64, _field("polarity"), "unipolar, bipolar, multipolar or nonpolar", labels=measures.POLARITY_LABELS),
-        Measure("con", "system", np.float64, _field("con"), "concentration CON (Ray & Singer 1973) over the great powers"),
-        Measure("hhi", "system", np.float64, _field("hhi"), "Herfindahl–Hirschman index of power shares"),
-        Measure("leader_share", "system", np.float64, _field("leader_share"), "the leading state's share of power"),
-        Measure("power", "state", np.float64, _field("power"), "composite index (CINC form)"),
-        Measure("great_power", "state", np.bool_, _field("great_power"), "a great power this year"),
+        Measure("n_great_powers", "system", np.int32, field_reader("n_great_powers"), "number of great powers"),
+        Measure("polarity", "system", np.int64, field_reader("polarity"), "unipolar, bipolar, multipolar or nonpolar", labels=measures.POLARITY_LABELS),
+        Measure("con", "system", np.float64, field_reader("con"), "concentration CON (Ray & Singer 1973) over the great powers"),
+        Measure("hhi", "system", np.float64, field_reader("hhi"), "Herfindahl–Hirschman index of power shares"),
+        Measure("leader_share", "system", np.float64, field_reader("leader_share"), "the leading state's share of power"),
+        Measure("power", "state", np.float64, field_reader("power"), "composite index (CINC form)"),
+        Measure("great_power", "state", np.bool_, field_reader("great_power"), "a great power this year"),
     ),
     steps=(Step("measure", measure),),
     summary=_summary,

@@ -44,7 +44,7 @@ from pydantic import Field
 
 from ..kernels import use_kernels
 from ..schema import StrictModel
-from .base import Mechanism, StateField, Step
+from .base import Mechanism, StateField, Step, per_world_vector
 from .perception import common_view, perceived_sum
 
 
@@ -131,11 +131,6 @@ def _derive(sc, params):
     return {"reach": params.decay * (1.0 - np.eye(params.n_states))}
 
 
-def _per_world(x, R):
-    """A scalar or (R, 1) parameter as a contiguous (R,) float vector, for the kernels."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64).reshape(-1), (R,)))
-
-
 def _assess_kernel(state, params):
     """τ and h_ij from the compiled kernel (the same numbers), or None where it does not apply.
 
@@ -158,7 +153,7 @@ def _assess_kernel(state, params):
     reach = np.ascontiguousarray(np.broadcast_to(params.reach, full), dtype=np.float64)
     present = np.ascontiguousarray(state.alive & params.actor[None, :])
     power = np.ascontiguousarray(state.power, dtype=np.float64)
-    return k.assess(seen_p, seen_m, allied, reach, present, power, _per_world(_scale(params), R))
+    return k.assess(seen_p, seen_m, allied, reach, present, power, per_world_vector(_scale(params), R))
 
 
 def assess(keys, state, params):
