@@ -10,7 +10,11 @@ on their own line).
     python benchmarks/engine.py                   # full run (about a minute)
     python benchmarks/engine.py --quick           # smaller grid
     python benchmarks/engine.py --against HEAD~1  # this tree against a commit, side by side
-    python benchmarks/engine.py --by-step         # what each mechanism's steps cost
+    python benchmarks/engine.py --by-step         # what each mechanism's steps cost (one thread)
+
+A batch is shared among the machine's cores (threads, one block of worlds
+each; ``NEOREALISM_THREADS`` sets how many): the main figure uses them all,
+the next line the same run in one thread, and their ratio.
 
 ``--against REV`` checks REV out into a temporary git worktree and times
 the same run (N=20, T=200, R=1,000) with this tree's code and with REV's,
@@ -35,12 +39,12 @@ from neorealism.engine import run_batch, to_tables
 from neorealism.synthetic import synthetic_scenario
 
 
-def timed(n: int, r: int, t: int, repeat: int = 1, record: bool = True) -> float:
+def timed(n: int, r: int, t: int, repeat: int = 1, record: bool = True, threads: int | None = None) -> float:
     sc = synthetic_scenario(n, seed=1)
     best = np.inf
     for _ in range(repeat):
         t0 = time.perf_counter()
-        run_batch(sc, np.arange(r), t, seed=0, record_states=record)
+        run_batch(sc, np.arange(r), t, seed=0, record_states=record, threads=threads)
         best = min(best, time.perf_counter() - t0)
     return best
 
@@ -82,7 +86,7 @@ def against(rev: str, rounds: int) -> None:
 
 
 def by_step(n: int = 20, r: int = 1000, t: int = 200) -> None:
-    """Time every registered step over one run (N=20, T=200, R=1,000): each mechanism's cost."""
+    """Time every registered step over one run (N=20, T=200, R=1,000) in one thread: each mechanism's cost."""
     import dataclasses
     from collections import defaultdict
 
@@ -106,13 +110,14 @@ def by_step(n: int = 20, r: int = 1000, t: int = 200) -> None:
     ]
     sc = synthetic_scenario(n, seed=1)
     with using(mechs):
-        run_batch(sc, np.arange(50), 10, seed=0)
+        run_batch(sc, np.arange(50), 10, seed=0, threads=1)
         spent.clear()
         t0 = time.perf_counter()
-        run_batch(sc, np.arange(r), t, seed=0)
+        run_batch(sc, np.arange(r), t, seed=0, threads=1)
         total = time.perf_counter() - t0
     steps = sum(spent.values())
-    print(f"cost by step: default model, N={n}, T={t}, R={r}: {total:.3f} s in all, {n * r * t / total:,.0f} state-years/s")
+    print(f"cost by step: default model, N={n}, T={t}, R={r}, one thread: {total:.3f} s in all, "
+          f"{n * r * t / total:,.0f} state-years/s")
     for name, secs in sorted(spent.items(), key=lambda kv: -kv[1]):
         print(f"  {name:28s} {secs:8.3f} s  {secs / total:6.1%}")
     print(f"  {'(recording, bookkeeping)':28s} {total - steps:8.3f} s  {(total - steps) / total:6.1%}")
@@ -134,10 +139,17 @@ def main() -> None:
     N, T, R = 20, 200, 1000
     timed(N, 50, 10)  # warm up imports and caches
 
-    print(f"engine benchmark: default model, N={N} states, T={T} years, R={R} worlds")
+    from neorealism.kernels import threads
+
+    cores = threads()
+    print(f"engine benchmark: default model, N={N} states, T={T} years, R={R} worlds, {cores} thread(s)")
     secs = timed(N, R, T, repeat=1 if args.quick else 2)
     sy = N * R * T / secs
     print(f"  run (arrays recorded):          {secs:8.3f} s   {sy:14,.0f} state-years/s")
+    if cores > 1:
+        secs1 = timed(N, R, T, repeat=1, threads=1)
+        print(f"  the same in one thread:         {secs1:8.3f} s   {N * R * T / secs1:14,.0f} state-years/s"
+              f"   ratio ({cores} threads / 1): {secs1 / secs:5.2f}")
     secs_nr = timed(N, R, T, repeat=1, record=False)
     print(f"  run (system measures only):     {secs_nr:8.3f} s   {N * R * T / secs_nr:14,.0f} state-years/s")
     sc = synthetic_scenario(N, seed=1)

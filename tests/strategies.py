@@ -62,6 +62,20 @@ def _strip_optional(tp: Any) -> tuple[Any, bool]:
     return tp, False
 
 
+def _doctrines() -> list[str]:
+    from neorealism.mechanisms.doctrines import registered
+
+    return list(registered())
+
+
+def _landmasses() -> list[str]:
+    return ["Eurasia", "Americas", "Island"]
+
+
+#: Text fields whose valid values are a named set (a registry), not a pattern.
+_NAMED_CHOICES: dict[tuple[str, str], Any] = {("StateSpec", "doctrine"): _doctrines, ("StateSpec", "landmass"): _landmasses}
+
+
 @functools.cache  # strategies are immutable: build each once, not on every draw
 def field_values(
     model: type[BaseModel], name: str, *, lo: float | None = None, hi: float | None = None
@@ -70,8 +84,10 @@ def field_values(
     field = model.model_fields[name]
     tp, optional = _strip_optional(field.annotation)
     b = _bounds(field)
-    if typing.get_origin(tp) is Literal:
-        strat: st.SearchStrategy[Any] = st.sampled_from(typing.get_args(tp))
+    if (model.__name__, name) in _NAMED_CHOICES:
+        strat: st.SearchStrategy[Any] = st.sampled_from(_NAMED_CHOICES[(model.__name__, name)]())
+    elif typing.get_origin(tp) is Literal:
+        strat = st.sampled_from(typing.get_args(tp))
     elif tp is bool:
         strat = st.booleans()
     elif tp is int:

@@ -173,10 +173,12 @@ def test_expected_support_equals_a_plain_loop_over_allies(chain, noise):
 
 
 def _ring(riser_growth, n_outer=4, radius=2.5, **params):
-    states = [_state("Riser", 10.0, (0.0, 0.0), growth=riser_growth)]
+    # security seekers all (the types known to the test): the threat a riser poses is its power, not its aims
+    states = [_state("Riser", 10.0, (0.0, 0.0), growth=riser_growth, type="security")]
     for k in range(n_outer):
         ang = 2 * math.pi * k / n_outer
-        states.append(_state(f"O{k}", 10.0, (radius * math.cos(ang), radius * math.sin(ang)), growth=0.02))
+        states.append(_state(f"O{k}", 10.0, (radius * math.cos(ang), radius * math.sin(ang)), growth=0.02,
+                             type="security"))
     prm = {"growth": {"spread": 0.0, "sd": 0.01}, **NO_WAR}
     for g, v in params.items():
         prm.setdefault(g, {}).update(v)

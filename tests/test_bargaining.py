@@ -178,9 +178,10 @@ def _initial(sc, R, seed=3):
 
 def dyad(**war):
     """Two equal states 1,000 km apart (each defends at home: the challenger's odds are below 1/2),
-    seeing each other exactly (no private information about capabilities)."""
+    seeing each other exactly (no private information about capabilities), both security seekers
+    (Powell's commitment problem needs no greed)."""
     states = [dict(name=n, military=10.0, economy=20.0, population=20.0, resources=10.0, technology=1.0,
-                   position=[x, 0.0]) for n, x in (("Holder", 0.0), ("Riser", 1.0))]
+                   position=[x, 0.0], type="security") for n, x in (("Holder", 0.0), ("Riser", 1.0))]
     return validate_scenario({"name": "dyad", "states": states, "params": {
         "war": {"opportunity": 1.0, **war}, "perception": {"capability_noise": 0.0}}})
 

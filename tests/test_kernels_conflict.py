@@ -78,7 +78,7 @@ class _Both:
         return b
 
 
-CHALLENGER = ("target", "pays", "reservation", "value", "cost", "premium")
+CHALLENGER = ("target", "pays", "reservation", "value", "cost", "premium", "fear")
 TARGET = ("offer", "war_prob", "offer_without_premium")
 
 

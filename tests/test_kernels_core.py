@@ -17,6 +17,7 @@ from neorealism import engine, rng, rng_kernels
 from neorealism.kernels import compiled, reference
 from neorealism.mechanisms import armament, perception, threat
 from neorealism.scenario import load_scenario
+from neorealism.state import EngineParams
 from neorealism.synthetic import synthetic_scenario
 
 # --- the generator -------------------------------------------------------------
@@ -273,3 +274,30 @@ def test_whole_runs_are_the_same_with_kernels_and_reference_off_the_default(case
         a, b = getattr(k, table), getattr(r, table)
         assert len(a) == len(b) and len(a) > 0
         pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_belief_kernel_matches_the_reference():
+    """Bayes' rule on every pair and the intentions factor: the kernel's numbers are the reference's, on a
+    run's state with beliefs at the edges, crises pressed and new alliances (every branch of the evidence)."""
+    from neorealism.mechanisms import beliefs
+
+    sc = load_scenario("multipolar")
+    traj = engine.run_batch(sc, np.arange(40), 12, seed=2)
+    st = traj.final
+    R, N = st.shape
+    rng_ = np.random.default_rng(5)
+    b = rng_.uniform(0.0, 1.0, (R, N, N))
+    b[:, 0, 1], b[:, 2, 3] = 1.0, 0.0  # the edges (1 − b = 0; b = 0)
+    b[:, np.arange(N), np.arange(N)] = 0.0
+    seen = st.allied & (rng_.uniform(size=st.allied.shape) < 0.5)  # half the alliances are new
+    st = st.replace(belief=b, allied_seen=seen)
+    assert (st.crisis_target >= 0).any() and (st.allied & ~seen).any()
+    p = EngineParams.from_scenario(sc, R)
+    keys = rng.world_keys(2, np.arange(R))
+    with compiled():
+        fast, _ = beliefs.update(keys, st, p)
+    with reference():
+        ref, _ = beliefs.update(keys, st, p)
+    for name in ("belief", "intent_factor"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(ref, name), err_msg=name)
+    assert not np.allclose(ref.belief, b)  # the evidence moved the beliefs

@@ -266,11 +266,12 @@ def test_stronger_side_wins_more_often():
 
 def test_an_undefined_expected_utility_is_no_option(monkeypatch):
     # NaN sorts first in argmax: a target whose terms are undefined must not block or win the choice
-    _, p, keys, s = setup(worlds=50, war__opportunity=1.0)
+    # (every state greedy: none is held back by a defensive doctrine's restraint)
+    _, p, keys, s = setup(worlds=50, war__opportunity=1.0, beliefs__greedy_share=1.0)
     real = conflict.crisis_terms
 
-    def fake(state, params, rows, targets=None, support=None):
-        t = {k: np.array(v, copy=True) for k, v in real(state, params, rows, targets, support).items()}
+    def fake(state, params, rows, targets=None, support=None, extras=None):
+        t = {k: np.array(v, copy=True) for k, v in real(state, params, rows, targets, support, extras).items()}
         if targets is None:  # the challenger's view of every target: 0 undefined, 1 clearly worth pressing
             for k in t:
                 if k != "economy":

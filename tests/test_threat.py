@@ -193,6 +193,21 @@ def test_burdens_are_in_the_range_of_real_ones_and_the_smallest_states_do_not_ar
 
 @pytest.mark.parametrize("worlds", [1, 5])
 def test_intentions_factor_is_in_place(worlds):
+    """At the prior (nobody knows more of anyone) the intentions factor is 1: Walt's threat as before."""
     sc = trio()
     p, _, s = first_steps(sc, worlds)
-    assert np.all(threat.intentions(s, p) == 1.0)
+    np.testing.assert_allclose(threat.intentions(s, p), 1.0, rtol=0, atol=1e-12)
+
+
+def test_a_state_believed_greedy_threatens_more():
+    """Walt (1987): aggressive intentions add to threat — the factor rises with the belief."""
+    sc = trio()
+    p, keys, s = first_steps(sc)
+    from neorealism.mechanisms import beliefs
+
+    b = s.belief.copy()
+    b[:, 0, 1] = 0.95  # Home now believes its neighbour greedy
+    s2 = s.replace(belief=b, hostility=b, intent_factor=beliefs._intent(b, p))
+    s2, _ = threat.assess(keys, s2, p)
+    assert (s2.threat_from[:, 0, 1] > 1.5 * s.threat_from[:, 0, 1]).all()
+    np.testing.assert_array_equal(s2.threat_from[:, 0, 2], s.threat_from[:, 0, 2])

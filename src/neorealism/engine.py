@@ -114,6 +114,7 @@ def run_batch(
     per_world: Mapping[str, Any] | None = None,
     record_states: bool | str = True,
     progress: Callable[[int], None] | None = None,
+    threads: int | None = None,
 ) -> Trajectory:
     """Run the worlds ``world_ids`` for ``years`` years; return the raw trajectory.
 
@@ -123,16 +124,131 @@ def run_batch(
     ``"all"`` (or True), ``"ends"`` (the first and last year only: memory
     independent of the number of years) or ``"none"`` (or False).  System
     measures and events are always recorded for every year.
+
+    ``threads``: how many threads share the worlds (default
+    :func:`neorealism.kernels.threads`: the machine's cores, or
+    ``NEOREALISM_THREADS``).  Each thread runs a contiguous block of worlds
+    through every year (the kernels and NumPy's loops release the GIL); a
+    world's history is its own, so the trajectory is the same for any number
+    of threads.  With ``params`` given the batch runs in one thread.
     """
     mode = {True: "all", False: "none"}.get(record_states, record_states)  # type: ignore[call-overload]
     if mode not in STATES_RECORDED:
         raise ParameterError(f"record_states = {record_states!r}: allowed True, False, {', '.join(STATES_RECORDED)}")
     ids = np.asarray(world_ids, dtype=np.int64)
     R = len(ids)
-    if params is None:
-        params = EngineParams.from_scenario(scenario, R, per_world)
-    elif params.n_worlds != R:
-        raise ParameterError(f"params were built for {params.n_worlds} worlds, not {R}")
+    if params is not None:
+        if params.n_worlds != R:
+            raise ParameterError(f"params were built for {params.n_worlds} worlds, not {R}")
+        return _run_worlds(scenario, ids, years, seed, params, mode, progress, None)
+    from .kernels import threads as default_threads
+
+    n = default_threads() if threads is None else int(threads)
+    if n < 1:
+        raise ParameterError(f"threads = {threads}: allowed threads ≥ 1")
+    parts = [p for p in np.array_split(np.arange(R), min(n, max(1, R // MIN_WORLDS_PER_THREAD))) if len(p)]
+    pw = {k: np.asarray(v) for k, v in (per_world or {}).items()}
+    if len(parts) <= 1:
+        return _run_worlds(scenario, ids, years, seed, EngineParams.from_scenario(scenario, R, per_world),
+                           mode, progress, None)
+    # every part's parameters are built (and validated) before any thread starts
+    part_params = [EngineParams.from_scenario(scenario, len(p), {k: v[p] for k, v in pw.items()} or None)
+                   for p in parts]
+    return _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress)
+
+
+#: Fewest worlds a thread is given (below that, splitting a batch costs more than it saves).
+MIN_WORLDS_PER_THREAD = 32
+
+
+def _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress) -> Trajectory:
+    """The parts' trajectories in threads, joined in world order (as one batch would give them).
+
+    A failure is the one a single batch would raise: the first year in which
+    any world's values overflowed (the lowest world on a tie), else the first
+    part's exception.  An interrupt stops every part at its next year.
+    """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def report(n: int) -> None:
+        with lock:
+            progress(n)  # type: ignore[misc]
+
+    sv, sysv = _allocate(mode, years, len(ids), scenario.n_states)
+
+    def views(p: NDArray[np.int64]) -> tuple[dict[str, NDArray], dict[str, NDArray]]:
+        block = slice(int(p[0]), int(p[-1]) + 1)
+        return {k: v[:, block] for k, v in sv.items()}, {k: v[:, block] for k, v in sysv.items()}
+
+    pool = ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="neorealism-worlds")
+    try:
+        futures = [pool.submit(_run_worlds, scenario, ids[p], years, seed, pp, mode,
+                               report if progress is not None else None, stop, views(p))
+                   for p, pp in zip(parts, part_params, strict=True)]
+        results, errors = [], []
+        for f in futures:
+            try:
+                results.append(f.result())
+            except BaseException as exc:  # noqa: BLE001  (re-raised below, the one a single batch gives)
+                errors.append(exc)
+                stop.set()
+    finally:
+        stop.set()
+        pool.shutdown(wait=True)
+    errors = [e for e in errors if not isinstance(e, _Stopped)] or errors
+    if errors:
+        overflow = [e for e in errors if getattr(e, "year", None) is not None]
+        raise min(overflow, key=lambda e: (e.year, e.world)) if overflow else errors[0]
+    return _join(results, sv, sysv)
+
+
+def _join(parts: Sequence[Trajectory], sv: dict[str, NDArray], sysv: dict[str, NDArray]) -> Trajectory:
+    """One trajectory from the trajectories of consecutive blocks of worlds (which recorded into
+    views of ``sv`` and ``sysv``)."""
+    first = parts[0]
+    events = {k: [a for p in parts for a in p.events[k]] for k in first.events}
+    final = WorldState(first.final.t, {k: np.concatenate([p.final.fields[k] for p in parts])
+                                        for k in first.final.fields})
+    return Trajectory(
+        world_ids=np.concatenate([p.world_ids for p in parts]),
+        years=first.years,
+        state_vars=sv,
+        system_vars=sysv,
+        events=events,
+        final=final,
+        state_years=first.state_years,
+    )
+
+
+class _Stopped(Exception):
+    """A part of a threaded batch stopped because another part failed (or the run was interrupted)."""
+
+
+def _allocate(mode: str, T: int, R: int, N: int) -> tuple[dict[str, NDArray], dict[str, NDArray]]:
+    """The arrays a run of R worlds × N states for T years records into: state variables
+    ``(kept years, R, N)`` (none with ``mode`` "none") and system measures ``(T + 1, R)``."""
+    reg = current()
+    sv: dict[str, NDArray] = {}
+    if mode != "none":
+        K = len(recorded_years(mode, T))
+        for _, f in reg.fields():
+            if f.record:
+                sv[f.name] = np.empty((K, R, N), dtype=f.dtype)
+        for ms in reg.measures("state"):
+            sv[ms.name] = np.empty((K, R, N), dtype=ms.dtype)
+    return sv, {ms.name: np.empty((T + 1, R), dtype=ms.dtype) for ms in reg.system_columns()}
+
+
+def _run_worlds(scenario: Scenario, ids: NDArray[np.int64], years: int, seed: int, params: EngineParams,
+                mode: str, progress: Callable[[int], None] | None, stop: Any,
+                out: tuple[dict[str, NDArray], dict[str, NDArray]] | None = None) -> Trajectory:
+    """Run one block of worlds through every year (the body of :func:`run_batch`); ``out`` the
+    arrays (views of a larger batch's) to record into."""
+    R = len(ids)
     reg = current()
     keys = rng.world_keys(seed, ids)
     state = init_state(scenario, params, keys)
@@ -143,16 +259,8 @@ def run_batch(
     slot[state_years] = np.arange(len(state_years))
     recorded = [f.name for _, f in reg.fields() if f.record]
     state_measures = reg.measures("state")
-    sv: dict[str, NDArray] = {}
-    if mode != "none":
-        K = len(state_years)
-        for _, f in reg.fields():
-            if f.record:
-                sv[f.name] = np.empty((K, R, N), dtype=f.dtype)
-        for ms in state_measures:
-            sv[ms.name] = np.empty((K, R, N), dtype=ms.dtype)
     system = reg.system_columns()
-    sysv = {ms.name: np.empty((T + 1, R), dtype=ms.dtype) for ms in system}
+    sv, sysv = _allocate(mode, T, R, N) if out is None else out
     ev = _EventLog(reg)
 
     checked = _checked_fields(reg)
@@ -179,6 +287,8 @@ def run_batch(
         if bad is not None:
             raise _nonfinite_error(scenario, ids, params, None, state, 0, T, bad, keys=keys)
         for t in range(1, T + 1):
+            if stop is not None and stop.is_set():
+                raise _Stopped()
             prev = state
             state, emitted = step(keys, state, params)
             bad = record(t, state) or ev.add(ids, t, emitted)
@@ -305,6 +415,7 @@ def _nonfinite_error(
     )
     exc = ParameterError(template.format(years="years", overrides="overrides"))
     exc.template = template  # type: ignore[attr-defined]  (api.error_text renders it in the CLI's option names)
+    exc.year, exc.world = t, world  # type: ignore[attr-defined]  (a threaded batch raises the earliest)
     return exc
 
 
@@ -336,7 +447,8 @@ class _EventLog:
             for f in self.fields:
                 v = e.values.get(f.name, f.missing)
                 dtype = np.float64 if f.type == "float" else np.int64
-                a = np.broadcast_to(np.asarray(v, dtype=dtype), (n,))
+                a = np.asarray(v, dtype=dtype)
+                a = np.full(n, a) if a.ndim == 0 else np.broadcast_to(a, (n,))
                 if bad is None and f.type == "float" and f.name in e.values and _nonfinite(a):
                     bad = f"{f.name} (of {e.kind} events)"  # a missing value (NaN) is not a value given
                 self.columns[f.name].append(a)

@@ -60,3 +60,27 @@ def warm_up() -> None:
     scenarios.append(apply_overrides(scenarios[1], ["perception.capability_noise=0", "armament.mode=richardson"]))
     for sc in scenarios:
         run_batch(sc, np.arange(3), 4, seed=0)
+
+
+def threads() -> int:
+    """How many threads a batch of worlds is shared among (:func:`neorealism.engine.run_batch`).
+
+    ``NEOREALISM_THREADS`` in the environment, else the cores this process may
+    use.  Results do not depend on it; a process-pool or distributed back end
+    sets it to 1 in each worker so that workers do not compete for cores.
+    """
+    env = os.environ.get("NEOREALISM_THREADS", "").strip()
+    if env:
+        try:
+            n = int(env)
+        except ValueError:
+            n = 0
+        if n < 1:
+            from .errors import ParameterError
+
+            raise ParameterError(f"NEOREALISM_THREADS = {env!r}: allowed a whole number ≥ 1")
+        return n
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover  (not on Linux)
+        return max(1, os.cpu_count() or 1)

@@ -104,9 +104,30 @@ class StateSpec(_Model):
     position: tuple[float, float] = Field(
         description="map position [x, y] (plane, thousands of km, each within ±1e6) or [lat, lon] (sphere)"
     )
-    doctrine: Literal["defensive", "offensive"] = Field(
-        default="defensive",
-        description="defensive (Waltz, Van Evera) or offensive (Mearsheimer 2001) realism",
+    doctrine: str = Field(
+        default="defensive", min_length=1, max_length=64,
+        description="the state's doctrine, a registered doctrine class: defensive (Waltz 1979, Van Evera 1999) or "
+        "offensive (Mearsheimer 2001) realism, or one a user registered (docs/doctrines.md)",
+    )
+    type: Literal["greedy", "security"] | None = Field(
+        default=None,
+        description="the state's private aims: a security seeker or greedy (Glaser 2010; Kydd 2005); unset: drawn "
+        "with probability beliefs.greedy_share",
+    )
+    policy: Literal["auto", "reassure", "deter"] = Field(
+        default="auto",
+        description="the state's policy toward its rivals: reassure (Kydd 2005's costly reassurance) or deter "
+        "(Jervis 1976's deterrence model), or auto: chosen each year by doctrine and belief",
+    )
+    landmass: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="the landmass the state lies on; power projected across water to another landmass fades "
+        "faster (geography.water; Mearsheimer 2001's stopping power of water); unset: one landmass for all",
+    )
+    nuclear_since: int | None = Field(
+        default=None, ge=-5000, le=5000,
+        description="calendar year from which the state holds a secure second-strike nuclear force (at or before "
+        "start_year: from the start); unset: none, unless acquired (nuclear.acquisition_technology)",
     )
     regime: float | None = Field(
         default=None, ge=-10.0, le=10.0, allow_inf_nan=False,
@@ -151,6 +172,16 @@ class StateSpec(_Model):
     @classmethod
     def _plain_name(cls, v: str) -> str:
         return _no_control_characters(v)
+
+    @field_validator("doctrine")
+    @classmethod
+    def _known_doctrine(cls, v: str) -> str:
+        from .mechanisms.doctrines import registered
+
+        known = registered()
+        if v not in known:
+            raise ValueError(f"unknown doctrine {v!r}: allowed {', '.join(map(repr, known))} (register a class to add one)")
+        return v
 
 
 def _params_model() -> type[BaseModel]:

@@ -18,7 +18,7 @@ both broadcast, and a world's numbers are the same either way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -138,7 +138,7 @@ class EngineParams:
                  groups: Mapping[str, ParamGroup], varying: tuple[str, ...] = ()):
         self.__dict__.update(
             n_states=n_states, names=names, actor=actor, n_worlds=n_worlds,
-            groups=dict(groups), derived={}, varying=varying,
+            groups=dict(groups), derived={}, varying=varying, _memo={},
         )
 
     def __getattr__(self, name: str) -> Any:
@@ -152,6 +152,17 @@ class EngineParams:
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("EngineParams is frozen")
+
+    def memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        """A value computed once per batch from the (frozen) parameters: ``make()`` on first use.
+
+        For what a step rebuilds every year from the parameters alone (the
+        kernels' per-world vectors); ``key`` names it.
+        """
+        memo = self.__dict__["_memo"]
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
 
     def _derive(self, values: Mapping[str, Any]) -> None:
         for k, v in values.items():

@@ -21,6 +21,8 @@ def test_shipped_copies_are_byte_identical_to_shared():
     if not SHARED.exists():
         pytest.skip("shared data folder not available")
     for rel, _, _ in L.SHIPPED:
+        if not (SHARED / rel).exists() and rel.startswith("nuclear/"):
+            continue  # compiled for the package from the public record (nuclear/PROVENANCE.md), not a shared copy
         ours = (L.FILES_DIR / rel).read_bytes()
         theirs = (SHARED / rel).read_bytes()
         assert hashlib.sha256(ours).digest() == hashlib.sha256(theirs).digest(), rel

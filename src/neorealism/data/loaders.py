@@ -970,6 +970,7 @@ SHIPPED: tuple[tuple[str, str, str], ...] = (
     ("cow/contiguity_direct_v3.2.csv", "load_contiguity", "Stinnett2002; Miller2022"),
     ("cow/capitals.csv", "load_capitals", "Miller2022"),
     ("democracy/ccode_democracy.csv", "load_democracy", "VDem; Polity; Marquez2016; Pemstein2010; Miller2022"),
+    ("nuclear/first_tests.csv", "scenarios_from_data.nuclear_first_tests", "SIPRI; NorrisKristensen2010"),
 )
 
 

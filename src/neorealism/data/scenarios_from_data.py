@@ -116,6 +116,26 @@ Regime: Polity2 of that year (−10…10); missing → none.  The aggregate has 
 Doctrine: defensive for every state (Waltz's default expectation that states
 seek security, not maximal power); ``doctrine=`` changes it.
 
+Nuclear forces (``nuclear_since``, read by :mod:`neorealism.mechanisms.nuclear`):
+the year of each state's first nuclear test (``files/nuclear/first_tests.csv``:
+the United States 1945, the Soviet Union / Russia 1949, the United Kingdom
+1952, France 1960, China 1964, India 1974, Pakistan 1998, North Korea 2006;
+SIPRI Yearbook; Norris & Kristensen 2010).  By default (``nuclear="start"``)
+only forces tested by the start year are marked — like the growth trends, no
+fact of a later year enters the scenario; ``nuclear="scheduled"`` also sets
+the later tests (history imposed on the run), ``"none"`` marks nobody.
+Israel (never tested nor declared) and the aggregate are never marked.  The
+years are first tests; a secure second strike came later for most (the
+provenance file says so).
+
+Landmass (``landmass``, the stopping power of water, Mearsheimer 2001): the
+COW region decides (:func:`landmass`) — the Americas are one landmass;
+Europe, Africa, the Middle East and Asia one, Afro-Eurasia; Oceania one —
+except island states, each on its own (:data:`ISLANDS`: the United Kingdom,
+Ireland, Iceland, Japan, Taiwan, Sri Lanka, Indonesia, the Philippines,
+Cuba, Hispaniola's two states, Australia, New Zealand, Madagascar, Cyprus,
+Malta …).  The aggregate has none.
+
 The rest of the system: ``aggregate`` (default) adds one state holding the
 sum of every other state's indicators; ``minor`` lists the next ``minors``
 states individually and drops the remainder; ``drop`` omits them.  With
@@ -166,6 +186,8 @@ __all__ = [
     "FIDELITY_MAX_MAD",
     "FIDELITY_MIN_CORR",
     "FromData",
+    "ISLANDS",
+    "NUCLEAR_MODES",
     "NMC_VERSIONS",
     "REGIONS",
     "REST_MODES",
@@ -178,6 +200,8 @@ __all__ = [
     "era_name",
     "group_components",
     "imputed_shares",
+    "landmass",
+    "nuclear_first_tests",
     "scenario_from_data",
     "state_names",
     "write_builtins",
@@ -195,6 +219,54 @@ REGIONS: dict[str, tuple[int, int]] = {
     "asia": (700, 899),
     "oceania": (900, 999),
 }
+#: How scenarios from data mark nuclear forces: tested by the start year, also later ones, or none.
+NUCLEAR_MODES: tuple[str, ...] = ("start", "scheduled", "none")
+#: The landmass of each COW region (:func:`landmass`); island states are in :data:`ISLANDS`.
+REGION_LANDMASS: dict[str, str] = {
+    "americas": "Americas",
+    "europe": "Afro-Eurasia",
+    "africa": "Afro-Eurasia",
+    "middle-east": "Afro-Eurasia",
+    "asia": "Afro-Eurasia",
+    "oceania": "Oceania",
+}
+#: Island states, each on a landmass of its own (ccode → landmass; two states sharing an island share it).
+ISLANDS: dict[int, str] = {
+    31: "Bahamas", 40: "Cuba", 41: "Hispaniola", 42: "Hispaniola", 51: "Jamaica", 52: "Trinidad",
+    53: "Barbados", 54: "Dominica", 55: "Grenada", 56: "Saint Lucia", 57: "Saint Vincent", 58: "Antigua",
+    60: "Saint Kitts", 200: "Great Britain", 205: "Ireland", 338: "Malta", 352: "Cyprus", 395: "Iceland",
+    402: "Cape Verde", 403: "Sao Tome", 511: "Zanzibar", 580: "Madagascar", 581: "Comoros", 590: "Mauritius",
+    591: "Seychelles", 713: "Taiwan", 740: "Japan", 780: "Sri Lanka", 781: "Maldives", 840: "Philippines",
+    850: "Indonesia", 860: "Timor", 900: "Australia", 920: "New Zealand",
+}
+
+
+def landmass(ccode: int) -> str | None:
+    """The landmass of COW state ``ccode``: its island (:data:`ISLANDS`), else its region's (:data:`REGION_LANDMASS`)."""
+    c = int(ccode)
+    if c in ISLANDS:
+        return ISLANDS[c]
+    for region, (lo, hi) in REGIONS.items():
+        if lo <= c <= hi:
+            return REGION_LANDMASS[region]
+    return None
+
+
+NUCLEAR_FILE = Path(__file__).resolve().parent / "files" / "nuclear" / "first_tests.csv"
+
+
+@functools.lru_cache(maxsize=1)
+def _first_tests() -> tuple[tuple[int, int], ...]:
+    df = pd.read_csv(NUCLEAR_FILE, dtype={"ccode": "int64"})
+    tested = df[(df["status"] == "tested") & df["first_test"].notna()]
+    return tuple((int(c), int(y)) for c, y in zip(tested["ccode"], tested["first_test"], strict=True))
+
+
+def nuclear_first_tests() -> dict[int, int]:
+    """ccode → the year of the state's first nuclear test (``files/nuclear/first_tests.csv``; Israel left out)."""
+    return dict(_first_tests())
+
+
 #: The system total of ``economy`` (per-mille of the industrial-urban base).
 ECONOMY_SCALE = 1000.0
 #: Mean steady-state military burden of a scenario's states (sets the military scale only).
@@ -870,6 +942,7 @@ def build_from_data(
     description: str | None = None,
     source: DataSource | None = None,
     trend_window: int | None = DEFAULT_TREND_WINDOW,
+    nuclear: str = "start",
 ) -> FromData:
     """Build a scenario from a real year and keep the table behind it (see the module docstring).
 
@@ -884,8 +957,12 @@ def build_from_data(
     number is an error giving the allowed range.  ``trend_window``: the
     years before ``year`` each state's growth trends are estimated from
     (:func:`growth_trends`; default :data:`DEFAULT_TREND_WINDOW`); 0 or
-    ``None`` leaves the trends to the engine's defaults.
+    ``None`` leaves the trends to the engine's defaults.  ``nuclear``
+    (:data:`NUCLEAR_MODES`): mark the nuclear forces first tested by ``year``
+    (``start``, the default), also those tested later (``scheduled``), or none.
     """
+    if nuclear not in NUCLEAR_MODES:
+        raise ParameterError(f"nuclear must be one of {', '.join(NUCLEAR_MODES)}, got {nuclear!r}", field="nuclear")
     version = _version(nmc)
     alliance_types = tuple(alliance_types)
     _check_options(year, top, rest, minors, region, alliance_types, doctrine, system_burden)
@@ -1072,6 +1149,8 @@ def build_from_data(
     # the scenario
     share = composite_index(np.vstack([military, economy, population, resources, tech]))
     fid = _fidelity(share, comp["cinc"], individual)
+    tests = nuclear_first_tests()
+    marked: list[str] = []
     states = []
     for k, g in enumerate(groups):
         s: dict[str, Any] = {
@@ -1092,6 +1171,13 @@ def build_from_data(
             s["regime"] = regimes[k]
         if g.kind != "rest":
             s["ccode"] = g.ccodes[0]
+            land = landmass(g.ccodes[0])
+            if land is not None:
+                s["landmass"] = land
+            since = tests.get(g.ccodes[0])
+            if since is not None and (nuclear == "scheduled" or (nuclear == "start" and since <= year)):
+                s["nuclear_since"] = since
+                marked.append(f"{g.name} {since}")
         else:
             s["aggregate"] = True  # capabilities count, but it is no unitary actor
         states.append(s)
@@ -1108,6 +1194,10 @@ def build_from_data(
         f"median of the top {top} = 1); burdens at the military steady state; capitals' coordinates "
         f"on the sphere; {'/'.join(alliance_types)} pacts in force (COW Formal Alliances v4.1); Polity2 regimes."
         + trend_text
+        + " Landmasses from the COW regions (the Americas; Afro-Eurasia; Oceania), island states each on its own."
+        + (" Nuclear forces from the year of the first test (SIPRI; Norris & Kristensen 2010"
+           + ("; later tests scheduled" if nuclear == "scheduled" else f"; tests by {year} only")
+           + f"): {', '.join(marked)}." if marked else "")
     )
     comps = np.array([[float(st[c]) for st in states] for c in COMPONENTS])
     auto += " " + _start_reading(comps, [g.name for g in groups], [g.kind != "rest" for g in groups], p)
@@ -1236,8 +1326,10 @@ BUILTINS: dict[str, dict[str, Any]] = {
             "Italy start allied; the Warsaw Pact dates only from 1955, so in 1950 the Soviet bloc is "
             "the Soviet Union's bilateral defense treaties as COW records them (with China since the "
             "1950 Sino-Soviet treaty, and with Poland); COW also still records the wartime Anglo-Soviet "
-            "(1942) and Franco-Soviet (1944) treaties, formally in force until 1955. Nuclear deterrence (secure second strikes) is "
-            "not yet modelled and will be added with the strategy mechanisms. The COW-validated "
+            "(1942) and Franco-Soviet (1944) treaties, formally in force until 1955. The United States holds a "
+            "nuclear force from 1945 and the Soviet Union from 1949 (first tests; a secure second strike, which "
+            "the nuclear mechanism assumes, came later for the Soviet Union); later nuclear powers are not "
+            "scheduled. The COW-validated "
             "great-power rule (military and energy shares) also counts China and the United Kingdom "
             "beside the two superpowers, so the model reads the start as multipolar rather than "
             "Waltz's bipolar (the rule's reading of the real 1950s: docs/great-powers.md)."

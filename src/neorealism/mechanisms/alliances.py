@@ -96,6 +96,7 @@ from .base import (
     at_each,
     emit,
     field_reader,
+    memo,
     pair,
     per_world_vector,
 )
@@ -519,7 +520,9 @@ def expected_support(state, params, r, i):
 
         a = params.alliances
         R = state.shape[0]
-        rel, bp, chain = (per_world_vector(x, R)[r] for x in (a.reliability, a.buck_passing, a.chain_gang))
+        vectors = memo(params, "alliances.support", lambda: [per_world_vector(x, R) for x in (
+            a.reliability, a.buck_passing, a.chain_gang)])
+        rel, bp, chain = (v[r] for v in vectors)
         kern.expected_support(r, i, state.allied, state.alive & params.actor[None, :], state.seen_military,
                               params.decay, state.military, rel, bp, chain,
                               anywhere(a.chain_gang, lambda x: x > 0), for_target, for_self)

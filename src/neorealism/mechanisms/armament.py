@@ -59,7 +59,7 @@ from pydantic import Field, model_validator
 
 from ..kernels import use_kernels
 from ..schema import StrictModel
-from .base import Mechanism, StateField, Step, anywhere, per_world_vector
+from .base import Mechanism, StateField, Step, anywhere, memo, per_world_vector, role_product
 from .perception import common_view, perceived_sum
 
 RICHARDSON = "richardson"
@@ -141,9 +141,16 @@ class ArmamentParams(StrictModel):
         return self
 
 
-def threatening_forces(state, params) -> NDArray[np.float64]:
+def armed_against(state) -> NDArray[np.float64]:
+    """The threats a state arms against, h_ij × the weights of role ``arming_weight`` (a policy of
+    restraint toward j: Kydd 2005's reassurance); ``threat_from`` itself where no field plays the role."""
+    w = role_product(state, "arming_weight")
+    return state.threat_from if w is None else np.ascontiguousarray(state.threat_from * w)
+
+
+def threatening_forces(state, params, roles: bool = True) -> NDArray[np.float64]:
     """H_i (R, N): the principal threat in full plus the others at ``others_weight`` (military units)."""
-    h = state.threat_from
+    h = armed_against(state) if roles else state.threat_from
     top = h.max(axis=-1)
     return top + params.armament.others_weight * (np.einsum("rij->ri", h) - top)
 
@@ -157,8 +164,13 @@ def allied_forces(state, params) -> NDArray[np.float64]:
     return params.armament.ally_weight * perceived_sum(reach, state.seen_military, present)
 
 
+_NO_PAIR = np.zeros((1, 1, 1))
+
+
 def _forces_kernel(state, params):
-    """(H, A) from the compiled kernel (the same sums), or None where it does not apply (exact perception with allies)."""
+    """(H, H0, A) from the compiled kernel (the same sums), or None where it does not apply (exact
+    perception with allies): H against the threats weighted by role ``arming_weight``, H0 against
+    the threats in full."""
     R, N = state.shape
     full = (R, N, N)
     h = state.threat_from
@@ -173,29 +185,54 @@ def _forces_kernel(state, params):
     from . import armament_kernels as k
 
     a = params.armament
+    w = role_product(state, "arming_weight")
+    weight = _NO_PAIR if w is None else np.ascontiguousarray(np.broadcast_to(w, full), dtype=np.float64)
     allied = np.ascontiguousarray(np.broadcast_to(state.allied, full), dtype=np.bool_)
     reach = np.ascontiguousarray(np.broadcast_to(params.reach, full), dtype=np.float64)
     present = np.ascontiguousarray(state.alive & params.actor[None, :])
-    return k.forces(h, allied, reach, np.asarray(seen_m, dtype=np.float64), present,
-                    per_world_vector(a.others_weight, R), per_world_vector(a.ally_weight, R), any_allied)
+    vec = memo(params, "armament.kernel", lambda: [per_world_vector(a.others_weight, R), per_world_vector(a.ally_weight, R)])
+    return k.forces(h, weight, w is not None, allied, reach, np.asarray(seen_m, dtype=np.float64), present,
+                    *vec, any_allied)
 
 
-def required_burden(state, params) -> NDArray[np.float64]:
-    """b_req (R, N): the burden that keeps, in the long run, the military that closes the gap to the threat.
+def _burden_of(need, state, params):
+    a = params.armament
+    with np.errstate(over="ignore", invalid="ignore"):
+        cost = state.economy * state.technology * a.conversion
+        b = np.divide(a.depreciation * need, cost, out=np.zeros(need.shape), where=cost > 0)
+    # values past the largest float (need and cost both infinite: growth compounded too long) give no
+    # burden to read; the engine's overflow check then names the growth that caused them, not this step
+    return np.where(np.isnan(b), 0.0, b)
+
+
+def required_burdens(state, params) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """b_req (R, N): the burden that keeps, in the long run, the military that closes the gap to the
+    threat (against the threats weighted by role ``arming_weight``, times the factors of role
+    ``arming_factor``: a policy's restraint, a doctrine's sufficiency or more, a greedy state's
+    premium); and the burden a security seeker arming to sufficiency would need, against the
+    threats in full with no factor (what the state's own threat environment justifies).
 
     0 for a state with no economy to pay from (it can buy nothing, whatever it spends).
     """
     a = params.armament
     forces = _forces_kernel(state, params) if use_kernels() else None
     if forces is None:
-        forces = threatening_forces(state, params), allied_forces(state, params)
+        A = allied_forces(state, params)
+        forces = threatening_forces(state, params), threatening_forces(state, params, roles=False), A
+    H, H0, A = forces
+    factor = role_product(state, "arming_factor")
     with np.errstate(over="ignore", invalid="ignore"):
-        need = np.maximum(a.sensitivity * forces[0] - forces[1], 0.0)
-        cost = state.economy * state.technology * a.conversion
-        b = np.divide(a.depreciation * need, cost, out=np.zeros(need.shape), where=cost > 0)
-    # values past the largest float (need and cost both infinite: growth compounded too long) give no
-    # burden to read; the engine's overflow check then names the growth that caused them, not this step
-    return np.where(np.isnan(b), 0.0, b)
+        need0 = np.maximum(a.sensitivity * H0 - A, 0.0)
+        need = np.maximum(a.sensitivity * H - A, 0.0) if H is not H0 else need0
+        if factor is not None:  # sufficiency or more (doctrine), a greedy state's premium (beliefs)
+            need = need * factor
+    req = _burden_of(need, state, params)
+    return req, (_burden_of(need0, state, params) if need is not need0 else req)
+
+
+def required_burden(state, params) -> NDArray[np.float64]:
+    """b_req (R, N) of :func:`required_burdens` (with every role)."""
+    return required_burdens(state, params)[0]
 
 
 def _power(u, e):
@@ -262,15 +299,20 @@ def _is_richardson(params) -> Any:
 
 
 def allocate(keys, state, params):
-    """New military burden after internal balancing (richardson: the new stock and its burden)."""
-    target = target_burden(required_burden(state, params), params)
+    """New military burden after internal balancing (richardson: the new stock and its burden), and
+    the burden a security seeker arming to sufficiency would choose (``burden_justified``)."""
+    req, req0 = required_burdens(state, params)
+    target = target_burden(req, params)
+    justified = target_burden(req0, params) if req0 is not req else target
+    justified = np.where(state.alive, justified, 0.0)
     b = state.burden + params.armament.adjustment * (target - state.burden)
     b = np.where(state.alive, b, 0.0)
     if not anywhere(params.armament.mode, lambda m: m == RICHARDSON):
-        return state.replace(burden=b), ()
+        return state.replace(burden=b, burden_justified=justified), ()
     rich = _is_richardson(params)
     m, rb = _richardson(state, params)
-    return state.replace(burden=np.where(rich, rb, b), military=np.where(rich, m, state.military)), ()
+    return state.replace(burden=np.where(rich, rb, b), military=np.where(rich, m, state.military),
+                         burden_justified=np.where(rich, rb, justified)), ()
 
 
 def build(military, economy, technology, burden, alive, params):
@@ -297,7 +339,9 @@ MECHANISM = Mechanism(
     params=ArmamentParams,
     doc=ArmamentParams.__doc__ or "",
     sources=("Waltz 1979, ch. 8", "Walt 1987", "Olson & Zeckhauser 1966", "Richardson 1960"),
-    fields=(StateField("burden", np.float64, "state", _burden0, "share of the economy spent on arms", record=True),),
+    fields=(StateField("burden", np.float64, "state", _burden0, "share of the economy spent on arms", record=True),
+            StateField("burden_justified", np.float64, "state", _burden0, "the burden a security seeker arming to "
+                       "sufficiency against its threats would choose this year (what its threat environment justifies)")),
     steps=(Step("allocate", allocate),),
     module=__name__,
 )

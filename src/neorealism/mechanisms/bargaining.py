@@ -167,6 +167,22 @@ def decline_premium(p_now: Any, p_future: Any, stakes: Any) -> F:
     return np.maximum(0.0, p0 - p1) * np.asarray(stakes, dtype=np.float64)
 
 
+def preemption_premium(p_first: Any, p_struck: Any, hostility: Any, stakes: Any) -> F:
+    """What a state that fears attack gains by striking first: ``hostility·max(0, p_first − p_struck)·stakes``.
+
+    ``p_first`` its chance of winning the war it starts, ``p_struck`` its
+    chance when the rival strikes first, ``hostility`` the chance it gives the
+    rival of attacking (its belief that the rival is greedy, times how surely a
+    greedy rival strikes), ``stakes = gain + loss``.  With offence dominance
+    the first move pays (θ > 1 makes ``p_first > p_struck``): the pre-emptive
+    motive of the security dilemma (Jervis 1978; Van Evera 1999, ch. 3, on
+    first-move advantages; Fearon 1995).  Under defence dominance there is no
+    premium: waiting to be attacked is better.
+    """
+    d = np.asarray(p_first, dtype=np.float64) - np.asarray(p_struck, dtype=np.float64)
+    return np.asarray(hostility, dtype=np.float64) * np.maximum(0.0, d) * np.asarray(stakes, dtype=np.float64)
+
+
 def preventive_war(premium: Any, cost_challenger: Any, cost_target: Any) -> NDArray[np.bool_]:
     """Powell's (2006) condition under complete information: war iff the shift exceeds the surplus.
 
@@ -183,14 +199,19 @@ def preventive_war(premium: Any, cost_challenger: Any, cost_target: Any) -> NDAr
     return d > s + _tol(d, s)
 
 
+def growth_factor(trend: Any, horizon: Any) -> F:
+    """How much a state's power grows over ``horizon`` years at its current trend g (the yearly
+    log change): ``exp(g·horizon)``, the exponent bounded to ±25 (a factor past e^25 says no more)."""
+    g = np.asarray(trend, dtype=np.float64) * np.asarray(horizon, dtype=np.float64)
+    return np.exp(np.minimum(np.maximum(g, -25.0), 25.0))
+
+
 def projected_ratio(trend_a: Any, trend_b: Any, horizon: Any) -> F:
     """How much the force ratio A/B changes over ``horizon`` years at the current trends:
-    ``exp((g_A − g_B)·horizon)`` (g = yearly log change of power; Organski & Kugler 1980's
-    differential growth, Gilpin 1981)."""
-    ga = np.asarray(trend_a, dtype=np.float64)
-    gb = np.asarray(trend_b, dtype=np.float64)
-    with np.errstate(over="ignore"):
-        return np.exp(np.clip((ga - gb) * np.asarray(horizon, dtype=np.float64), -50.0, 50.0))
+    ``exp(g_A·horizon) / exp(g_B·horizon)`` (g = yearly log change of power; Organski & Kugler
+    1980's differential growth, Gilpin 1981).  A ratio of the two states' :func:`growth_factor`,
+    so a kernel given the factors of every state computes the same number."""
+    return growth_factor(trend_a, horizon) / growth_factor(trend_b, horizon)
 
 
 __all__ = [
@@ -198,6 +219,8 @@ __all__ = [
     "bargaining_range",
     "decline_premium",
     "optimal_offer",
+    "growth_factor",
+    "preemption_premium",
     "preventive_war",
     "projected_ratio",
     "uniform_cdf",

@@ -71,13 +71,30 @@ class InitContext:
         return np.broadcast_to(v, self.shape).copy()
 
 
+#: The hooks through which one mechanism's field enters another's formula, without either naming
+#: the other (docs/architecture.md#roles).  A field declares its role; the reader combines every
+#: field of that role (a product for factors and weights, a sum for costs) and, where no field has
+#: the role, computes exactly what it computed before.
+ROLES: dict[str, tuple[str, str]] = {
+    "intentions": ("pair", "I_ij, a factor on the threat i perceives from j (threat; Walt 1987)"),
+    "arming_weight": ("pair", "a weight on the threat from j that i arms against (armament)"),
+    "arming_factor": ("state", "a factor on the military a state seeks against its threats (armament)"),
+    "war_cost": ("pair", "an expected cost of war for i attacking j, in shares of i's economy, added to i's cost (war)"),
+    "gain_weight": ("state", "a weight on what a challenger takes if it wins (war)"),
+    "hostility": ("pair", "the probability i gives that j has aggressive aims: the pre-emptive motive (war)"),
+    "restraint": ("state", "1: the state presses a crisis only with a defensive motive, to prevent or pre-empt (war)"),
+    "aims": ("state", "1: the state has aggressive aims (greedy), and no restraint of a doctrine binds it (war)"),
+}
+
+
 @dataclass(frozen=True)
 class StateField:
     """A piece of the world state a mechanism owns.
 
     ``init(ctx)`` returns its initial value, broadcastable to the field's
     shape (``(R,)``, ``(R, N)`` or ``(R, N, N)``).  ``record=True`` puts a
-    ``state``-shaped field in the states table (one column).
+    ``state``-shaped field in the states table (one column).  ``role`` (one
+    of :data:`ROLES`) makes the field an input of another mechanism's formula.
     """
 
     name: str
@@ -86,6 +103,14 @@ class StateField:
     init: Callable[[InitContext], Any]
     description: str
     record: bool = False
+    role: str = ""
+
+    def __post_init__(self) -> None:
+        if self.role:
+            if self.role not in ROLES:
+                raise ValueError(f"field {self.name!r}: role {self.role!r}: allowed {', '.join(ROLES)}")
+            if ROLES[self.role][0] != self.shape:
+                raise ValueError(f"field {self.name!r}: role {self.role!r} needs shape {ROLES[self.role][0]!r}")
 
 
 @dataclass(frozen=True)
@@ -236,3 +261,54 @@ def field_reader(name: str) -> Callable[[Any, Any], Any]:
 def anywhere(x: Any, test: Callable[[Any], Any]) -> bool:
     """Whether ``test`` holds for the parameter in any world (to skip work switched off everywhere)."""
     return bool(np.any(test(x)))
+
+
+# --------------------------------------------------------------------------- roles
+
+
+def _role_values(state: Any, role: str) -> list[Any]:
+    from .registry import current
+
+    return [v for v in (getattr(state, n, None) for n in current().role_fields(role)) if v is not None]
+
+
+def constant_view(value: float, shape: tuple[int, ...]) -> NDArray[np.float64]:
+    """A read-only array of one value that takes no memory (a neutral role field: 0 cost, factor 1):
+    the role readers skip it without a pass over it."""
+    return np.broadcast_to(np.float64(value), shape)
+
+
+def _is_constant(v: Any, value: float) -> bool:
+    return isinstance(v, np.ndarray) and v.ndim > 0 and not any(v.strides) and v.size > 0 and v.flat[0] == value
+
+
+def role_product(state: Any, role: str) -> NDArray[np.float64] | None:
+    """The product of the fields that play ``role`` (a factor or a weight), or None when none does
+    (or the state holds none of them).  A field that is a :func:`constant_view` of 1 is skipped."""
+    values = _role_values(state, role)
+    if not values:
+        return None
+    kept = [v for v in values if not _is_constant(v, 1.0)] or values[:1]
+    out = np.asarray(kept[0], dtype=np.float64)
+    for v in kept[1:]:
+        out = out * v
+    return out
+
+
+def role_sum(state: Any, role: str) -> NDArray[np.float64] | None:
+    """The sum of the fields that play ``role`` (a cost), or None when none does (a field that is a
+    :func:`constant_view` of 0 adds nothing and is skipped)."""
+    values = [v for v in _role_values(state, role) if not _is_constant(v, 0.0)]
+    if not values:
+        return None
+    out = np.asarray(values[0], dtype=np.float64)
+    for v in values[1:]:
+        out = out + v
+    return out
+
+
+def memo(params: Any, key: str, make: Callable[[], Any]) -> Any:
+    """``params.memo(key, make)`` (a value built once a batch from the frozen parameters), or ``make()``
+    for a parameter object that keeps no memo (a test's stand-in)."""
+    keep = getattr(params, "memo", None)
+    return keep(key, make) if callable(keep) else make()

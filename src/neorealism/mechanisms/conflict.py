@@ -75,11 +75,13 @@ from .base import (
     StateField,
     Step,
     Stream,
-    anywhere,
     at,
     at_each,
     emit,
+    memo,
     per_world_vector,
+    role_product,
+    role_sum,
 )
 
 F = NDArray[np.float64]
@@ -120,6 +122,9 @@ class WarParams(StrictModel):
     max_concession: float = Field(default=1.0, ge=0.0, le=1.0, description="largest share of its economy, population and resources a target concedes in one year's settlements (1 = all it has; below 1 a stake can be too large to buy off, and war follows even under complete information: an indivisibility, Fearon 1995)")
     shift_horizon: float = Field(default=10.0, ge=0.0, le=100.0, description="years over which a state projects the trend of power when it weighs preventive war (Powell 2006; 0 = no commitment problem)")
     trend_memory: float = Field(default=0.2, gt=0.0, le=1.0, description="weight of the latest year in the moving average of each state's yearly log change of power (the trend of power)")
+    prevention_drop: float = Field(default=0.05, ge=0.0, le=1.0, description="a restrained state (a defensive security seeker) presses a preventive crisis only where its chance of winning would fall by more than this over shift_horizon (Van Evera 1999: windows of vulnerability)")
+    preemption_belief: float = Field(default=0.3, ge=0.0, le=1.0, description="a restrained state presses a pre-emptive crisis only against a state it believes at least this likely to have aggressive aims (and only under a first-move advantage)")
+    preemption: float = Field(default=0.5, ge=0.0, le=1.0, description="how surely a rival with aggressive aims strikes first: weighs the pre-emption premium hostility × max(0, p_first − p_struck) × stakes (Jervis 1978; Van Evera 1999); read only where a mechanism supplies hostility (beliefs)")
 
     @field_validator("offense_defense")
     @classmethod
@@ -146,28 +151,39 @@ def win_probability(attack: F, defence: F, theta: Any, m: Any) -> F:
 # --------------------------------------------------------------------------- decision
 
 
-def _war_terms(A, B, Pi, Pj, Ei, Ej, Ti, Tj, shift, k) -> dict[str, F]:
+def _war_terms(A, B, Pi, Pj, Ei, Ej, Ti, Tj, shift, k, ext=None) -> dict[str, F]:
     """The terms of a war between a challenger (forces A at the theatre, power Pi, economy Ei,
     technology Ti) and a target (B, Pj, Ej, Tj), in units of the economy; ``k`` the war
-    parameters shaped to broadcast.  See :func:`crisis_terms`."""
+    parameters shaped to broadcast; ``ext`` the role inputs of other mechanisms shaped to
+    broadcast (``gain`` weight, extra ``cost`` share, ``hostility``; :func:`_extras`).  See
+    :func:`crisis_terms`."""
     p = win_probability(A, B, k["theta"], k["m"])
     p_future = win_probability(A * shift, B, k["theta"], k["m"]) if np.any(shift != 1.0) else p
     tau, floor = k["tau"], k["floor"]
     j_dies = (1.0 - tau) * Pj < floor * (Pi + tau * Pj)
     i_dies = (1.0 - tau) * Pi < floor * (Pj + tau * Pi)
     gain = np.where(j_dies, Ej, tau * Ej)
+    if ext is not None and ext.get("gain") is not None:
+        gain = gain * ext["gain"]
     loss = np.where(i_dies, Ei, tau * Ei)
     fought = k["dur"] * k["kappa"] * np.minimum(A, B)
-    return {
+    cost = k["dur"] * k["econ"] * Ei + fought / (Ti * k["conv"])
+    if ext is not None and ext.get("cost") is not None:
+        cost = cost + ext["cost"] * Ei
+    out = {
         "p": p,
         "p_future": p_future,
         "gain": gain,
         "loss": loss,
-        "cost": k["dur"] * k["econ"] * Ei + fought / (Ti * k["conv"]),
+        "cost": cost,
         "cost_target": k["dur"] * k["econ"] * Ej + fought / (Tj * k["conv"]),
         "value": p * gain - (1.0 - p) * loss,
         "premium": bargaining.decline_premium(p, p_future, gain + loss),
     }
+    if ext is not None and ext.get("hostility") is not None:
+        out["fear"] = bargaining.preemption_premium(p, 1.0 - win_probability(B, A, k["theta"], k["m"]),
+                                                    ext["hostility"] * k["preempt"], gain + loss)
+    return out
 
 
 def _war_params(params, r, flat: bool) -> dict[str, Any]:
@@ -177,11 +193,41 @@ def _war_params(params, r, flat: bool) -> dict[str, Any]:
         "theta": get(w.offense_defense, r), "m": get(w.decisiveness, r), "conv": get(params.armament.conversion, r),
         "dur": 1.0 / get(w.decisive_prob, r), "kappa": get(w.cost, r), "econ": get(w.economic_cost, r),
         "tau": get(w.transfer, r), "floor": get(w.survival_floor, r), "horizon": get(w.shift_horizon, r),
+        "preempt": get(w.preemption, r),
     }
 
 
+def _extras(state) -> dict[str, Any]:
+    """The role inputs other mechanisms give the war decision (:data:`.base.ROLES`), each None where no
+    registered field plays the role: the challenger's ``gain`` weight (R, N), the extra ``cost`` share
+    of attacking (R, N, N), its ``hostility`` toward the target (R, N, N) and its ``restraint`` (R, N):
+    a doctrine's restraint, lifted where the state has aggressive aims (role ``aims``)."""
+    restraint = role_product(state, "restraint")
+    aims = role_product(state, "aims") if restraint is not None else None
+    if aims is not None:  # a greedy state is bound by no doctrine's restraint
+        restraint = restraint * (1.0 - aims)
+    return {"gain": role_product(state, "gain_weight"), "cost": role_sum(state, "war_cost"),
+            "hostility": role_product(state, "hostility"), "restraint": restraint}
+
+
+def _rows_of(ext: dict[str, Any], r, i, targets=None) -> dict[str, Any]:
+    """The role inputs at the deciders' rows: (K, 1) / (K, N), or (K,) at their targets."""
+    out: dict[str, Any] = {}
+    g = ext.get("gain")
+    if targets is None:
+        out["gain"] = None if g is None else g[r, i][:, None]
+        out["cost"] = None if ext.get("cost") is None else ext["cost"][r, i]
+        out["hostility"] = None if ext.get("hostility") is None else ext["hostility"][r, i]
+    else:
+        out["gain"] = None if g is None else g[r, i]
+        out["cost"] = None if ext.get("cost") is None else ext["cost"][r, i, targets]
+        out["hostility"] = None  # the target does not know how the challenger reads its aims
+    return out
+
+
 def crisis_terms(state, params, rows: tuple[NDArray[np.int64], NDArray[np.int64]],
-                 targets: NDArray[np.int64] | None = None, support: tuple[F, F] | None = None) -> dict[str, F]:
+                 targets: NDArray[np.int64] | None = None, support: tuple[F, F] | None = None,
+                 extras: dict[str, Any] | None = None) -> dict[str, F]:
     """The terms of a crisis between each decider i (rows ``(r, i)``, K of them) and every j, (K, N);
     or, with ``targets`` (K,), as the targets see them, (K,).
 
@@ -202,9 +248,14 @@ def crisis_terms(state, params, rows: tuple[NDArray[np.int64], NDArray[np.int64]
     the military losses at replacement cost, over the expected duration
     1/decisive_prob); ``value = p·gain − (1 − p)·loss`` and ``premium`` the
     decline premium (:func:`.bargaining.decline_premium`); ``economy`` the
-    challenger's economy.
+    challenger's economy.  Other mechanisms enter through roles
+    (:func:`_extras`): a weight on the gain (greed, relative gains), an extra
+    cost of attacking (a nuclear deterrent, a deterrer's resolve) and, in the
+    challenger's view, ``fear``, the pre-emption premium its hostility
+    toward the target gives (:func:`.bargaining.preemption_premium`).
     """
     r, i = rows
+    ext = _rows_of(_extras(state) if extras is None else extras, r, i, targets)
     K = len(r)
     E, M, T, P = state.economy, state.military, state.technology, state.power
     if support is None:
@@ -222,7 +273,7 @@ def crisis_terms(state, params, rows: tuple[NDArray[np.int64], NDArray[np.int64]
             Ej = E[r]
             shift = bargaining.projected_ratio(trend[r, i][:, None], trend[r], k["horizon"])
             out = _war_terms(A, B, P[r, i][:, None], state.seen_power[r, i], E[r, i][:, None], Ej,
-                             Ti[:, None], np.where(T[r] > 0, T[r], 1.0), shift, k)
+                             Ti[:, None], np.where(T[r] > 0, T[r], 1.0), shift, k, ext)
             out["economy"] = np.broadcast_to(E[r, i][:, None], Ej.shape)
             return out
         j = targets
@@ -231,7 +282,7 @@ def crisis_terms(state, params, rows: tuple[NDArray[np.int64], NDArray[np.int64]
         B = M[r, j] + for_target[kk, j]
         shift = bargaining.projected_ratio(trend[r, i], trend[r, j], k["horizon"])
         out = _war_terms(A, B, state.seen_power[r, j, i], P[r, j], E[r, i], E[r, j],
-                         Ti, np.where(T[r, j] > 0, T[r, j], 1.0), shift, k)
+                         Ti, np.where(T[r, j] > 0, T[r, j], 1.0), shift, k, ext)
         out["economy"] = E[r, i]
         return out
 
@@ -252,6 +303,8 @@ def _bargain(terms: dict[str, F], r, offensive, params, flat: bool, premium: boo
     E = terms["economy"]
     margin = np.where(offensive, get(w.offensive_threshold, r), get(w.threshold, r)) * E
     value = terms["value"] + terms["premium"] if premium else terms["value"]
+    if premium and "fear" in terms:
+        value = value + terms["fear"]
     v = (1.0 - rho) * value - pen * E
     lo, hi = bargaining.uniform_costs(terms["cost"], get(w.cost_uncertainty, r))
     lo = (1.0 - rho) * (lo + margin)
@@ -280,13 +333,17 @@ def expected_utility(state, params, rows: tuple[NDArray[np.int64], NDArray[np.in
     E = t["economy"]
     safeE = np.where(E > 0, E, 1.0)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        eu = (t["value"] + t["premium"] - t["cost"]) / safeE
+        gross = t["value"] + t["premium"]
+        if "fear" in t:
+            gross = gross + t["fear"]
+        eu = (gross - t["cost"]) / safeE
         return (1.0 - rho) * eu - at(authority.expected_penalty(params), r)
 
 
 #: Why a war started: private information (about costs, or diverging estimates of the odds), a
-#: commitment problem (the shift of power), or the decision's noise.
-CAUSES = ("none", "information", "commitment", "noise")
+#: commitment problem (the shift of power), the decision's noise, or pre-emption (the fear of a
+#: rival's aims under a first-move advantage).
+CAUSES = ("none", "information", "commitment", "noise", "preemption")
 OUTCOMES = ("settled", "war")
 
 
@@ -311,23 +368,28 @@ def decide(keys, state, params):
     # a state with no economy left cannot pay for a war (nor is its utility defined)
     r, i = np.nonzero(alive & params.actor[None, :] & (state.war_target < 0) & crisis & (state.economy > 0))
     events: list = []
+    crisis_target = np.full((R, N), -1, dtype=np.int64)
+    crisis_war = np.zeros((R, N), dtype=bool)
     if not len(r):
-        return state.replace(war_plan=target, plan_eu=best_eu, plan_cause=cause), events
+        return state.replace(war_plan=target, plan_eu=best_eu, plan_cause=cause, crisis_target=crisis_target,
+                             crisis_war=crisis_war), events
     u_cost = rng.uniform(keys, t, COST_TYPE.id, (N,))[r, i]
     u_go = rng.uniform(keys, t, DECISION.id, (N,))[r, i]
     support = alliances.expected_support(state, params, r, i)
     rho_k = at_each(params.authority.enforcement, r)
     off = params.offensive[i]
     Ei = state.economy[r, i]
+    ext = _extras(state)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         # the challenger's view: the target where pressing pays most, and that crisis's numbers
         view = _challenger_view_kernel if use_kernels() else _challenger_view
-        j, best_pay, reservation, v_best, cost_best, prem_best = view(state, params, r, i, off, u_cost, support)
+        j, best_pay, reservation, v_best, cost_best, prem_best, fear_best = view(
+            state, params, r, i, off, u_cost, support, ext)
         has = np.isfinite(best_pay)
         # the target's view: its offer, from what it perceives, knowing only the distribution of the cost
         # (and the offer it would make without the challenger's decline premium, for the cause below)
         view_t = _target_view_kernel if use_kernels() else _target_view
-        offer, p_war, offer0 = view_t(state, params, r, i, j, off, support)
+        offer, p_war, offer0 = view_t(state, params, r, i, j, off, support, ext)
         pressed = has & (reservation > 0)
         offer = np.where(pressed, offer, 0.0)
         gap = reservation - offer  # > 0: war is worth more than the offer
@@ -343,7 +405,9 @@ def decide(keys, state, params):
         # why: the calculus said settle (or nothing was worth pressing) → noise; it would have settled
         # without the decline premium → commitment; else private information (costs, or the odds)
         prem = (1.0 - rho_k) * prem_best
-        why = np.where(settle, 3, np.where((prem > 0) & bargaining.accepts(offer0, reservation - prem), 2, 1))
+        fear = (1.0 - rho_k) * fear_best
+        why = np.where(settle, 3, np.where((prem > 0) & bargaining.accepts(offer0, reservation - prem), 2,
+                                           np.where((fear > 0) & bargaining.accepts(offer, reservation - fear), 4, 1)))
         why = why.astype(np.int8)
     tgt = j
     target[r[go], i[go]] = tgt[go]
@@ -352,6 +416,8 @@ def decide(keys, state, params):
 
     new = {}
     kp = np.flatnonzero(pressed)
+    crisis_target[r[kp], i[kp]] = tgt[kp]
+    crisis_war[r[kp], i[kp]] = go[kp]
     if len(kp):
         events.append(emit(
             "crisis", r[kp], challenger=i[kp], target=tgt[kp],
@@ -362,21 +428,34 @@ def decide(keys, state, params):
     ks = np.flatnonzero(settled & (offer > 0))
     if len(ks):
         new = _settle(state, r[ks], i[ks], tgt[ks], offer[ks], w.max_concession)
-    return state.replace(war_plan=target, plan_eu=best_eu, plan_cause=cause, **new), events
+    return state.replace(war_plan=target, plan_eu=best_eu, plan_cause=cause, crisis_target=crisis_target,
+                         crisis_war=crisis_war, **new), events
 
 
-def _challenger_view(state, params, r, i, off, u_cost, support):
+def _challenger_view(state, params, r, i, off, u_cost, support, extras=None):
     """The challenger's view of its crisis (NumPy reference): for each decider k the target
     ``j[k]`` where pressing a crisis pays most (the better of the offer it expects and war, only
     where war beats the status quo; elsewhere there is no crisis to press; −inf when nowhere), and
     for that target what pressing pays, its reservation (war against the status quo at its private
-    cost), its gross value of war, its private cost and the decline premium."""
+    cost), its gross value of war, its private cost, the decline premium and the pre-emption premium.
+
+    A restrained decider (role ``restraint``: a defensive security seeker) presses only where it
+    has a defensive motive: its odds would fall by more than ``prevention_drop`` over the horizon
+    (prevention), or it believes the target greedy at least ``preemption_belief`` and striking first
+    pays (pre-emption)."""
     R, N = state.shape
     w = params.war
     K = len(r)
     kk = np.arange(K)
+    ext = _extras(state) if extras is None else extras
     valid = state.alive[r] & params.actor[None, :] & (np.arange(N)[None, :] != i[:, None]) & ~state.allied[r, i]
-    terms = crisis_terms(state, params, (r, i), support=support)
+    terms = crisis_terms(state, params, (r, i), support=support, extras=ext)
+    fear = terms.get("fear")
+    if ext.get("restraint") is not None:
+        motive = terms["p"] - terms["p_future"] > at(w.prevention_drop, r)
+        if fear is not None:
+            motive = motive | ((fear > 0) & (ext["hostility"][r, i] >= at(w.preemption_belief, r)))
+        valid = valid & (~(ext["restraint"][r, i] > 0)[:, None] | motive)
     rho = at(params.authority.enforcement, r)
     delta = at(w.cost_uncertainty, r)
     v_c, lo_c, hi_c, loss_c, margin = _bargain(terms, r, off[:, None], params, flat=False)
@@ -389,14 +468,16 @@ def _challenger_view(state, params, r, i, off, u_cost, support):
         x_hat, _ = bargaining.optimal_offer(v_c[kc, jc], lo_c[kc, jc], hi_c[kc, jc], loss_c[kc, jc], cap_c)
         pays[kc, jc] = np.maximum(pays[kc, jc], np.where(np.isfinite(x_hat), x_hat, -np.inf))
     j = np.argmax(pays, axis=-1)
-    return j, pays[kk, j], res[kk, j], v_c[kk, j], cost_true[kk, j], terms["premium"][kk, j]
+    fear_j = fear[kk, j] if fear is not None else np.zeros(K)
+    return j, pays[kk, j], res[kk, j], v_c[kk, j], cost_true[kk, j], terms["premium"][kk, j], fear_j
 
 
-def _target_view(state, params, r, i, j, off, support):
+def _target_view(state, params, r, i, j, off, support, extras=None):
     """The target's view of each crisis (NumPy reference): its optimal offer from what it perceives,
-    knowing only the distribution of the challenger's cost, the risk of refusal it accepts with it,
-    and the offer it would make without the challenger's decline premium."""
-    tv = crisis_terms(state, params, (r, i), targets=j, support=support)
+    knowing only the distribution of the challenger's cost (not how the challenger reads its aims),
+    the risk of refusal it accepts with it, and the offer it would make without the challenger's
+    decline premium."""
+    tv = crisis_terms(state, params, (r, i), targets=j, support=support, extras=extras)
     cap = at_each(params.war.max_concession, r) * state.economy[r, j]
     v_t, lo_t, hi_t, loss_t, _ = _bargain(tv, r, off, params, flat=True)
     offer, p_war = bargaining.optimal_offer(v_t, lo_t, hi_t, loss_t, cap)
@@ -413,7 +494,11 @@ def _square_contest(params) -> bool:
 
 
 def _kernel_params(params, R: int) -> list[F]:
-    """The per-world parameters of the decision kernels, each a contiguous (R,) vector."""
+    """The per-world parameters of the decision kernels, each a contiguous (R,) vector (built once a batch)."""
+    return memo(params, "conflict.kernel_params", lambda: _kernel_vectors(params, R))
+
+
+def _kernel_vectors(params, R: int) -> list[F]:
     w, a = params.war, params.authority
     return [per_world_vector(x, R) for x in (
         w.offense_defense, params.armament.conversion, 1.0 / np.asarray(w.decisive_prob, dtype=np.float64),
@@ -421,49 +506,67 @@ def _kernel_params(params, R: int) -> list[F]:
         w.threshold, w.offensive_threshold, w.cost_uncertainty, w.max_concession)]
 
 
-def _target_view_kernel(state, params, r, i, j, off, support):
+def _growth_factors(state, params) -> F:
+    """Each state's :func:`.bargaining.growth_factor` over the shift horizon, ``(R, N)``: the kernels
+    divide two of them for a pair's projected force ratio (:func:`.bargaining.projected_ratio`)."""
+    R = state.shape[0]
+    horizon = memo(params, "conflict.horizon", lambda: per_world_vector(params.war.shift_horizon, R)[:, None])
+    return np.ascontiguousarray(bargaining.growth_factor(state.power_trend, horizon))
+
+
+_NO_STATE = np.zeros((1, 1))
+_NO_PAIR = np.zeros((1, 1, 1))
+
+
+def _kernel_roles(ext: dict[str, Any]) -> tuple[Any, ...]:
+    """The role inputs as the kernels take them: contiguous arrays (a 1-element stand-in where no field
+    plays the role) and one flag per role."""
+    def arr(x, dummy):
+        return dummy if x is None else np.ascontiguousarray(np.broadcast_to(x, x.shape), dtype=np.float64)
+
+    g, c, h, q = (ext.get(k) for k in ("gain", "cost", "hostility", "restraint"))
+    return (arr(g, _NO_STATE), arr(c, _NO_PAIR), arr(h, _NO_PAIR), arr(q, _NO_STATE),
+            g is not None, c is not None, h is not None, q is not None)
+
+
+def _target_view_kernel(state, params, r, i, j, off, support, extras=None):
     """:func:`_target_view` by the compiled kernel (:mod:`.conflict_kernels`); NumPy's ``exp`` for
     the projected force ratio; a contest exponent other than the scalar 2 takes the NumPy path."""
     if not _square_contest(params):
-        return _target_view(state, params, r, i, j, off, support)
+        return _target_view(state, params, r, i, j, off, support, extras)
     from .conflict_kernels import target_view
 
     R = state.shape[0]
-    trend = state.power_trend
-    shift = bargaining.projected_ratio(trend[r, i], trend[r, j], at_each(params.war.shift_horizon, r))
-    shift = np.broadcast_to(shift, r.shape)
+    growth = _growth_factors(state, params)
     for_target, for_self = support
     r, i, j = (np.ascontiguousarray(x) for x in (r, i, j))
+    gw, wc, _, _, has_g, has_c, _, _ = _kernel_roles(_extras(state) if extras is None else extras)
     return target_view(r, i, j, state.military, state.economy, state.technology, state.power,
-                       state.seen_military, state.seen_power, params.decay, for_target, for_self, shift, off,
-                       *_kernel_params(params, R))
+                       state.seen_military, state.seen_power, params.decay, for_target, for_self, growth, off,
+                       *_kernel_params(params, R), gw, wc, has_g, has_c)
 
 
-def _challenger_view_kernel(state, params, r, i, off, u_cost, support):
+def _challenger_view_kernel(state, params, r, i, off, u_cost, support, extras=None):
     """:func:`_challenger_view` by the compiled kernel (:mod:`.conflict_kernels`): one pass over the
-    K deciders and N targets, no (K, N) temporaries but the projected force ratio (NumPy's ``exp``,
-    so the numbers are the reference's).  The kernel squares the force ratio, as the reference does
-    for the scalar contest exponent 2; any other exponent (or a per-world one) takes the NumPy path,
-    whose vectorised ``power`` the kernel could not match to the last bit."""
+    K deciders and N targets, no (K, N) temporaries.  The kernel squares the force ratio, as the
+    reference does for the scalar contest exponent 2; any other exponent (or a per-world one) takes
+    the NumPy path, whose vectorised ``power`` the kernel could not match to the last bit."""
     if not _square_contest(params):
-        return _challenger_view(state, params, r, i, off, u_cost, support)
+        return _challenger_view(state, params, r, i, off, u_cost, support, extras)
     from .conflict_kernels import challenger_view
 
     R, N = state.shape
     for_target, for_self = support
-    horizon = at(params.war.shift_horizon, r)
-    trend = state.power_trend
-    if anywhere(horizon, lambda x: x != 0) or not np.isfinite(trend).all():
-        shift = bargaining.projected_ratio(trend[r, i][:, None], trend[r], horizon)
-    else:  # exp(0) = 1 exactly
-        shift = np.ones((len(r), N))
-    # one layout for every call (a read-only C array; r and i contiguous): one compiled signature
-    shift = np.broadcast_to(shift, (len(r), N))
+    growth = _growth_factors(state, params)
     pw = _kernel_params(params, R)
+    w = params.war
+    gates = memo(params, "conflict.gates", lambda: [per_world_vector(x, R) for x in (
+        w.preemption, w.prevention_drop, w.preemption_belief)])
+    roles = _kernel_roles(_extras(state) if extras is None else extras)
     return challenger_view(
         np.ascontiguousarray(r), np.ascontiguousarray(i), state.military, state.economy, state.technology, state.power, state.seen_military,
-        state.seen_power, params.decay, for_target, for_self, shift, state.alive, params.actor,
-        state.allied, off, u_cost, *pw)
+        state.seen_power, params.decay, for_target, for_self, growth, state.alive, params.actor,
+        state.allied, off, u_cost, *pw, *gates, *roles)
 
 
 def _settle(state, r, i, j, offer, max_concession) -> dict[str, F]:
@@ -633,9 +736,13 @@ def resolve(keys, state, params):
     war_id = wstart[rw, w] * N + w
     E3, P3, S3 = E2, P2, S2
     if decided.any():
-        power = composite_index(np.stack([M1, E2, P2, S2, state.technology], axis=1), alive)
-        wpow = np.where(win, power[rw], 0.0).sum(axis=1)
-        conq = lose & (power[rw] < at(w_.survival_floor, rw) * wpow[:, None])
+        # the power after this year's fighting, in the worlds where a war was decided (each world's
+        # index is its own: the same numbers as over every world)
+        ws = np.unique(rw[decided])
+        power = composite_index(np.stack([M1[ws], E2[ws], P2[ws], S2[ws], state.technology[ws]], axis=1), alive[ws])
+        pw = power[np.minimum(np.searchsorted(ws, rw), len(ws) - 1)]  # a row of an undecided war loses nothing
+        wpow = np.where(win, pw, 0.0).sum(axis=1)
+        conq = lose & (pw < at(w_.survival_floor, rw) * wpow[:, None])
         if conq.any():
             E3, P3, S3, died, absorber, death_war = _conquest(conq, rw, wpow, war_id, wshare, (E2, P2, S2), R, N)
     M3 = np.where(died, 0.0, M1)
@@ -761,7 +868,10 @@ def _conquest(conq, rw, wpow, war_id, wshare, assets, R, N):
 
 
 def _derive(sc, params):
-    return {"offensive": np.array([s.doctrine == "offensive" for s in sc.states])}
+    from .doctrines import get
+
+    # the war margin each state's doctrine class declares (offensive_threshold or threshold)
+    return {"offensive": np.array([bool(get(s.doctrine).offensive_margin) for s in sc.states])}
 
 
 def expected_loss_share(rs) -> tuple[int, int]:
@@ -824,6 +934,8 @@ MECHANISM = Mechanism(
         StateField("war_plan", np.int64, "state", lambda c: -1, "target of the war a state plans this year (−1 none)"),
         StateField("plan_eu", np.float64, "state", lambda c: np.nan, "expected utility of the planned war"),
         StateField("plan_cause", np.int8, "state", lambda c: 0, "why the planned war was chosen (index into CAUSES)"),
+        StateField("crisis_target", np.int64, "state", lambda c: -1, "the state this state pressed in a crisis this year (−1 none)"),
+        StateField("crisis_war", np.bool_, "state", lambda c: False, "whether this state's crisis of this year ended in war (else it was settled)"),
         StateField("power_trend", np.float64, "state", lambda c: 0.0, "moving average of the yearly log change of the state's composite power (the trend of power)"),
         StateField("power_last", np.float64, "state", lambda c: 0.0, "composite power at the last measurement (for the trend)"),
         StateField("war_target", np.int64, "state", lambda c: -1, "per initiator slot: the original target of its war (−1 none)"),

@@ -12,8 +12,9 @@ small NumPy operations.  The arithmetic is the reference's, in the same order (t
 are those of Fearon 1995 and Powell 2006 as implemented in :mod:`.bargaining`,
 with the contest of Hirshleifer 1989), so the results are bit-identical.
 Transcendental functions are left to NumPy, whose vectorised ``exp`` and
-``power`` differ from the C library's in the last bit: the projected force
-ratio is computed by the caller and passed in, and the kernel serves only the
+``power`` differ from the C library's in the last bit: each state's growth
+factor over the shift horizon is computed by the caller and passed in (a
+pair's projected force ratio is the quotient of two), and the kernel serves only the
 contest exponent m = 2 (the default; the reference squares the ratio), other
 exponents taking the NumPy path (:func:`.conflict._challenger_view_kernel`).
 """
@@ -70,21 +71,27 @@ def _win(a_forces, b, theta):
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
-def _stakes(A, B, shift, theta, Pi, Pj, Ei, Ej, Ti, tau, floor, dur, kappa, econ, conv):
+def _stakes(A, B, shift, theta, Pi, Pj, Ei, Ej, Ti, tau, floor, dur, kappa, econ, conv,
+            has_gain, g, has_cost, c):
     """The terms of one war of i against j (:func:`.conflict._war_terms` for one pair): the expected stake
-    ``value``, the decline premium, i's expected cost and the fighting's military term (both sides'
-    cost share it).  ``Ti`` is i's technology, 1 where it has none."""
+    ``value``, the decline premium, i's expected cost, the fighting's military term (both sides'
+    cost share it) and the stakes (gain + loss).  ``Ti`` is i's technology, 1 where it has none; ``g``
+    the gain weight and ``c`` the extra cost share, read where ``has_gain`` / ``has_cost``."""
     p = _win(A, B, theta)
     p_f = _win(A * shift, B, theta)
     j_dies = (1.0 - tau) * Pj < floor * (Pi + tau * Pj)
     i_dies = (1.0 - tau) * Pi < floor * (Pj + tau * Pi)
     gain = Ej if j_dies else tau * Ej
+    if has_gain:
+        gain = gain * g
     loss = Ei if i_dies else tau * Ei
     fought = dur * kappa * _min(A, B)
     cost = dur * econ * Ei + fought / (Ti * conv)
+    if has_cost:
+        cost = cost + c * Ei
     value = p * gain - (1.0 - p) * loss
     prem = _max(0.0, p - p_f) * (gain + loss)
-    return value, prem, cost, fought
+    return value, prem, cost, fought, p, gain + loss, p - p_f
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
@@ -121,15 +128,18 @@ def _offer_and_risk(v, lo, hi, L, cap):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for_self, shift,
+def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for_self, growth,
                     alive, actor, allied, off, u_cost,
-                    theta, conv, dur, kappa, econ, tau, floor, rho, pen, thr, offthr, delta, maxconc):
+                    theta, conv, dur, kappa, econ, tau, floor, rho, pen, thr, offthr, delta, maxconc,
+                    preempt, prev_drop, pre_belief, gw, wc, host, restr, has_gain, has_cost, has_host, has_restr):
     """For each decider k (world ``r[k]``, state ``i[k]``): the target j where pressing a crisis pays
     most (the first on a tie) and, for that j, what pressing pays, the reservation, the gross value of
-    war, the true (private) cost and the decline premium.
+    war, the true (private) cost, the decline premium and the pre-emption premium.
 
-    Per-world parameters are (R,) arrays; ``shift`` (K, N) the projected force ratio; the contest
-    exponent is 2.
+    Per-world parameters are (R,) arrays; ``growth`` (R, N) each state's growth factor over the
+    shift horizon (a pair's projected force ratio is the quotient of two); the contest exponent is 2.
+    The role inputs (:func:`.conflict._extras`) — gain weight ``gw`` (R, N), extra cost ``wc`` and
+    hostility ``host`` (R, N, N), restraint ``restr`` (R, N) — are read where their flag is set.
     """
     K = r.shape[0]
     N = E.shape[1]
@@ -139,6 +149,7 @@ def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for
     best_v = np.empty(K)
     best_ct = np.empty(K)
     best_prem = np.empty(K)
+    best_fear = np.empty(K)
     for k in range(K):
         w = r[k]
         s = i[k]
@@ -148,6 +159,8 @@ def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for
         Es = E[w, s]
         Ps = P[w, s]
         Ts = T[w, s] if T[w, s] > 0 else 1.0
+        g = gw[w, s] if has_gain else 1.0
+        restrained = has_restr and restr[w, s] > 0
         margin = (offthr[w] if off[k] else thr[w]) * Es
         uk = 1.0 + de * (2.0 * u_cost[k] - 1.0)
         one_rho = 1.0 - rh
@@ -157,16 +170,30 @@ def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for
         v_b = 0.0
         ct_b = 0.0
         prem_b = 0.0
+        fear_b = 0.0
         for j in range(N):
             ok = alive[w, j] and actor[j] and j != s and not allied[w, s, j]
             if j > 0 and not ok:
                 continue  # pressing pays −inf here: never the first maximum (j = 0 is kept, as argmax does)
+            shift = growth[w, s] / growth[w, j]
+            if restrained and j > 0 and shift >= 1.0 and not (has_host and not host[w, s, j] < pre_belief[w]):
+                # no defensive motive can open the gate: its odds do not fall (the projected ratio does not
+                # fall) and it does not fear j enough to pre-empt — pressing pays −inf, as below
+                continue
             A = Ms * decay[w, s, j] + for_self[k, j]
             B = seen_mil[w, s, j] + for_target[k, j]
             Ej = E[w, j]
-            value, prem, cost, fought = _stakes(A, B, shift[k, j], th, Ps, seen_pow[w, s, j], Es, Ej, Ts,
-                                                ta, fl, du, ka, ec, cv)
-            v = one_rho * (value + prem) - pe * Es
+            value, prem, cost, fought, p, stakes, drop = _stakes(
+                A, B, shift, th, Ps, seen_pow[w, s, j], Es, Ej, Ts,
+                ta, fl, du, ka, ec, cv, has_gain, g, has_cost, wc[w, s, j] if has_cost else 0.0)
+            fear = 0.0
+            gross = value + prem
+            if has_host:
+                fear = ((host[w, s, j] * preempt[w]) * _max(0.0, p - (1.0 - _win(B, A, th)))) * stakes
+                gross = gross + fear
+            if restrained and not (drop > prev_drop[w] or (fear > 0.0 and host[w, s, j] >= pre_belief[w])):
+                ok = False  # a defensive security seeker presses only to prevent or pre-empt
+            v = one_rho * gross - pe * Es
             ct = cost * uk
             res = v - one_rho * (ct + margin)
             if ok and math.isfinite(res):
@@ -189,23 +216,27 @@ def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for
                 v_b = v
                 ct_b = ct
                 prem_b = prem
+                fear_b = fear
         best_j[k] = jb
         best_pay[k] = pay_b
         best_res[k] = res_b
         best_v[k] = v_b
         best_ct[k] = ct_b
         best_prem[k] = prem_b
-    return best_j, best_pay, best_res, best_v, best_ct, best_prem
+        best_fear[k] = fear_b
+    return best_j, best_pay, best_res, best_v, best_ct, best_prem, best_fear
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def target_view(r, i, j, M, E, T, P, seen_mil, seen_pow, decay, for_target, for_self, shift, off,
-                theta, conv, dur, kappa, econ, tau, floor, rho, pen, thr, offthr, delta, maxconc):
+def target_view(r, i, j, M, E, T, P, seen_mil, seen_pow, decay, for_target, for_self, growth, off,
+                theta, conv, dur, kappa, econ, tau, floor, rho, pen, thr, offthr, delta, maxconc,
+                gw, wc, has_gain, has_cost):
     """The target's view of each crisis k (world ``r[k]``, challenger ``i[k]``, target ``j[k]``), from
     what j perceives of i: its optimal offer and the risk of refusal it accepts with it, and the offer
     it would make were the challenger's decline premium left out (:func:`.conflict.decide` reads it
-    to tell a commitment problem from private information).  ``shift`` (K,) the projected force
-    ratio; contest exponent 2."""
+    to tell a commitment problem from private information).  ``growth`` (R, N) the states' growth
+    factors over the shift horizon; contest exponent 2; the challenger's gain weight ``gw`` and extra
+    cost ``wc`` where flagged (the target does not know the challenger's hostility)."""
     K = r.shape[0]
     offer = np.empty(K)
     p_war = np.empty(K)
@@ -222,8 +253,10 @@ def target_view(r, i, j, M, E, T, P, seen_mil, seen_pow, decay, for_target, for_
         Ej = E[w, t]
         Ti = T[w, s] if T[w, s] > 0 else 1.0
         Tj = T[w, t] if T[w, t] > 0 else 1.0
-        value, prem, cost, fought = _stakes(A, B, shift[k], theta[w], seen_pow[w, t, s], P[w, t], Ei, Ej, Ti,
-                                            ta, fl, du, kappa[w], econ[w], conv[w])
+        value, prem, cost, fought, p, stakes, drop = _stakes(
+            A, B, growth[w, s] / growth[w, t], theta[w], seen_pow[w, t, s], P[w, t], Ei, Ej, Ti,
+            ta, fl, du, kappa[w], econ[w], conv[w], has_gain, gw[w, s] if has_gain else 1.0,
+            has_cost, wc[w, s, t] if has_cost else 0.0)
         cost_t = du * econ[w] * Ej + fought / (Tj * conv[w])
         margin = (offthr[w] if off[k] else thr[w]) * Ei
         lo = one_rho * (cost * (1.0 - delta[w]) + margin)

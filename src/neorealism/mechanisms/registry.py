@@ -23,11 +23,15 @@ def _default() -> tuple[Mechanism, ...]:
         alliances,
         armament,
         authority,
+        beliefs,
+        doctrines,
         conflict,
         geography,
         growth,
+        nuclear,
         perception,
         polarity,
+        policy,
         structure,
         threat,
     )
@@ -38,7 +42,11 @@ def _default() -> tuple[Mechanism, ...]:
         polarity.MECHANISM,    # measure: power shares, great powers, polarity, CON, HHI
         geography.MECHANISM,   # the map and the loss-of-strength gradient
         perception.MECHANISM,  # perceive
+        beliefs.MECHANISM,     # perceive: types and Bayesian beliefs about them (the security dilemma)
         threat.MECHANISM,      # assess
+        nuclear.MECHANISM,     # assess: who holds a secure second strike; the deterrent (role war_cost)
+        doctrines.MECHANISM,   # (fields) defensive / offensive realism: arming, gains, restraint (roles)
+        policy.MECHANISM,      # assess: reassure or deter each rival (roles arming_weight, war_cost); arms races
         armament.MECHANISM,    # allocate (internal balancing)
         conflict.MECHANISM,    # decide (bargaining), mobilize (begin), resolve (coalition wars), measure (trend)
         alliances.MECHANISM,   # ally (forming, dissolving), mobilize (honouring), measure (blocs)
@@ -102,6 +110,18 @@ class Registry:
 
     def fields(self) -> list[tuple[Mechanism, StateField]]:
         return [(m, f) for m in self.mechanisms for f in m.fields]
+
+    @functools.cached_property
+    def _roles(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for _, f in self.fields():
+            if f.role:
+                out.setdefault(f.role, []).append(f.name)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def role_fields(self, role: str) -> tuple[str, ...]:
+        """The names of the fields that play ``role`` (:data:`.base.ROLES`), in registry order."""
+        return self._roles.get(role, ())
 
     def steps(self, stage: str | None = None) -> list[tuple[Mechanism, Step]]:
         """The year's steps in stage order (registry order within a stage)."""

@@ -44,7 +44,7 @@ from pydantic import Field
 
 from ..kernels import use_kernels
 from ..schema import StrictModel
-from .base import Mechanism, StateField, Step, per_world_vector
+from .base import Mechanism, StateField, Step, per_world_vector, role_product
 from .perception import common_view, perceived_sum
 
 
@@ -64,12 +64,12 @@ class ThreatParams(StrictModel):
 
 
 def intentions(state, params):
-    """The intentions factor I_ij of Walt's (1987) threat: 1 (benign and hostile alike) until beliefs are modelled.
-
-    A later mechanism (beliefs about intentions, Jervis 1976) replaces this
-    with an (R, N, N) array in [0, ∞); every formula here multiplies it in.
-    """
-    return 1.0
+    """The intentions factor I_ij of Walt's (1987) threat: the product of the fields of role
+    ``intentions`` (the beliefs mechanism's reading of j's aims: Jervis 1976, Kydd 2005), an
+    (R, N, N) array in [0, ∞); 1 (benign and hostile alike) where no field plays the role.
+    Every formula here multiplies it in."""
+    f = role_product(state, "intentions")
+    return 1.0 if f is None else f
 
 
 def _scale(params):
@@ -134,15 +134,14 @@ def _derive(sc, params):
 def _assess_kernel(state, params):
     """τ and h_ij from the compiled kernel (the same numbers), or None where it does not apply.
 
-    It applies to noisy perception (full (R, N, N) observations), power_weight 1 and no intentions factor.
+    It applies to noisy perception (full (R, N, N) observations) and power_weight 1.
     """
     seen_p, seen_m = state.seen_power, state.seen_military
     w = params.threat.power_weight
     if isinstance(w, np.ndarray) or w != 1.0:
         return None
     intent = intentions(state, params)
-    if not (np.isscalar(intent) and intent == 1.0):
-        return None
+    has_intent = not (np.isscalar(intent) and intent == 1.0)
     R, N = state.shape
     full = (R, N, N)
     if not all(x.shape == full and x.dtype == np.float64 and x.flags.c_contiguous for x in (seen_p, seen_m)):
@@ -153,7 +152,12 @@ def _assess_kernel(state, params):
     reach = np.ascontiguousarray(np.broadcast_to(params.reach, full), dtype=np.float64)
     present = np.ascontiguousarray(state.alive & params.actor[None, :])
     power = np.ascontiguousarray(state.power, dtype=np.float64)
-    return k.assess(seen_p, seen_m, allied, reach, present, power, per_world_vector(_scale(params), R))
+    intent = np.ascontiguousarray(np.broadcast_to(intent, full), dtype=np.float64) if has_intent else _NO_PAIR
+    return k.assess(seen_p, seen_m, allied, reach, present, power, per_world_vector(_scale(params), R),
+                    intent, has_intent)
+
+
+_NO_PAIR = np.zeros((1, 1, 1))
 
 
 def assess(keys, state, params):

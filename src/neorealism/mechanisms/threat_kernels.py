@@ -15,8 +15,9 @@ from .perception_kernels import dot_sum
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def assess(seen_p, seen_m, allied, reach, present, power, scale):
-    """(τ (R, N), h (R, N, N)); ``scale`` (R,) = (1 − ρ)·θ^w, ``present`` alive and unitary."""
+def assess(seen_p, seen_m, allied, reach, present, power, scale, intent, has_intent):
+    """(τ (R, N), h (R, N, N)); ``scale`` (R,) = (1 − ρ)·θ^w, ``present`` alive and unitary;
+    ``intent`` (R, N, N) the intentions factor where ``has_intent``."""
     R, N = present.shape
     tau = np.empty((R, N))
     h = np.empty((R, N, N))
@@ -28,6 +29,8 @@ def assess(seen_p, seen_m, allied, reach, present, power, scale):
             own = power[r, i] + 1e-300 if present[r, i] else np.inf
             for j in range(N):
                 rij = 0.0 if allied[r, i, j] else reach[r, i, j]
+                if has_intent:
+                    rij = rij * intent[r, i, j]
                 p = seen_p[r, i, j]
                 if present[r, j]:
                     q[j] = rij * p
