@@ -33,8 +33,6 @@ Run it with ``python -m neorealism.examples.custom_doctrine``.
 from __future__ import annotations
 
 import argparse
-import contextlib
-from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -67,21 +65,6 @@ class Jackal(Doctrine):
         return 1.0 + 0.5 * np.asarray(params.doctrine.relative_weight, dtype=np.float64)
 
 
-@contextlib.contextmanager
-def _with_doctrines() -> Iterator[None]:
-    """The default model, with the doctrine mechanism added if this registry does not list it yet."""
-    from neorealism.mechanisms import doctrines
-    from neorealism.mechanisms.registry import current, default_mechanisms, using
-
-    if any(m.name == "doctrine" for m in current().mechanisms):
-        yield
-        return
-    mechs = list(default_mechanisms())
-    mechs.insert([m.name for m in mechs].index("geography") + 1, doctrines.MECHANISM)
-    with using(mechs):
-        yield
-
-
 def mixed(scenario: str = "multipolar", other: str = "jackal", every: int = 3) -> Scenario:
     """The built-in ``scenario`` with every ``every``-th state (from the second) of doctrine ``other``, the rest defensive."""
     d = load_scenario(scenario).model_dump()
@@ -112,9 +95,7 @@ def by_doctrine(sc: Scenario, worlds: int, years: int, seed: int) -> pd.DataFram
 
 def main(worlds: int = 200, years: int = 100, seed: int = 0) -> pd.DataFrame:
     """The table of :func:`by_doctrine` for the jackal mix and the offensive mix (rows ``(run, doctrine)``)."""
-    assert "jackal" in registered()
-    with _with_doctrines():
-        parts = {f"with {o}": by_doctrine(mixed(other=o), worlds, years, seed) for o in ("jackal", "offensive")}
+    parts = {f"with {o}": by_doctrine(mixed(other=o), worlds, years, seed) for o in ("jackal", "offensive")}
     return pd.concat(parts, names=["run", "doctrine"])
 
 

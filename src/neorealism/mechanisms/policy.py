@@ -113,9 +113,11 @@ class PolicyParams(StrictModel):
         "deters it: the resolve it signals (Schelling 1966: commitments, tripwires)",
     )
     reassure_below: float = Field(
-        default=0.5, ge=0.0, le=1.0,
+        default=0.2, ge=0.0, le=1.0,
         description="policy auto: a defensive security seeker reassures a rival it believes greedy with "
-        "probability below this, and deters the others (Glaser 2010); 0 = always deter",
+        "probability below this, and deters the others (Glaser 2010); below the prior (beliefs.greedy_share, "
+        "0.3), so that reassurance follows trust learned, and a rival nothing is known of is balanced "
+        "against in full (Waltz 1979); 0 = always deter",
     )
     race_years: int = Field(
         default=3, ge=1, le=50,
@@ -219,12 +221,10 @@ def assess(keys, state, params):
 
 
 def _hard(state, params) -> NDArray[np.bool_]:
-    """(R, N): states that deter every rival under auto: offensive doctrine or greedy."""
+    """(R, N): states that deter every rival under auto: a doctrine that seeks relative power, or greedy."""
     R, N = state.shape
     hard = np.zeros((R, N), dtype=bool)
-    offensive = getattr(params, "offensive", None)
-    if offensive is not None:
-        hard |= np.asarray(offensive, dtype=bool)[None, :]
+    hard |= np.asarray(params.policy_hard_doctrine, dtype=bool)[None, :]
     greedy = getattr(state, "greedy", None)
     if greedy is not None:
         hard |= np.asarray(greedy, dtype=bool)
@@ -417,7 +417,12 @@ def _compile():
 
 
 def _derive(sc, params):
-    return {"policy_spec": np.array([SPEC_CODES[s.policy] for s in sc.states], dtype=np.int8)}
+    from .doctrines import get
+
+    # a doctrine that seeks relative power (Mearsheimer 2001) deters every rival: it has nothing to reassure about
+    return {"policy_spec": np.array([SPEC_CODES[s.policy] for s in sc.states], dtype=np.int8),
+            "policy_hard_doctrine": np.array([get(s.doctrine).classifier.get("aim") == "relative power"
+                                              for s in sc.states], dtype=bool)}
 
 
 def _burden0(ctx):
