@@ -294,6 +294,21 @@ def _greedy_count(state, params):
     return (state.greedy & state.alive).sum(axis=-1)
 
 
+def _summary(rs, s):
+    """Run-summary line: greedy states, and the error of beliefs about types at the start and the end."""
+    if rs is None:
+        return []
+    c = rs.query(
+        "SELECT year, avg(misjudgement) AS err, avg(suspicion) AS sus, avg(greedy_states) AS g FROM system "
+        "WHERE year = (SELECT min(year) FROM system) OR year = (SELECT max(year) FROM system) GROUP BY year ORDER BY year"
+    )
+    if len(c) < 2 or not float(c["g"].iloc[0]) and not float(c["err"].iloc[0]):
+        return []
+    first, last = c.iloc[0], c.iloc[-1]
+    return [f"Beliefs about types: {first.g:.2f} greedy states per world at the start, {last.g:.2f} at the end; "
+            f"misjudgement {first.err:.3f} → {last.err:.3f}, suspicion of security seekers {first.sus:.3f} → {last.sus:.3f}"]
+
+
 MECHANISM = Mechanism(
     name="beliefs",
     params=BeliefParams,
@@ -324,6 +339,7 @@ MECHANISM = Mechanism(
         Measure("greedy_states", "system", np.int32, _greedy_count, "living greedy states"),
     ),
     steps=(Step("perceive", update, "update"),),
+    summary=_summary,
     module=__name__,
 )
 

@@ -456,6 +456,14 @@ def _summary(rs, s):
     return lines
 
 
+#: The fields of an arms race's events: its two sides and whether it is a spiral.
+_RACE_FIELDS = (
+    EventField("state", "state", "one side of the arms race"),
+    EventField("partner", "state", "the other side"),
+    EventField("spiral", "label", "yes: both are security seekers (Jervis 1976's spiral)", choices=YES_NO),
+)
+
+
 MECHANISM = Mechanism(
     name="policy",
     params=PolicyParams,
@@ -484,17 +492,10 @@ MECHANISM = Mechanism(
                    "share of the rival pairs (i toward j) under reassurance this year"),
     ),
     events=(
-        EventKind("arms_race", (
-            EventField("state", "state", "one side of the arms race"),
-            EventField("partner", "state", "the other side"),
-            EventField("spiral", "label", "yes: both are security seekers (Jervis 1976's spiral)", choices=YES_NO),
-        ), "an arms race began: both burdens rose for race_years years while each threatened the other"),
-        EventKind("arms_race_end", (
-            EventField("state", "state", "one side of the arms race"),
-            EventField("partner", "state", "the other side"),
-            EventField("spiral", "label", "yes: both are security seekers (Jervis 1976's spiral)", choices=YES_NO),
-            EventField("race_length", "int", "years the race lasted"),
-        ), "an arms race ended: a burden stopped rising, or the threat between the two receded"),
+        EventKind("arms_race", _RACE_FIELDS,
+                  "an arms race began: both burdens rose for race_years years while each threatened the other"),
+        EventKind("arms_race_end", (*_RACE_FIELDS, EventField("race_length", "int", "years the race lasted")),
+                  "an arms race ended: a burden stopped rising, or the threat between the two receded"),
         EventKind("deterrence", (
             EventField("challenger", "state", "the state that pressed the crisis"),
             EventField("target", "state", "the target, which deters the challenger"),
