@@ -95,7 +95,7 @@ def _both_views(monkeypatch, sc, worlds, years, seed, per_world=None):
 def test_views_agree_exactly_with_default_parameters(monkeypatch):
     ch, tg = _both_views(monkeypatch, synthetic_scenario(12, seed=4), 40, 40, 5)
     assert ch.calls == 40 and ch.pressed > 50
-    assert tg.calls == 40 and tg.pressed > 20  # offers made (> 0)
+    assert 0 < tg.calls <= 40 and tg.pressed > 20  # offers made (> 0), in the years with a crisis pressed
     assert ch.mismatch == tg.mismatch == [] and ch.max_rel == tg.max_rel == 0.0
 
 
@@ -124,8 +124,8 @@ def test_views_agree_under_random_per_world_parameters(pw_rows, seed, name):
         spies = _both_views(mp, SCENARIOS[name](), 4, 25, seed, per_world)
     finally:
         mp.undo()
+    assert spies[0].calls > 0  # the target's view runs only in the years a crisis is pressed
     for spy in spies:
-        assert spy.calls > 0
         assert spy.mismatch == [] and spy.max_rel == 0.0
 
 

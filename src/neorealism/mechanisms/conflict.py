@@ -388,10 +388,14 @@ def decide(keys, state, params):
         has = np.isfinite(best_pay)
         # the target's view: its offer, from what it perceives, knowing only the distribution of the cost
         # (and the offer it would make without the challenger's decline premium, for the cause below)
-        view_t = _target_view_kernel if use_kernels() else _target_view
-        offer, p_war, offer0 = view_t(state, params, r, i, j, off, support, ext)
+        # — for the pressed crises only (elsewhere there is no offer to make: it is 0)
         pressed = has & (reservation > 0)
-        offer = np.where(pressed, offer, 0.0)
+        kp = np.flatnonzero(pressed)
+        offer, p_war, offer0 = np.zeros(len(r)), np.zeros(len(r)), np.zeros(len(r))
+        if len(kp):
+            view_t = _target_view_kernel if use_kernels() else _target_view
+            sub = (support[0][kp], support[1][kp])
+            offer[kp], p_war[kp], offer0[kp] = view_t(state, params, r[kp], i[kp], j[kp], off[kp], sub, ext)
         gap = reservation - offer  # > 0: war is worth more than the offer
         scale = at_each(w.temperature, r) * np.where(Ei > 0, Ei, 1.0)
         noisy = scale > 0
@@ -415,7 +419,6 @@ def decide(keys, state, params):
     cause[r[go], i[go]] = why[go]
 
     new = {}
-    kp = np.flatnonzero(pressed)
     crisis_target[r[kp], i[kp]] = tgt[kp]
     crisis_war[r[kp], i[kp]] = go[kp]
     if len(kp):
