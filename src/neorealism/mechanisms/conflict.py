@@ -168,8 +168,13 @@ def _war_terms(A, B, Pi, Pj, Ei, Ej, Ti, Tj, shift, k, ext=None) -> dict[str, F]
     loss = np.where(i_dies, Ei, tau * Ei)
     fought = k["dur"] * k["kappa"] * np.minimum(A, B)
     cost = k["dur"] * k["econ"] * Ei + fought / (Ti * k["conv"])
+    known = None
     if ext is not None and ext.get("cost") is not None:
-        cost = cost + ext["cost"] * Ei
+        # a cost everyone knows (a nuclear deterrent, a deterrer's commitment): added to the expected
+        # cost, outside the challenger's private draw
+        known = ext["cost"] * Ei
+        private = cost
+        cost = cost + known
     out = {
         "p": p,
         "p_future": p_future,
@@ -180,6 +185,8 @@ def _war_terms(A, B, Pi, Pj, Ei, Ej, Ti, Tj, shift, k, ext=None) -> dict[str, F]
         "value": p * gain - (1.0 - p) * loss,
         "premium": bargaining.decline_premium(p, p_future, gain + loss),
     }
+    if known is not None:
+        out["cost_private"], out["cost_known"] = private, known
     if ext is not None and ext.get("hostility") is not None:
         out["fear"] = bargaining.preemption_premium(p, 1.0 - win_probability(B, A, k["theta"], k["m"]),
                                                     ext["hostility"] * k["preempt"], gain + loss)
@@ -306,7 +313,9 @@ def _bargain(terms: dict[str, F], r, offensive, params, flat: bool, premium: boo
     if premium and "fear" in terms:
         value = value + terms["fear"]
     v = (1.0 - rho) * value - pen * E
-    lo, hi = bargaining.uniform_costs(terms["cost"], get(w.cost_uncertainty, r))
+    lo, hi = bargaining.uniform_costs(terms.get("cost_private", terms["cost"]), get(w.cost_uncertainty, r))
+    if "cost_known" in terms:  # the known part of the cost is no part of the private draw
+        lo, hi = lo + terms["cost_known"], hi + terms["cost_known"]
     lo = (1.0 - rho) * (lo + margin)
     hi = (1.0 - rho) * (hi + margin)
     loss_t = (1.0 - rho) * (terms["value"] + terms["cost_target"])
@@ -462,7 +471,9 @@ def _challenger_view(state, params, r, i, off, u_cost, support, extras=None):
     rho = at(params.authority.enforcement, r)
     delta = at(w.cost_uncertainty, r)
     v_c, lo_c, hi_c, loss_c, margin = _bargain(terms, r, off[:, None], params, flat=False)
-    cost_true = terms["cost"] * (1.0 + delta * (2.0 * u_cost[:, None] - 1.0))
+    cost_true = terms.get("cost_private", terms["cost"]) * (1.0 + delta * (2.0 * u_cost[:, None] - 1.0))
+    if "cost_known" in terms:
+        cost_true = cost_true + terms["cost_known"]
     res = v_c - (1.0 - rho) * (cost_true + margin)  # its reservation: war against the status quo
     pays = np.where(valid & np.isfinite(res), res, -np.inf)
     kc, jc = np.nonzero(pays > 0)

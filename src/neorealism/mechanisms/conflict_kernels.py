@@ -74,8 +74,8 @@ def _win(a_forces, b, theta):
 def _stakes(A, B, shift, theta, Pi, Pj, Ei, Ej, Ti, tau, floor, dur, kappa, econ, conv,
             has_gain, g, has_cost, c):
     """The terms of one war of i against j (:func:`.conflict._war_terms` for one pair): the expected stake
-    ``value``, the decline premium, i's expected cost, the fighting's military term (both sides'
-    cost share it) and the stakes (gain + loss).  ``Ti`` is i's technology, 1 where it has none; ``g``
+    ``value``, the decline premium, the private and the known parts of i's expected cost, the
+    fighting's military term (both sides' cost share it) and the stakes (gain + loss).  ``Ti`` is i's technology, 1 where it has none; ``g``
     the gain weight and ``c`` the extra cost share, read where ``has_gain`` / ``has_cost``."""
     p = _win(A, B, theta)
     p_f = _win(A * shift, B, theta)
@@ -86,12 +86,11 @@ def _stakes(A, B, shift, theta, Pi, Pj, Ei, Ej, Ti, tau, floor, dur, kappa, econ
         gain = gain * g
     loss = Ei if i_dies else tau * Ei
     fought = dur * kappa * _min(A, B)
-    cost = dur * econ * Ei + fought / (Ti * conv)
-    if has_cost:
-        cost = cost + c * Ei
+    cost = dur * econ * Ei + fought / (Ti * conv)  # the private part (drawn in each crisis)
+    known = c * Ei if has_cost else 0.0  # the part everyone knows (a deterrent, a commitment)
     value = p * gain - (1.0 - p) * loss
     prem = _max(0.0, p - p_f) * (gain + loss)
-    return value, prem, cost, fought, p, gain + loss, p - p_f
+    return value, prem, cost, known, fought, p, gain + loss, p - p_f
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
@@ -183,7 +182,7 @@ def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for
             A = Ms * decay[w, s, j] + for_self[k, j]
             B = seen_mil[w, s, j] + for_target[k, j]
             Ej = E[w, j]
-            value, prem, cost, fought, p, stakes, drop = _stakes(
+            value, prem, cost, known, fought, p, stakes, drop = _stakes(
                 A, B, shift, th, Ps, seen_pow[w, s, j], Es, Ej, Ts,
                 ta, fl, du, ka, ec, cv, has_gain, g, has_cost, wc[w, s, j] if has_cost else 0.0)
             fear = 0.0
@@ -195,14 +194,20 @@ def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for
                 ok = False  # a defensive security seeker presses only to prevent or pre-empt
             v = one_rho * gross - pe * Es
             ct = cost * uk
+            lo_c = cost * (1.0 - de)
+            hi_c = cost * (1.0 + de)
+            if has_cost:
+                ct = ct + known
+                lo_c = lo_c + known
+                hi_c = hi_c + known
             res = v - one_rho * (ct + margin)
             if ok and math.isfinite(res):
                 pay = res
                 if pay > 0.0:
                     Tj = T[w, j] if T[w, j] > 0 else 1.0
                     cost_t = du * ec * Ej + fought / (Tj * cv)
-                    lo = one_rho * (cost * (1.0 - de) + margin)
-                    hi = one_rho * (cost * (1.0 + de) + margin)
+                    lo = one_rho * (lo_c + margin)
+                    hi = one_rho * (hi_c + margin)
                     loss_t = one_rho * (value + cost_t)
                     x = _offer(v, lo, hi, loss_t, mc * Ej)
                     if math.isfinite(x):
@@ -253,14 +258,19 @@ def target_view(r, i, j, M, E, T, P, seen_mil, seen_pow, decay, for_target, for_
         Ej = E[w, t]
         Ti = T[w, s] if T[w, s] > 0 else 1.0
         Tj = T[w, t] if T[w, t] > 0 else 1.0
-        value, prem, cost, fought, p, stakes, drop = _stakes(
+        value, prem, cost, known, fought, p, stakes, drop = _stakes(
             A, B, growth[w, s] / growth[w, t], theta[w], seen_pow[w, t, s], P[w, t], Ei, Ej, Ti,
             ta, fl, du, kappa[w], econ[w], conv[w], has_gain, gw[w, s] if has_gain else 1.0,
             has_cost, wc[w, s, t] if has_cost else 0.0)
         cost_t = du * econ[w] * Ej + fought / (Tj * conv[w])
         margin = (offthr[w] if off[k] else thr[w]) * Ei
-        lo = one_rho * (cost * (1.0 - delta[w]) + margin)
-        hi = one_rho * (cost * (1.0 + delta[w]) + margin)
+        lo_c = cost * (1.0 - delta[w])
+        hi_c = cost * (1.0 + delta[w])
+        if has_cost:
+            lo_c = lo_c + known
+            hi_c = hi_c + known
+        lo = one_rho * (lo_c + margin)
+        hi = one_rho * (hi_c + margin)
         loss_t = one_rho * (value + cost_t)
         cap = maxconc[w] * Ej
         x, q = _offer_and_risk(one_rho * (value + prem) - pen[w] * Ei, lo, hi, loss_t, cap)
