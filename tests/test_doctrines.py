@@ -581,3 +581,26 @@ def test_a_user_doctrine_out_of_range_at_some_parameters_is_one_clear_error(doct
         assert "\n" not in msg
     finally:
         dm.unregister("test-zealot")
+
+
+def test_a_user_doctrine_is_part_of_the_model_fingerprint(doctrine_registry):
+    """A result computed with a user's doctrine is not reused once the class changes (or is gone)."""
+    from neorealism import results
+
+    base = results.model_fingerprint()
+
+    class Hawk(Doctrine):
+        """Nobody's (2026) hawk."""
+
+        name = "test-hawk"
+        sources = ("Nobody 2026",)
+        classifier = dict(dm.Offensive.classifier)
+
+    register(Hawk)
+    try:
+        with_hawk = results.model_fingerprint()
+        assert with_hawk != base and len(with_hawk) == 16
+        assert results.model_fingerprint() == with_hawk  # stable while the class is the same
+    finally:
+        dm.unregister("test-hawk")
+    assert results.model_fingerprint() == base

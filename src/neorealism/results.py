@@ -150,13 +150,7 @@ MODEL_MODULES: tuple[str, ...] = ("engine.py", "state.py", "rng.py", "measures.p
 
 
 @functools.cache
-def model_fingerprint() -> str:
-    """SHA-256 (first 16 hex digits) of the model's source code.
-
-    The package version alone does not change while the model is being
-    developed (an editable install); this fingerprint does, so an earlier
-    result is never taken for the current model's.
-    """
+def _package_digest() -> bytes:
     from importlib import resources
 
     root = resources.files("neorealism")
@@ -167,7 +161,60 @@ def model_fingerprint() -> str:
         for f in files:
             h.update(f"{name}/{f.name}\0".encode())
             h.update(f.read_bytes())
+    return h.digest()
+
+
+def model_fingerprint() -> str:
+    """SHA-256 (first 16 hex digits) of the model's source code.
+
+    The package version alone does not change while the model is being
+    developed (an editable install); this fingerprint does, so an earlier
+    result is never taken for the current model's.  Code outside the
+    package that takes part in a run — a doctrine class a user registered, a
+    mechanism of a registry installed with ``registry.using`` — counts too
+    (:func:`_user_code`), so a changed user class is never served a result
+    computed with the old one.
+    """
+    user = _user_code()
+    if not user:
+        return hashlib.sha256(_package_digest()).hexdigest()[:16]
+    h = hashlib.sha256(_package_digest())
+    for key, text in user:
+        h.update(f"user/{key}\0".encode())
+        h.update(text.encode())
     return h.hexdigest()[:16]
+
+
+model_fingerprint.cache_clear = _package_digest.cache_clear  # type: ignore[attr-defined]
+
+
+def _user_code() -> list[tuple[str, str]]:
+    """The code outside the package that takes part in a run: doctrine classes a user registered
+    and mechanisms of a registry installed with ``registry.using`` (their source, or their
+    declaration where the source cannot be read), so that changing one changes the fingerprint."""
+    import inspect
+
+    from .mechanisms.doctrines import registered
+    from .mechanisms.registry import current
+
+    def source(obj: Any, fallback: str) -> str:
+        try:
+            return inspect.getsource(obj)
+        except (OSError, TypeError):
+            return fallback
+
+    out = []
+    for name, cls in registered().items():
+        if cls.__module__ != "neorealism.mechanisms.doctrines":  # the package's own are in the digest
+            out.append((f"doctrine:{name}", source(cls, f"{cls.__qualname__} {cls.classifier!r} {cls.sources!r}")))
+    for m in current().mechanisms:
+        module = m.module or ""
+        if not module.startswith("neorealism.mechanisms."):
+            import sys
+
+            mod = sys.modules.get(module)
+            out.append((f"mechanism:{m.name}", source(mod, repr(m)) if mod is not None else repr(m)))
+    return out
 
 
 def environment() -> dict[str, str]:
