@@ -16,7 +16,7 @@ import pytest
 from neorealism import api, engine
 from neorealism.mechanisms import beliefs
 from neorealism.mechanisms.registry import default_mechanisms, using
-from neorealism.scenario import Scenario, apply_overrides
+from neorealism.scenario import Scenario
 
 
 def _tables(sc, worlds, years, seed):

@@ -513,9 +513,8 @@ def test_the_choice_kernel_is_the_numpy_choice():
     from neorealism import kernels as K
     from neorealism import rng as R_
     from neorealism.mechanisms import policy as P
-    from neorealism.state import EngineParams
-
     from neorealism.scenario import load_scenario
+    from neorealism.state import EngineParams
 
     d = load_scenario("multipolar").model_dump()
     d["states"][0]["policy"], d["states"][1]["policy"] = "deter", "reassure"

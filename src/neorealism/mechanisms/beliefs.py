@@ -88,13 +88,13 @@ def _type(ctx) -> NDArray[np.bool_]:
     if not anywhere(p.enabled, lambda x: x):
         return np.zeros((R, N), dtype=bool)
     u = rng.uniform(ctx.keys, 0, TYPE.id, (N,))
-    share = p.greedy_share[:, :1] if isinstance(p.greedy_share, np.ndarray) else p.greedy_share
+    share = p.greedy_share
     drawn = u < share
     fixed = [s.type for s in ctx.scenario.states]
     set_ = np.array([t is not None for t in fixed])
     value = np.array([t == "greedy" for t in fixed])
     out = np.where(set_[None, :], value[None, :], drawn)
-    on = p.enabled[:, :1] if isinstance(p.enabled, np.ndarray) else p.enabled
+    on = p.enabled
     return out & on
 
 
@@ -145,8 +145,8 @@ def _intent(belief, params) -> NDArray[np.float64]:
 
 def _type_fields(greedy, params) -> dict[str, NDArray]:
     b = params.beliefs
-    gw = b.greed_value[:, :1] if isinstance(b.greed_value, np.ndarray) else b.greed_value
-    ga = b.greed_arming[:, :1] if isinstance(b.greed_arming, np.ndarray) else b.greed_arming
+    gw = b.greed_value
+    ga = b.greed_arming
     return {
         "greed_gain": np.where(greedy, 1.0 + gw, 1.0),
         "greed_arming_factor": np.where(greedy, 1.0 + ga, 1.0),
@@ -167,17 +167,17 @@ def _common_evidence(state, params):
     of j's crises, (R, N) (−1 none); and exp(aggression_evidence), the victim's extra factor, (R,)."""
     b = params.beliefs
     R, N = state.shape
-    c = b.signal_clarity[:, :1] if isinstance(b.signal_clarity, np.ndarray) else b.signal_clarity
+    c = b.signal_clarity
     burden = state.burden
     y_true = np.log((burden + EPS) / (state.burden_justified + EPS))
     y_mis = np.log((burden + EPS) / (state.burden_seen + EPS))  # a build-up, whatever its cause
     y = c * y_true + (1.0 - c) * y_mis
-    ga = b.greed_arming[:, :1] if isinstance(b.greed_arming, np.ndarray) else b.greed_arming
-    sd = b.arming_noise[:, :1] if isinstance(b.arming_noise, np.ndarray) else b.arming_noise
+    ga = b.greed_arming
+    sd = b.arming_noise
     d = c * np.log1p(ga)
     llr = (d / (sd * sd)) * (y - 0.5 * d)  # (R, N): the same for every observer
     # aggression: j pressed a crisis last year (twice the evidence for the state it pressed)
-    ae = b.aggression_evidence[:, :1] if isinstance(b.aggression_evidence, np.ndarray) else b.aggression_evidence
+    ae = b.aggression_evidence
     ct = getattr(state, "crisis_target", None)
     ct = np.full((R, N), -1, dtype=np.int64) if ct is None else ct
     llr = np.where(ct >= 0, llr + ae, llr)

@@ -536,7 +536,7 @@ def _kernel_roles(ext: dict[str, Any]) -> tuple[Any, ...]:
     """The role inputs as the kernels take them: contiguous arrays (a 1-element stand-in where no field
     plays the role) and one flag per role."""
     def arr(x, dummy):
-        return dummy if x is None else np.ascontiguousarray(np.broadcast_to(x, x.shape), dtype=np.float64)
+        return dummy if x is None else np.ascontiguousarray(x, dtype=np.float64)
 
     g, c, h, q = (ext.get(k) for k in ("gain", "cost", "hostility", "restraint"))
     return (arr(g, _NO_STATE), arr(c, _NO_PAIR), arr(h, _NO_PAIR), arr(q, _NO_STATE),
