@@ -71,7 +71,7 @@ class BeliefParams(StrictModel):
 
     enabled: bool = Field(default=True, description="model types and beliefs (off: no greedy states, no beliefs; the model without this mechanism)")
     greedy_share: float = Field(default=0.3, ge=0.0, le=1.0, description="probability that a state whose type the scenario leaves open is greedy; the common prior of every belief")
-    signal_clarity: float = Field(default=0.5, ge=0.0, le=1.0, description="c: how far offensive arming is told from defensive arming (Jervis 1978's distinguishability): the observed excess is c·(true excess) + (1 − c)·(arming above base), and the two types' likelihoods differ by c·log(1 + greed_arming)")
+    signal_clarity: float = Field(default=0.5, ge=0.0, le=1.0, description="c: how far offensive arming is told from defensive arming (Jervis 1978's distinguishability): the observed excess is c·(true excess) + (1 − c)·(the build-up since the year before), and the two types' likelihoods differ by c·log(1 + greed_arming)")
     known_types: bool = Field(default=False, description="every state knows every other's type (beliefs are the truth)")
     greed_arming: float = Field(default=0.3, ge=0.0, le=3.0, description="a greedy state seeks (1 + greed_arming) × the military its threats justify")
     greed_value: float = Field(default=0.5, ge=0.0, le=5.0, description="a greedy state values what war would take at (1 + greed_value) × its worth (it wants more than security)")
