@@ -754,6 +754,34 @@ def test_concurrent_different_runs_cannot_mix(tmp_path):
     assert not out.exists()  # the lock made the folder and removed it again
 
 
+@pytest.mark.parametrize("at", ["flock", "pwrite"])
+def test_an_interrupt_while_locking_leaves_no_lock_file_and_no_new_folder(tmp_path, monkeypatch, at):
+    """A signal (here a KeyboardInterrupt, as SIGINT/SIGTERM raise) between creating ``.lock`` and
+    handing the lock over removes both again: nothing is left for the next run to trip on."""
+    import fcntl
+
+    from neorealism.results import StoreLock
+
+    out = tmp_path / "new" / "run"
+
+    def interrupt(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fcntl if at == "flock" else os, at, interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        StoreLock.acquire(out)
+    assert not out.exists()
+    monkeypatch.undo()
+    (out).mkdir(parents=True)  # a folder that was there already is kept, without the lock file
+    monkeypatch.setattr(os, "pwrite", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        StoreLock.acquire(out)
+    assert out.is_dir() and os.listdir(out) == []
+    monkeypatch.undo()
+    with StoreLock.acquire(out) as lock:  # and the next writer locks it as usual
+        assert lock.held
+
+
 # --------------------------------------------------------------------------- overwrite is one atomic step
 
 

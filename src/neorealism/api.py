@@ -524,9 +524,10 @@ def run_to_dir(
     key = identity_key(wanted)
     size = chunk_size_for(sc, states, chunk_size)
     # The lock is held from the re-use check to publication: no other writer can slip in between.
-    with _writing(out_dir, states):
-        lock = StoreLock.acquire(out_dir)
+    lock = None
     try:
+        with _writing(out_dir, states):
+            lock = StoreLock.acquire(out_dir)
         if not overwrite:
             previous = previous_identical_run(out_dir, wanted)
             if previous is not None:
@@ -542,7 +543,8 @@ def run_to_dir(
         size = int(writer.plan.get("chunk_size", size))  # a resumed run keeps its journal's chunk boundaries
         elapsed = _simulate_into(writer, sc, states, size, run_meta, progress, stage)
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
     with ResultSet.load(out_dir) as rs:
         created = str(rs.manifest.get("created", "?"))
     return RunOutcome(out_dir, False, sc, states, record, elapsed=elapsed, chunk_size=size, created=created)

@@ -471,34 +471,51 @@ class StoreLock:
                 p.mkdir(parents=True)
                 created = True
         lock = p / LOCK_NAME
-        while True:
-            with _os_errors(p, "lock result directory"):
-                fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+        fd = -1
+        try:
+            while True:
+                with _os_errors(p, "lock result directory"):
+                    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    holder = ""
+                    with contextlib.suppress(OSError):
+                        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                    os.close(fd)
+                    fd = -1  # not ours: nothing to remove
+                    who = f" (process {holder})" if holder.isdigit() else ""
+                    raise ResultError(
+                        f"{p} is being written by another neorealism run{who}; wait for it to finish, "
+                        "or choose another output directory"
+                    ) from None
+                except OSError as exc:
+                    os.close(fd)
+                    fd = -1
+                    raise ResultError(f"cannot lock result directory {p}: {exc.strerror or exc}") from None
+                try:
+                    same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+                except FileNotFoundError:
+                    same = False
+                if same:
+                    break
+                os.close(fd)  # locked a lock file its holder had just removed: lock the current one
+                fd = -1
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, str(os.getpid()).encode(), 0)
+            return cls(p, fd, created)
+        except BaseException:  # an interrupt (Ctrl-C, SIGTERM) half-way: leave no lock file, no new directory
+            if fd >= 0:
                 with contextlib.suppress(OSError):
-                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-                os.close(fd)
-                who = f" (process {holder})" if holder.isdigit() else ""
-                raise ResultError(
-                    f"{p} is being written by another neorealism run{who}; wait for it to finish, "
-                    "or choose another output directory"
-                ) from None
-            except OSError as exc:
-                os.close(fd)
-                raise ResultError(f"cannot lock result directory {p}: {exc.strerror or exc}") from None
-            try:
-                same = os.stat(lock).st_ino == os.fstat(fd).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                break
-            os.close(fd)  # locked a lock file its holder had just removed: lock the current one
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
-        return cls(p, fd, created)
+                    if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                        os.unlink(lock)
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            if created:
+                with contextlib.suppress(OSError):
+                    p.rmdir()  # only if empty
+            raise
 
     @property
     def held(self) -> bool:

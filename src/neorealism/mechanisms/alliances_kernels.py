@@ -249,15 +249,17 @@ def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain,
     """:func:`.alliances.expected_support` into ``for_target`` and ``for_self`` (K, N), zero on entry.
 
     Per decider k: S_j = Σ_a seen[i, a]·decay[a, j] over j's living allies a ≠ i, summed in the order of
-    a (row by row of the world's matrix G[a, j] = decay[a, j] where a is a living ally of j, else 0;
-    the zeros add nothing), then the honouring probability i expects; ``rel``, ``bp``, ``chain`` per
-    decider.  Deciders of the same world that come one after another (as :func:`.conflict.decide` gives
-    them, world by world) share the world's G.
+    a, then the honouring probability i expects; ``rel``, ``bp``, ``chain`` per decider.  Deciders of
+    the same world that come one after another (as :func:`.conflict.decide` gives them, world by
+    world) share the world's lists of each state's living allies, so a decider's work grows with the
+    number of alliance links, not with N².
     """
     K = r.shape[0]
     N = allied.shape[1]
-    G = np.zeros((N, N))
-    used = np.zeros(N, np.bool_)  # rows of G that are not all zero
+    # the world's living allies of each j, in the order of a (the sum of the reference's row order
+    # without its zero terms, which add nothing: every term is ≥ 0)
+    lst = np.empty((N, N), np.int64)
+    cnt = np.zeros(N, np.int64)
     S = np.empty(N)
     k0 = 0
     while k0 < K:
@@ -267,15 +269,15 @@ def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain,
             k1 += 1
         dw = decay[w]
         has = False
-        for a in range(N):
-            used[a] = False
         for j in range(N):
+            c = 0
             for a in range(N):
                 link = allied[w, j, a]
                 has |= link
-                on = link and alive[w, a]
-                G[a, j] = dw[a, j] if on else 0.0
-                used[a] |= on
+                if link and alive[w, a]:
+                    lst[j, c] = a
+                    c += 1
+            cnt[j] = c
         if not has:
             k0 = k1
             continue
@@ -283,12 +285,12 @@ def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain,
             me = i[k]
             sm = seen[w, me]
             for j in range(N):
-                S[j] = 0.0
-            for a in range(N):
-                if used[a] and a != me:
-                    x = sm[a]
-                    for j in range(N):
-                        S[j] += x * G[a, j]
+                s = 0.0
+                for q in range(cnt[j]):
+                    a = lst[j, q]
+                    if a != me:
+                        s += sm[a] * dw[a, j]
+                S[j] = s
             S[me] = 0.0
             Mi = military[w, me]
             rk, bk = rel[k], bp[k]
@@ -298,9 +300,10 @@ def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain,
                 c = (sm[j] + rk * S[j]) / (A if pos else 1.0)
                 c = c if (pos and not c > 1.0) else 1.0
                 for_target[k, j] = rk * (1.0 - bk * c) * S[j]
-            if do_chain:
-                for a in range(N):
-                    if a != me and allied[w, me, a] and alive[w, a]:
+            if do_chain and cnt[me]:
+                for q in range(cnt[me]):
+                    a = lst[me, q]
+                    if a != me:
                         x = sm[a]
                         for j in range(N):
                             if j != a and not allied[w, j, a]:
