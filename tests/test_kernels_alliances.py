@@ -78,9 +78,9 @@ def _inputs(sc, R, years, seed=0):
     got = {"ally": [], "honour": [], "measure": [], "support": []}
     orig = al.expected_support
 
-    def record(state, params, r, i, **kw):
+    def record(state, params, r, i):
         got["support"].append((state, np.array(r), np.array(i)))
-        return orig(state, params, r, i, **kw)
+        return orig(state, params, r, i)
 
     al.expected_support = record
     try:
@@ -168,21 +168,6 @@ def test_expected_support_kernel_equals_the_reference(warmed):
         np.testing.assert_allclose(t2, t1, rtol=1e-12, atol=0)
         np.testing.assert_array_equal(f2, f1)  # the chain-ganging sum is in the same order
     assert (t1 > 0).any()
-
-
-def test_expected_support_in_reused_work_arrays_equals_fresh_arrays(warmed):
-    """``reuse=True`` (the thread's work arrays, as :func:`.conflict.decide` asks) gives the fresh arrays'
-    numbers, call after call, with more and then fewer deciders (nothing is left over from a call before)."""
-    keys, p, got = warmed
-    calls = [c for c in got["support"] if len(c[1]) > 1][:6]
-    assert calls
-    for backend in (reference, compiled):
-        for s, r, i in [*calls, *((s, r[: len(r) // 2], i[: len(i) // 2]) for s, r, i in calls)]:
-            with backend():
-                t1, f1 = al.expected_support(s, p, r, i)
-                t2, f2 = al.expected_support(s, p, r, i, reuse=True)
-            np.testing.assert_array_equal(t2, t1)
-            np.testing.assert_array_equal(f2, f1)
 
 
 def test_expected_support_kernel_with_per_world_parameters_and_unsorted_deciders():

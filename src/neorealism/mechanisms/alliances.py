@@ -98,7 +98,6 @@ from .base import (
     field_reader,
     memo,
     pair,
-    scratch,
     per_world_vector,
 )
 
@@ -486,7 +485,7 @@ def honour(keys, state, params):
 # --------------------------------------------------------------------------- what a decider expects
 
 
-def expected_support(state, params, r, i, reuse=False):
+def expected_support(state, params, r, i):
     """What the deciders ``i`` (in worlds ``r``, K of them) expect third parties to bring to a war.
 
     Returns ``(for_target, for_self)``, each (K, N): for every candidate
@@ -508,17 +507,12 @@ def expected_support(state, params, r, i, reuse=False):
     kernels on (:func:`neorealism.kernels.use_kernels`),
     :func:`.alliances_kernels.expected_support` loops over the deciders
     instead, without temporaries (the same numbers within rounding).
-    With ``reuse`` the two arrays are this thread's work arrays
-    (:func:`.base.scratch`), valid until the next call: for a caller that
-    does not keep them beyond its step (:func:`.conflict.decide`).
     """
     r = np.asarray(r, dtype=np.int64)
     i = np.asarray(i, dtype=np.int64)
     K, N = len(r), state.shape[1]
-    if reuse:
-        for_target, for_self = scratch("alliances.for_target", (K, N)), scratch("alliances.for_self", (K, N))
-    else:
-        for_target, for_self = np.zeros((K, N)), np.zeros((K, N))
+    for_target = np.zeros((K, N))
+    for_self = np.zeros((K, N))
     if K == 0:
         return for_target, for_self
     if use_kernels():

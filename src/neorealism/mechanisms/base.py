@@ -19,7 +19,6 @@ registry list.
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -313,30 +312,3 @@ def memo(params: Any, key: str, make: Callable[[], Any]) -> Any:
     for a parameter object that keeps no memo (a test's stand-in)."""
     keep = getattr(params, "memo", None)
     return keep(key, make) if callable(keep) else make()
-
-
-_SCRATCH = threading.local()
-
-
-def scratch(key: str, shape: tuple[int, ...], dtype: Any = np.float64) -> NDArray:
-    """A zeroed work array of ``shape``, kept per thread under ``key`` and reused from year to year.
-
-    For temporaries that do not outlive the step that asks for them (a
-    step's result must never be one).  A fresh array each year costs a
-    page fault per 4 KiB on first touch, which on a virtual machine can
-    cost more than the arithmetic: a reused buffer is already mapped.  The
-    buffer grows to the largest size asked for; the values are those of a
-    fresh ``np.zeros``, so results do not depend on it.
-    """
-    bufs = getattr(_SCRATCH, "bufs", None)
-    if bufs is None:
-        bufs = _SCRATCH.bufs = {}
-    dt = np.dtype(dtype)
-    n = int(np.prod(shape, dtype=np.int64))
-    buf = bufs.get(key)
-    if buf is None or buf.dtype != dt or buf.size < n:
-        grown = 2 * buf.size if buf is not None and buf.dtype == dt else 0
-        buf = bufs[key] = np.empty(max(n, grown, 1), dtype=dt)
-    out = buf[:n].reshape(shape)
-    out.fill(0)
-    return out
