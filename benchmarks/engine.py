@@ -11,6 +11,7 @@ on their own line).
     python benchmarks/engine.py --quick           # smaller grid
     python benchmarks/engine.py --against HEAD~1  # this tree against a commit, side by side
     python benchmarks/engine.py --by-step         # what each mechanism's steps cost (one thread)
+    python benchmarks/engine.py --by-mechanism    # the full model against it without each optional mechanism
 
 A batch is shared among the machine's cores (threads, one block of worlds
 each; ``NEOREALISM_THREADS`` sets how many): the main figure uses them all,
@@ -123,13 +124,47 @@ def by_step(n: int = 20, r: int = 1000, t: int = 200) -> None:
     print(f"  {'(recording, bookkeeping)':28s} {total - steps:8.3f} s  {(total - steps) / total:6.1%}")
 
 
+def by_mechanism(rounds: int, n: int = 20, r: int = 1000, t: int = 200) -> None:
+    """The full default model against it without each mechanism that others do not need, in one sitting.
+
+    Alternating rounds in this process (all threads), best of ``rounds``: what leaving a mechanism out
+    saves.  The others (structure, perception, threat, armament, war, alliances, …) are read by the
+    rest of the model; their cost is their steps' share in ``--by-step``.
+    """
+    from neorealism.mechanisms.registry import current, using
+
+    full = list(current().mechanisms)
+    optional = [m.name for m in full if m.name in ("beliefs", "policy", "doctrine", "nuclear", "growth")]
+    variants = {"full default model": full, **{f"without {x}": [m for m in full if m.name != x] for x in optional},
+                "without beliefs, policy, doctrine, nuclear": [
+                    m for m in full if m.name not in ("beliefs", "policy", "doctrine", "nuclear")]}
+    sc = synthetic_scenario(n, seed=1)
+    best = dict.fromkeys(variants, np.inf)
+    for _ in range(rounds):
+        for name, mechs in variants.items():
+            with using(mechs):
+                run_batch(sc, np.arange(50), 10, seed=0)
+                t0 = time.perf_counter()
+                run_batch(sc, np.arange(r), t, seed=0)
+                best[name] = min(best[name], time.perf_counter() - t0)
+    print(f"cost by mechanism: N={n}, T={t}, R={r}, best of {rounds} alternating rounds")
+    ref = best["full default model"]
+    for name, secs in best.items():
+        print(f"  {name:44s} {n * r * t / secs:12,.0f} state-years/s   time / full: {secs / ref:5.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller scaling grid")
     ap.add_argument("--against", metavar="REV", help="time this tree against git revision REV, side by side")
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds for --against (default 3)")
     ap.add_argument("--by-step", action="store_true", help="time each mechanism's steps over one run")
+    ap.add_argument("--by-mechanism", action="store_true",
+                    help="the full model against it without each optional mechanism, side by side (--rounds)")
     args = ap.parse_args()
+    if args.by_mechanism:
+        by_mechanism(args.rounds)
+        return
     if args.by_step:
         by_step()
         return
