@@ -78,9 +78,9 @@ def _inputs(sc, R, years, seed=0):
     got = {"ally": [], "honour": [], "measure": [], "support": []}
     orig = al.expected_support
 
-    def record(state, params, r, i):
+    def record(state, params, r, i, **kw):
         got["support"].append((state, np.array(r), np.array(i)))
-        return orig(state, params, r, i)
+        return orig(state, params, r, i, **kw)
 
     al.expected_support = record
     try:
@@ -168,6 +168,29 @@ def test_expected_support_kernel_equals_the_reference(warmed):
         np.testing.assert_allclose(t2, t1, rtol=1e-12, atol=0)
         np.testing.assert_array_equal(f2, f1)  # the chain-ganging sum is in the same order
     assert (t1 > 0).any()
+
+
+def test_rivals_only_support_is_the_reference_wherever_the_crisis_looks(warmed):
+    """``rivals_only`` (what :func:`.conflict.decide` asks of the kernel) gives the reference's numbers at every
+    target the crisis decision weighs — a living actor j ≠ i that is not i's ally, and j = 0, which the
+    challenger's argmax keeps — and 0 elsewhere."""
+    keys, p, got = warmed
+    weighed_any = 0
+    for s, r, i in got["support"]:
+        with reference():
+            t1, f1 = al.expected_support(s, p, r, i)
+        with compiled():
+            t2, f2 = al.expected_support(s, p, r, i, rivals_only=True)
+        N = s.shape[1]
+        live = (s.alive & p.actor[None, :])[r]
+        weighed = live & ~s.allied[r, i, :] & (np.arange(N)[None, :] != i[:, None])
+        weighed[:, 0] = np.arange(N)[0] != i
+        np.testing.assert_allclose(t2[weighed], t1[weighed], rtol=1e-12, atol=0)
+        np.testing.assert_array_equal(f2[weighed], f1[weighed])
+        assert not t2[~weighed].any() and not f2[~weighed].any()
+        weighed_any += int((t1[weighed] > 0).sum())
+        assert (~weighed & (t1 > 0)).any() or not (t1[~weighed] > 0).any()
+    assert weighed_any > 0
 
 
 def test_expected_support_kernel_with_per_world_parameters_and_unsorted_deciders():

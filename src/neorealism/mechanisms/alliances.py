@@ -485,7 +485,7 @@ def honour(keys, state, params):
 # --------------------------------------------------------------------------- what a decider expects
 
 
-def expected_support(state, params, r, i):
+def expected_support(state, params, r, i, rivals_only=False):
     """What the deciders ``i`` (in worlds ``r``, K of them) expect third parties to bring to a war.
 
     Returns ``(for_target, for_self)``, each (K, N): for every candidate
@@ -506,7 +506,10 @@ def expected_support(state, params, r, i):
     with noisy perception, per decider ((K, N, N) temporaries).  With the
     kernels on (:func:`neorealism.kernels.use_kernels`),
     :func:`.alliances_kernels.expected_support` loops over the deciders
-    instead, without temporaries (the same numbers within rounding).
+    instead, without temporaries (the same numbers within rounding); with
+    ``rivals_only`` it leaves 0 where the crisis decision never looks (i's
+    own allies, the dead and non-actors; :func:`.conflict.decide` asks so),
+    which the NumPy form computes anyway.
     """
     r = np.asarray(r, dtype=np.int64)
     i = np.asarray(i, dtype=np.int64)
@@ -525,7 +528,7 @@ def expected_support(state, params, r, i):
         rel, bp, chain = (v[r] for v in vectors)
         kern.expected_support(r, i, state.allied, state.alive & params.actor[None, :], state.seen_military,
                               params.decay, state.military, rel, bp, chain,
-                              anywhere(a.chain_gang, lambda x: x > 0), for_target, for_self)
+                              anywhere(a.chain_gang, lambda x: x > 0), for_target, for_self, rivals_only)
         return for_target, for_self
     has = state.allied.any(axis=2)  # (R, N): states with allies
     sel = np.flatnonzero(has[r].any(axis=1))

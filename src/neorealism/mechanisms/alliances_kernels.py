@@ -245,14 +245,17 @@ def ally(h, inv, alive, allied, kind, seen_m, seen_p, power, reach, decay, milit
 
 
 @numba.njit(cache=True, nogil=True)
-def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain, do_chain, for_target, for_self):
+def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain, do_chain, for_target, for_self,
+                     rivals_only=False):
     """:func:`.alliances.expected_support` into ``for_target`` and ``for_self`` (K, N), zero on entry.
 
     Per decider k: S_j = Σ_a seen[i, a]·decay[a, j] over j's living allies a ≠ i, summed in the order of
     a, then the honouring probability i expects; ``rel``, ``bp``, ``chain`` per decider.  Deciders of
     the same world that come one after another (as :func:`.conflict.decide` gives them, world by
     world) share the world's lists of each state's living allies, so a decider's work grows with the
-    number of alliance links, not with N².
+    number of alliance links, not with N².  With ``rivals_only`` the entries of the targets the crisis
+    decision never weighs (i's own allies and the dead or non-actors, j = 0 apart, as
+    :func:`.conflict_kernels.challenger_view` keeps it) are left 0.
     """
     K = r.shape[0]
     N = allied.shape[1]
@@ -260,7 +263,6 @@ def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain,
     # without its zero terms, which add nothing: every term is ≥ 0)
     lst = np.empty((N, N), np.int64)
     cnt = np.zeros(N, np.int64)
-    S = np.empty(N)
     k0 = 0
     while k0 < K:
         w = r[k0]
@@ -284,33 +286,29 @@ def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain,
         for k in range(k0, k1):
             me = i[k]
             sm = seen[w, me]
+            Mi = military[w, me]
+            rk, bk = rel[k], bp[k]
+            rc = rk * chain[k]
             for j in range(N):
+                if j == me or (rivals_only and j > 0 and (allied[w, me, j] or not alive[w, j])):
+                    continue  # no target of i's (it stays 0), or one the crisis never weighs
                 s = 0.0
                 for q in range(cnt[j]):
                     a = lst[j, q]
                     if a != me:
                         s += sm[a] * dw[a, j]
-                S[j] = s
-            S[me] = 0.0
-            Mi = military[w, me]
-            rk, bk = rel[k], bp[k]
-            for j in range(N):
                 A = Mi * dw[me, j]
                 pos = A > 0
-                c = (sm[j] + rk * S[j]) / (A if pos else 1.0)
+                c = (sm[j] + rk * s) / (A if pos else 1.0)
                 c = c if (pos and not c > 1.0) else 1.0
-                for_target[k, j] = rk * (1.0 - bk * c) * S[j]
-            if do_chain and cnt[me]:
-                for q in range(cnt[me]):
-                    a = lst[me, q]
-                    if a != me:
-                        x = sm[a]
-                        for j in range(N):
-                            if j != a and not allied[w, j, a]:
-                                for_self[k, j] += x * dw[a, j]
-                rc = rk * chain[k]
-                for j in range(N):
-                    for_self[k, j] = rc * for_self[k, j]
+                for_target[k, j] = rk * (1.0 - bk * c) * s
+                if do_chain:
+                    f = 0.0
+                    for q in range(cnt[me]):
+                        a = lst[me, q]
+                        if a != me and a != j and not allied[w, j, a]:
+                            f += sm[a] * dw[a, j]
+                    for_self[k, j] = rc * f
         k0 = k1
 
 

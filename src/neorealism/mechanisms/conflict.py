@@ -384,7 +384,7 @@ def decide(keys, state, params):
                              crisis_war=crisis_war), events
     u_cost = rng.uniform(keys, t, COST_TYPE.id, (N,))[r, i]
     u_go = rng.uniform(keys, t, DECISION.id, (N,))[r, i]
-    support = alliances.expected_support(state, params, r, i)
+    support = alliances.expected_support(state, params, r, i, rivals_only=True)
     rho_k = at_each(params.authority.enforcement, r)
     off = params.offensive[i]
     Ei = state.economy[r, i]
