@@ -193,6 +193,30 @@ def test_rivals_only_support_is_the_reference_wherever_the_crisis_looks(warmed):
     assert weighed_any > 0
 
 
+@pytest.mark.parametrize("rivals_only", [False, True])
+def test_support_kernel_writes_every_entry(warmed, rivals_only):
+    """The kernel fills its (K, N) outputs whole (the caller hands it uninitialised arrays): prefilled
+    with NaN, they come back exactly as prefilled with zeros — worlds without alliances included."""
+    keys, p, got = warmed
+    a = p.alliances
+    for s, r, i in got["support"][:10]:
+        R = s.shape[0]
+        vec = [np.broadcast_to(np.asarray(x, dtype=np.float64).reshape(-1), (R,))[r].copy()
+               for x in (a.reliability, a.buck_passing, a.chain_gang)]
+        outs = []
+        for fill in (0.0, np.nan):
+            ft, fs = np.full((len(r), s.shape[1]), fill), np.full((len(r), s.shape[1]), fill)
+            kern.expected_support(r, i, s.allied, s.alive & p.actor[None, :], s.seen_military, p.decay,
+                                  s.military, *vec, bool(np.any(np.asarray(a.chain_gang) > 0)), ft, fs, rivals_only)
+            outs.append((ft, fs))
+        np.testing.assert_array_equal(outs[1][0], outs[0][0])
+        np.testing.assert_array_equal(outs[1][1], outs[0][1])
+    lone = got["support"][0][0].replace(allied=np.zeros_like(got["support"][0][0].allied))
+    s, r, i = lone, got["support"][0][1], got["support"][0][2]
+    t, f = al.expected_support(s, p, r, i, rivals_only=rivals_only)
+    assert not t.any() and not f.any() and np.isfinite(t).all()
+
+
 def test_expected_support_kernel_with_per_world_parameters_and_unsorted_deciders():
     """Per-world reliability / buck-passing / chain-ganging, and deciders not grouped by world, are read right."""
     sc = synthetic_scenario(10, seed=2, params=BUSY)

@@ -514,13 +514,10 @@ def expected_support(state, params, r, i, rivals_only=False):
     r = np.asarray(r, dtype=np.int64)
     i = np.asarray(i, dtype=np.int64)
     K, N = len(r), state.shape[1]
-    for_target = np.zeros((K, N))
-    for_self = np.zeros((K, N))
-    if K == 0:
-        return for_target, for_self
-    if use_kernels():
+    if K and use_kernels():
         from . import alliances_kernels as kern
 
+        for_target, for_self = np.empty((K, N)), np.empty((K, N))  # the kernel writes every entry
         a = params.alliances
         R = state.shape[0]
         vectors = memo(params, "alliances.support", lambda: [per_world_vector(x, R) for x in (
@@ -529,6 +526,10 @@ def expected_support(state, params, r, i, rivals_only=False):
         kern.expected_support(r, i, state.allied, state.alive & params.actor[None, :], state.seen_military,
                               params.decay, state.military, rel, bp, chain,
                               anywhere(a.chain_gang, lambda x: x > 0), for_target, for_self, rivals_only)
+        return for_target, for_self
+    for_target = np.zeros((K, N))
+    for_self = np.zeros((K, N))
+    if K == 0:
         return for_target, for_self
     has = state.allied.any(axis=2)  # (R, N): states with allies
     sel = np.flatnonzero(has[r].any(axis=1))

@@ -247,7 +247,8 @@ def ally(h, inv, alive, allied, kind, seen_m, seen_p, power, reach, decay, milit
 @numba.njit(cache=True, nogil=True)
 def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain, do_chain, for_target, for_self,
                      rivals_only=False):
-    """:func:`.alliances.expected_support` into ``for_target`` and ``for_self`` (K, N), zero on entry.
+    """:func:`.alliances.expected_support` into ``for_target`` and ``for_self`` (K, N); every entry is
+    written (the arrays may come uninitialised).
 
     Per decider k: S_j = Σ_a seen[i, a]·decay[a, j] over j's living allies a ≠ i, summed in the order of
     a, then the honouring probability i expects; ``rel``, ``bp``, ``chain`` per decider.  Deciders of
@@ -255,7 +256,7 @@ def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain,
     world) share the world's lists of each state's living allies, so a decider's work grows with the
     number of alliance links, not with N².  With ``rivals_only`` the entries of the targets the crisis
     decision never weighs (i's own allies and the dead or non-actors, j = 0 apart, as
-    :func:`.conflict_kernels.challenger_view` keeps it) are left 0.
+    :func:`.conflict_kernels.challenger_view` keeps it) are set to 0.
     """
     K = r.shape[0]
     N = allied.shape[1]
@@ -281,6 +282,10 @@ def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain,
                     c += 1
             cnt[j] = c
         if not has:
+            for k in range(k0, k1):
+                for j in range(N):
+                    for_target[k, j] = 0.0
+                    for_self[k, j] = 0.0
             k0 = k1
             continue
         for k in range(k0, k1):
@@ -291,7 +296,9 @@ def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain,
             rc = rk * chain[k]
             for j in range(N):
                 if j == me or (rivals_only and j > 0 and (allied[w, me, j] or not alive[w, j])):
-                    continue  # no target of i's (it stays 0), or one the crisis never weighs
+                    for_target[k, j] = 0.0  # no target of i's, or one the crisis never weighs
+                    for_self[k, j] = 0.0
+                    continue
                 s = 0.0
                 for q in range(cnt[j]):
                     a = lst[j, q]
@@ -309,6 +316,8 @@ def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain,
                         if a != me and a != j and not allied[w, j, a]:
                             f += sm[a] * dw[a, j]
                     for_self[k, j] = rc * f
+                else:
+                    for_self[k, j] = 0.0
         k0 = k1
 
 
