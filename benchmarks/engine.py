@@ -133,11 +133,11 @@ def by_mechanism(rounds: int, n: int = 20, r: int = 1000, t: int = 200) -> None:
     """
     from neorealism.mechanisms.registry import current, using
 
+    layer = ("beliefs", "policy", "doctrine", "nuclear")  # the intentions layer (issue 16)
     full = list(current().mechanisms)
-    optional = [m.name for m in full if m.name in ("beliefs", "policy", "doctrine", "nuclear", "growth")]
+    optional = [m.name for m in full if m.name in (*layer, "growth")]
     variants = {"full default model": full, **{f"without {x}": [m for m in full if m.name != x] for x in optional},
-                "without beliefs, policy, doctrine, nuclear": [
-                    m for m in full if m.name not in ("beliefs", "policy", "doctrine", "nuclear")]}
+                f"without {', '.join(layer)}": [m for m in full if m.name not in layer]}
     sc = synthetic_scenario(n, seed=1)
     best = dict.fromkeys(variants, np.inf)
     for _ in range(rounds):

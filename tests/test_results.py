@@ -763,9 +763,14 @@ def test_an_interrupt_while_locking_leaves_no_lock_file_and_no_new_folder(tmp_pa
     from neorealism.results import StoreLock
 
     out = tmp_path / "new" / "run"
+    real = getattr(fcntl if at == "flock" else os, at)
+    calls = []
 
-    def interrupt(*_a, **_k):
-        raise KeyboardInterrupt
+    def interrupt(*a, **k):  # a signal arrives once: the first call is interrupted, later ones run
+        calls.append(a)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real(*a, **k)
 
     monkeypatch.setattr(fcntl if at == "flock" else os, at, interrupt)
     with pytest.raises(KeyboardInterrupt):
@@ -773,6 +778,8 @@ def test_an_interrupt_while_locking_leaves_no_lock_file_and_no_new_folder(tmp_pa
     assert not out.exists()
     monkeypatch.undo()
     (out).mkdir(parents=True)  # a folder that was there already is kept, without the lock file
+    calls.clear()
+    real = os.pwrite
     monkeypatch.setattr(os, "pwrite", interrupt)
     with pytest.raises(KeyboardInterrupt):
         StoreLock.acquire(out)
@@ -780,6 +787,35 @@ def test_an_interrupt_while_locking_leaves_no_lock_file_and_no_new_folder(tmp_pa
     monkeypatch.undo()
     with StoreLock.acquire(out) as lock:  # and the next writer locks it as usual
         assert lock.held
+
+
+def test_an_interrupt_while_locking_never_removes_another_writers_lock(tmp_path, monkeypatch):
+    """Interrupted after opening ``.lock`` but before locking it, a writer leaves the lock file of the
+    run that holds it alone (that run's lock stays effective for a third writer)."""
+    import fcntl
+
+    from neorealism.results import StoreLock
+
+    out = tmp_path / "run"
+    with StoreLock.acquire(out):
+        real = fcntl.flock
+        calls = []
+
+        def interrupt_once(*a, **k):  # the clean-up's own try to lock the file then finds it held
+            calls.append(a)
+            if len(calls) == 1:
+                raise KeyboardInterrupt
+            return real(*a, **k)
+
+        monkeypatch.setattr(fcntl, "flock", interrupt_once)
+        with pytest.raises(KeyboardInterrupt):
+            StoreLock.acquire(out)
+        assert len(calls) == 2
+        monkeypatch.undo()
+        assert (out / ".lock").exists()
+        with pytest.raises(ResultError, match="being written by another neorealism run"):
+            StoreLock.acquire(out)
+    assert not out.exists()
 
 
 # --------------------------------------------------------------------------- overwrite is one atomic step

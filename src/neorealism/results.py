@@ -471,7 +471,7 @@ class StoreLock:
                 p.mkdir(parents=True)
                 created = True
         lock = p / LOCK_NAME
-        fd = -1
+        fd, held, got = -1, False, None
         try:
             while True:
                 with _os_errors(p, "lock result directory"):
@@ -483,7 +483,7 @@ class StoreLock:
                     with contextlib.suppress(OSError):
                         holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
                     os.close(fd)
-                    fd = -1  # not ours: nothing to remove
+                    fd = -1
                     who = f" (process {holder})" if holder.isdigit() else ""
                     raise ResultError(
                         f"{p} is being written by another neorealism run{who}; wait for it to finish, "
@@ -493,6 +493,7 @@ class StoreLock:
                     os.close(fd)
                     fd = -1
                     raise ResultError(f"cannot lock result directory {p}: {exc.strerror or exc}") from None
+                held = True
                 try:
                     same = os.stat(lock).st_ino == os.fstat(fd).st_ino
                 except FileNotFoundError:
@@ -500,16 +501,25 @@ class StoreLock:
                 if same:
                     break
                 os.close(fd)  # locked a lock file its holder had just removed: lock the current one
-                fd = -1
+                fd, held = -1, False
+            got = cls(p, fd, created)
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, str(os.getpid()).encode(), 0)
-            return cls(p, fd, created)
+            return got
         except BaseException:  # an interrupt (Ctrl-C, SIGTERM) half-way: leave no lock file, no new directory
-            if fd >= 0:
+            if got is not None:
+                got.release()
+                raise
+            if fd >= 0 and not held:  # opened, not yet locked: the file is ours to remove only if no one holds it
+                with contextlib.suppress(OSError):
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    held = True
+            if held:  # only a lock file this call holds is its to remove (never another writer's)
                 with contextlib.suppress(OSError):
                     if os.stat(lock).st_ino == os.fstat(fd).st_ino:
                         os.unlink(lock)
+            if fd >= 0:
                 with contextlib.suppress(OSError):
                     os.close(fd)
             if created:
