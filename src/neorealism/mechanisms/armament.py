@@ -299,20 +299,22 @@ def _is_richardson(params) -> Any:
 
 
 def allocate(keys, state, params):
-    """New military burden after internal balancing (richardson: the new stock and its burden), and
-    the burden a security seeker arming to sufficiency would choose (``burden_justified``)."""
+    """New military burden after internal balancing (richardson: the new stock and its burden), the
+    best response it adjusts toward (``burden_target``), and the burden a security seeker arming to
+    sufficiency would choose (``burden_justified``)."""
     req, req0 = required_burdens(state, params)
     target = target_burden(req, params)
     justified = target_burden(req0, params) if req0 is not req else target
     justified = np.where(state.alive, justified, 0.0)
+    target = np.where(state.alive, target, 0.0)
     b = state.burden + params.armament.adjustment * (target - state.burden)
     b = np.where(state.alive, b, 0.0)
     if not anywhere(params.armament.mode, lambda m: m == RICHARDSON):
-        return state.replace(burden=b, burden_justified=justified), ()
+        return state.replace(burden=b, burden_justified=justified, burden_target=target), ()
     rich = _is_richardson(params)
     m, rb = _richardson(state, params)
     return state.replace(burden=np.where(rich, rb, b), military=np.where(rich, m, state.military),
-                         burden_justified=np.where(rich, rb, justified)), ()
+                         burden_justified=np.where(rich, rb, justified), burden_target=np.where(rich, rb, target)), ()
 
 
 def build(military, economy, technology, burden, alive, params):
@@ -341,7 +343,9 @@ MECHANISM = Mechanism(
     sources=("Waltz 1979, ch. 8", "Walt 1987", "Olson & Zeckhauser 1966", "Richardson 1960"),
     fields=(StateField("burden", np.float64, "state", _burden0, "share of the economy spent on arms", record=True),
             StateField("burden_justified", np.float64, "state", _burden0, "the burden a security seeker arming to "
-                       "sufficiency against its threats would choose this year (what its threat environment justifies)")),
+                       "sufficiency against its threats would choose this year (what its threat environment justifies)"),
+            StateField("burden_target", np.float64, "state", _burden0, "the best response to this year's threats: the "
+                       "burden the state's doctrine seeks, before the partial adjustment toward it")),
     steps=(Step("allocate", allocate),),
     module=__name__,
 )

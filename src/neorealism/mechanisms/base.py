@@ -84,6 +84,8 @@ ROLES: dict[str, tuple[str, str]] = {
     "hostility": ("pair", "the probability i gives that j has aggressive aims: the pre-emptive motive (war)"),
     "restraint": ("state", "1: the state presses a crisis only with a defensive motive, to prevent or pre-empt (war)"),
     "aims": ("state", "1: the state has aggressive aims (greedy), and no restraint of a doctrine binds it (war)"),
+    "confidence": ("state", "a factor on a challenger's own forces in its estimate of winning: > 1 overconfidence (war; Johnson 2004)"),
+    "crusade": ("state", "1: this year the state starts a war whatever its expected utility (war: an ideologically motivated war)"),
 }
 
 

@@ -89,6 +89,9 @@ F = NDArray[np.float64]
 #: Sides of a war: ``war_side[r, w, i]`` is 0 (not in war w), 1 (the initiator's side) or 2 (the target's).
 NO_SIDE, ATTACKER, DEFENDER = 0, 1, 2
 SIDE_LABELS = ("none", "attacker", "defender")
+#: ``war_outcome[r, s]`` in the year the war of initiator slot s ended: the initiator's side won, lost,
+#: or the war ended undecided (a side was gone, or it was not fought); 0 in other years.
+WON, LOST, UNDECIDED = 1, 2, 3
 
 OPPORTUNITY = Stream("war", "opportunity", legacy=3)
 DECISION = Stream("war", "decision", legacy=4)
@@ -208,13 +211,17 @@ def _extras(state) -> dict[str, Any]:
     """The role inputs other mechanisms give the war decision (:data:`.base.ROLES`), each None where no
     registered field plays the role: the challenger's ``gain`` weight (R, N), the extra ``cost`` share
     of attacking (R, N, N), its ``hostility`` toward the target (R, N, N) and its ``restraint`` (R, N):
-    a doctrine's restraint, lifted where the state has aggressive aims (role ``aims``)."""
+    a doctrine's restraint, lifted where the state has aggressive aims (role ``aims``); its
+    ``confidence`` (R, N), a factor on its own forces in its estimate of winning (overconfidence,
+    Johnson 2004), and ``crusade`` (R, N), 1 where it starts a war this year whatever the war's
+    expected utility (an ideologically motivated war)."""
     restraint = role_product(state, "restraint")
     aims = role_product(state, "aims") if restraint is not None else None
     if aims is not None:  # a greedy state is bound by no doctrine's restraint
         restraint = restraint * (1.0 - aims)
     return {"gain": role_product(state, "gain_weight"), "cost": role_sum(state, "war_cost"),
-            "hostility": role_product(state, "hostility"), "restraint": restraint}
+            "hostility": role_product(state, "hostility"), "restraint": restraint,
+            "confidence": role_product(state, "confidence"), "crusade": role_product(state, "crusade")}
 
 
 def _rows_of(ext: dict[str, Any], r, i, targets=None) -> dict[str, Any]:
@@ -225,6 +232,7 @@ def _rows_of(ext: dict[str, Any], r, i, targets=None) -> dict[str, Any]:
         out["gain"] = None if g is None else g[r, i][:, None]
         out["cost"] = None if ext.get("cost") is None else ext["cost"][r, i]
         out["hostility"] = None if ext.get("hostility") is None else ext["hostility"][r, i]
+        out["confidence"] = None if ext.get("confidence") is None else ext["confidence"][r, i][:, None]
     else:
         out["gain"] = None if g is None else g[r, i]
         out["cost"] = None if ext.get("cost") is None else ext["cost"][r, i, targets]
@@ -276,6 +284,8 @@ def crisis_terms(state, params, rows: tuple[NDArray[np.int64], NDArray[np.int64]
         if not flat:
             reach = params.decay[r, i]  # (K, N): i's strength projected to j's territory (the theatre)
             A = M[r, i][:, None] * reach + for_self
+            if ext.get("confidence") is not None:  # overconfidence: i overrates its own side's strength
+                A = A * ext["confidence"]
             B = state.seen_military[r, i] + for_target
             Ej = E[r]
             shift = bargaining.projected_ratio(trend[r, i][:, None], trend[r], k["horizon"])
@@ -350,9 +360,10 @@ def expected_utility(state, params, rows: tuple[NDArray[np.int64], NDArray[np.in
 
 
 #: Why a war started: private information (about costs, or diverging estimates of the odds), a
-#: commitment problem (the shift of power), the decision's noise, or pre-emption (the fear of a
-#: rival's aims under a first-move advantage).
-CAUSES = ("none", "information", "commitment", "noise", "preemption")
+#: commitment problem (the shift of power), the decision's noise, pre-emption (the fear of a
+#: rival's aims under a first-move advantage), or ideology (role ``crusade``: a war the calculus
+#: alone would not have started).
+CAUSES = ("none", "information", "commitment", "noise", "preemption", "ideology")
 OUTCOMES = ("settled", "war")
 
 
@@ -371,6 +382,10 @@ def decide(keys, state, params):
     w = params.war
     alive = state.alive
     crisis = rng.uniform(keys, t, OPPORTUNITY.id, (N,)) < w.opportunity
+    ext = _extras(state)
+    crusade = ext["crusade"]
+    if crusade is not None:  # a crusader weighs a dispute this year whatever the draw
+        crisis = crisis | (crusade > 0)
     target = np.full((R, N), -1, dtype=np.int64)
     best_eu = np.full((R, N), np.nan)
     cause = np.zeros((R, N), dtype=np.int8)
@@ -388,7 +403,7 @@ def decide(keys, state, params):
     rho_k = at_each(params.authority.enforcement, r)
     off = params.offensive[i]
     Ei = state.economy[r, i]
-    ext = _extras(state)
+    zeal = (crusade[r, i] > 0) if crusade is not None else None
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         # the challenger's view: the target where pressing pays most, and that crisis's numbers
         view = _challenger_view_kernel if use_kernels() else _challenger_view
@@ -399,6 +414,8 @@ def decide(keys, state, params):
         # (and the offer it would make without the challenger's decline premium, for the cause below)
         # — for the pressed crises only (elsewhere there is no offer to make: it is 0)
         pressed = has & (reservation > 0)
+        if zeal is not None:  # a crusader presses its crisis even where war does not pay
+            pressed = pressed | (has & zeal)
         kp = np.flatnonzero(pressed)
         offer, p_war, offer0 = np.zeros(len(r)), np.zeros(len(r)), np.zeros(len(r))
         if len(kp):
@@ -411,6 +428,9 @@ def decide(keys, state, params):
         settle = bargaining.accepts(offer, reservation)
         go = has & np.where(noisy, u_go < expit(gap / np.where(noisy, scale, 1.0)), ~settle)
         go &= np.isfinite(gap)
+        calculus = go
+        if zeal is not None:  # ... and goes to war whatever it is offered (a target is needed: has)
+            go = go | (has & zeal)
         settled = pressed & ~go
         # the initiator's EU of war at the moment it chose it: its material value of war against the
         # status quo at its true cost (the doctrinal margin is a preference, not a payoff)
@@ -421,6 +441,8 @@ def decide(keys, state, params):
         fear = (1.0 - rho_k) * fear_best
         why = np.where(settle, 3, np.where((prem > 0) & bargaining.accepts(offer0, reservation - prem), 2,
                                            np.where((fear > 0) & bargaining.accepts(offer, reservation - fear), 4, 1)))
+        if zeal is not None:
+            why = np.where(go & ~calculus, 5, why)
         why = why.astype(np.int8)
     tgt = j
     target[r[go], i[go]] = tgt[go]
@@ -538,9 +560,9 @@ def _kernel_roles(ext: dict[str, Any]) -> tuple[Any, ...]:
     def arr(x, dummy):
         return dummy if x is None else np.ascontiguousarray(x, dtype=np.float64)
 
-    g, c, h, q = (ext.get(k) for k in ("gain", "cost", "hostility", "restraint"))
+    g, c, h, q, f = (ext.get(k) for k in ("gain", "cost", "hostility", "restraint", "confidence"))
     return (arr(g, _NO_STATE), arr(c, _NO_PAIR), arr(h, _NO_PAIR), arr(q, _NO_STATE),
-            g is not None, c is not None, h is not None, q is not None)
+            g is not None, c is not None, h is not None, q is not None, arr(f, _NO_STATE), f is not None)
 
 
 def _target_view_kernel(state, params, r, i, j, off, support, extras=None):
@@ -554,7 +576,7 @@ def _target_view_kernel(state, params, r, i, j, off, support, extras=None):
     growth = _growth_factors(state, params)
     for_target, for_self = support
     r, i, j = (np.ascontiguousarray(x) for x in (r, i, j))
-    gw, wc, _, _, has_g, has_c, _, _ = _kernel_roles(_extras(state) if extras is None else extras)
+    gw, wc, _, _, has_g, has_c, _, _, _, _ = _kernel_roles(_extras(state) if extras is None else extras)
     return target_view(r, i, j, state.military, state.economy, state.technology, state.power,
                        state.seen_military, state.seen_power, params.decay, for_target, for_self, growth, off,
                        *_kernel_params(params, R), gw, wc, has_g, has_c)
@@ -672,6 +694,8 @@ def begin(keys, state, params):
         war_losses=np.where(started, 0.0, state.war_losses),
         war_side=side,
         n_started=n_started,
+        war_eu=np.where(started, state.plan_eu, state.war_eu),
+        war_foe=np.where(started, plan, state.war_foe),
     ), (ev,)
 
 
@@ -685,8 +709,12 @@ def resolve(keys, state, params):
     n_started = state.n_started
 
     rw, w = np.nonzero(tgt >= 0)  # the wars being fought, one entry per (world, initiator slot)
+    outcome = state.war_outcome
+    if outcome.any():  # last year's endings are read (at the measure stage) by now
+        outcome = np.zeros_like(outcome)
     if len(rw) == 0:
-        return state.replace(war_target=tgt, war_start=wstart, war_losses=wloss, war_side=side, n_started=n_started), events
+        return state.replace(war_target=tgt, war_start=wstart, war_losses=wloss, war_side=side, n_started=n_started,
+                             war_outcome=outcome), events
 
     alive = state.alive
     M, E = state.military, state.economy
@@ -772,6 +800,8 @@ def resolve(keys, state, params):
         loser = np.where(decided, np.where(att_won, j, w), -1)
         events.append(emit("war_end", rw[ke], war_id=war_id[ke], attacker=w[ke], defender=j[ke],
                            winner=winner[ke], loser=loser[ke], losses=losses[ke]))
+        outcome = outcome.copy() if outcome is state.war_outcome else outcome
+        outcome[rw[ke], w[ke]] = np.where(decided[ke], np.where(att_won[ke], WON, LOST), UNDECIDED)
     rd, sd = np.nonzero(died)
     if len(rd):
         events.append(emit("death", rd, war_id=death_war[rd, sd], state=sd, absorbed_by=absorber[rd, sd]))
@@ -805,6 +835,7 @@ def resolve(keys, state, params):
         war_side=side,
         n_started=n_started,
         allied=allied,
+        war_outcome=outcome,
     )
     return new, events
 
@@ -957,6 +988,12 @@ MECHANISM = Mechanism(
         StateField("war_losses", np.float64, "state", lambda c: 0.0, "per initiator slot: the war's military losses so far"),
         StateField("war_side", np.int8, "pair", _side, "war_side[r, w, i]: i's side in the war of slot w (0 none, 1 attacker, 2 defender)"),
         StateField("n_started", np.int64, "world", lambda c: 0, "wars started this year"),
+        StateField("war_eu", np.float64, "state", lambda c: np.nan, "per initiator slot: the initiator's expected "
+                   "utility when its last war began (NaN none; kept after the war until the slot's next war)"),
+        StateField("war_foe", np.int64, "state", lambda c: -1, "per initiator slot: the original target of its last "
+                   "war (−1 none; kept after the war until the slot's next war)"),
+        StateField("war_outcome", np.int8, "state", lambda c: 0, "per initiator slot, in the year its war ended: "
+                   "1 the initiator's side won, 2 it lost, 3 undecided; 0 otherwise"),
     ),
     streams=(OPPORTUNITY, DECISION, DECISIVE, OUTCOME, COST_TYPE),
     events=(

@@ -130,7 +130,8 @@ def _offer_and_risk(v, lo, hi, L, cap):
 def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for_self, growth,
                     alive, actor, allied, off, u_cost,
                     theta, conv, dur, kappa, econ, tau, floor, rho, pen, thr, offthr, delta, maxconc,
-                    preempt, prev_drop, pre_belief, gw, wc, host, restr, has_gain, has_cost, has_host, has_restr):
+                    preempt, prev_drop, pre_belief, gw, wc, host, restr, has_gain, has_cost, has_host, has_restr,
+                    conf, has_conf):
     """For each decider k (world ``r[k]``, state ``i[k]``): the target j where pressing a crisis pays
     most (the first on a tie) and, for that j, what pressing pays, the reservation, the gross value of
     war, the true (private) cost, the decline premium and the pre-emption premium.
@@ -138,7 +139,8 @@ def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for
     Per-world parameters are (R,) arrays; ``growth`` (R, N) each state's growth factor over the
     shift horizon (a pair's projected force ratio is the quotient of two); the contest exponent is 2.
     The role inputs (:func:`.conflict._extras`) — gain weight ``gw`` (R, N), extra cost ``wc`` and
-    hostility ``host`` (R, N, N), restraint ``restr`` (R, N) — are read where their flag is set.
+    hostility ``host`` (R, N, N), restraint ``restr`` (R, N), confidence ``conf`` (R, N), a factor on
+    the decider's own side's strength in its estimate — are read where their flag is set.
     """
     K = r.shape[0]
     N = E.shape[1]
@@ -160,6 +162,7 @@ def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for
         Ts = T[w, s] if T[w, s] > 0 else 1.0
         g = gw[w, s] if has_gain else 1.0
         restrained = has_restr and restr[w, s] > 0
+        cf = conf[w, s] if has_conf else 1.0
         margin = (offthr[w] if off[k] else thr[w]) * Es
         uk = 1.0 + de * (2.0 * u_cost[k] - 1.0)
         one_rho = 1.0 - rh
@@ -180,6 +183,8 @@ def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for
                 # fall) and it does not fear j enough to pre-empt — pressing pays −inf, as below
                 continue
             A = Ms * decay[w, s, j] + for_self[k, j]
+            if has_conf:
+                A = A * cf
             B = seen_mil[w, s, j] + for_target[k, j]
             Ej = E[w, j]
             value, prem, cost, known, fought, p, stakes, drop = _stakes(
