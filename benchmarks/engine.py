@@ -12,6 +12,7 @@ on their own line).
     python benchmarks/engine.py --against HEAD~1  # this tree against a commit, side by side
     python benchmarks/engine.py --by-step         # what each mechanism's steps cost (one thread)
     python benchmarks/engine.py --by-mechanism    # the full model against it without each optional mechanism
+    python benchmarks/engine.py --critiques       # the full model against it with each critique switched on
 
 A batch is shared among the machine's cores (threads, one block of worlds
 each; ``NEOREALISM_THREADS`` sets how many): the main figure uses them all,
@@ -153,6 +154,37 @@ def by_mechanism(rounds: int, n: int = 20, r: int = 1000, t: int = 200) -> None:
         print(f"  {name:44s} {n * r * t / secs:12,.0f} state-years/s   time / full: {secs / ref:5.2f}")
 
 
+#: Each critique (and cooperation) switched on at the settings its docs page suggests.
+CRITIQUES_ON: dict[str, dict[str, dict[str, float]]] = {
+    "cooperation (deals, relative gains)": {"cooperation": {"deal_rate": 0.2}},
+    "cognition: misperception": {"cognition": {"misperception": 0.5}},
+    "cognition: overconfidence": {"cognition": {"overconfidence": 0.3, "overconfidence_spread": 0.3}},
+    "cognition: worst case": {"cognition": {"worst_case": 0.5}},
+    "cognition: bureaucratic politics": {"cognition": {"bureaucratic_inertia": 0.5}},
+    "cognition: ideological wars": {"cognition": {"ideological_war": 0.02}},
+    "domestic (all on)": {"domestic": {"democratic_peace": 0.5, "casualty_aversion": 0.3,
+                                       "leader_risk_spread": 0.3, "regime_change": 0.02}},
+}
+
+
+def critiques(rounds: int, n: int = 20, r: int = 1000, t: int = 200) -> None:
+    """The full default model (critiques off) against it with each critique switched on, in one sitting:
+    what each costs when on.  Alternating rounds in this process (all threads), best of ``rounds``."""
+    variants = {"full default model (critiques off)": {}, **CRITIQUES_ON}
+    best = dict.fromkeys(variants, np.inf)
+    for _ in range(rounds):
+        for name, params in variants.items():
+            sc = synthetic_scenario(n, seed=1, params=params)
+            run_batch(sc, np.arange(50), 10, seed=0)
+            t0 = time.perf_counter()
+            run_batch(sc, np.arange(r), t, seed=0)
+            best[name] = min(best[name], time.perf_counter() - t0)
+    print(f"cost of the critiques switched on: N={n}, T={t}, R={r}, best of {rounds} alternating rounds")
+    ref = best["full default model (critiques off)"]
+    for name, secs in best.items():
+        print(f"  {name:44s} {n * r * t / secs:12,.0f} state-years/s   time / off: {secs / ref:5.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller scaling grid")
@@ -161,7 +193,12 @@ def main() -> None:
     ap.add_argument("--by-step", action="store_true", help="time each mechanism's steps over one run")
     ap.add_argument("--by-mechanism", action="store_true",
                     help="the full model against it without each optional mechanism, side by side (--rounds)")
+    ap.add_argument("--critiques", action="store_true",
+                    help="the full model against it with each critique switched on, side by side (--rounds)")
     args = ap.parse_args()
+    if args.critiques:
+        critiques(args.rounds)
+        return
     if args.by_mechanism:
         by_mechanism(args.rounds)
         return

@@ -309,6 +309,18 @@ def role_sum(state: Any, role: str) -> NDArray[np.float64] | None:
     return out
 
 
+def role_any(state: Any, role: str) -> NDArray[np.float64] | None:
+    """The largest of the fields that play ``role`` (a flag: 1 where any field raises it), or None when
+    none does; a field that is a :func:`constant_view` of 0 (the flag lowered everywhere) is skipped."""
+    values = [v for v in _role_values(state, role) if not _is_constant(v, 0.0)]
+    if not values:
+        return None
+    out = np.asarray(values[0], dtype=np.float64)
+    for v in values[1:]:
+        out = np.maximum(out, v)
+    return out
+
+
 def memo(params: Any, key: str, make: Callable[[], Any]) -> Any:
     """``params.memo(key, make)`` (a value built once a batch from the frozen parameters), or ``make()``
     for a parameter object that keeps no memo (a test's stand-in)."""

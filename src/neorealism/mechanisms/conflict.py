@@ -80,6 +80,7 @@ from .base import (
     emit,
     memo,
     per_world_vector,
+    role_any,
     role_product,
     role_sum,
 )
@@ -221,7 +222,7 @@ def _extras(state) -> dict[str, Any]:
         restraint = restraint * (1.0 - aims)
     return {"gain": role_product(state, "gain_weight"), "cost": role_sum(state, "war_cost"),
             "hostility": role_product(state, "hostility"), "restraint": restraint,
-            "confidence": role_product(state, "confidence"), "crusade": role_product(state, "crusade")}
+            "confidence": role_product(state, "confidence"), "crusade": role_any(state, "crusade")}
 
 
 def _rows_of(ext: dict[str, Any], r, i, targets=None) -> dict[str, Any]:

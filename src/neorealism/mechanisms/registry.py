@@ -24,8 +24,11 @@ def _default() -> tuple[Mechanism, ...]:
         armament,
         authority,
         beliefs,
+        cognition,
         conflict,
+        cooperation,
         doctrines,
+        domestic,
         geography,
         growth,
         nuclear,
@@ -48,6 +51,9 @@ def _default() -> tuple[Mechanism, ...]:
         doctrines.MECHANISM,   # (fields) defensive / offensive realism: arming, gains, restraint (roles)
         policy.MECHANISM,      # assess: reassure or deter each rival (roles arming_weight, war_cost); arms races
         armament.MECHANISM,    # allocate (internal balancing)
+        cooperation.MECHANISM,  # cooperate: deals, relative vs absolute gains (Grieco 1988); interdependence
+        cognition.MECHANISM,   # critique (off by default): misperception, biases, bureaucratic politics
+        domestic.MECHANISM,    # critique (off by default): regimes, the democratic peace, leaders
         conflict.MECHANISM,    # decide (bargaining), mobilize (begin), resolve (coalition wars), measure (trend)
         alliances.MECHANISM,   # ally (forming, dissolving), mobilize (honouring), measure (blocs)
         authority.MECHANISM,   # decide: the hierarchy counterfactual
