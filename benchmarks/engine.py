@@ -140,18 +140,28 @@ def by_mechanism(rounds: int, n: int = 20, r: int = 1000, t: int = 200) -> None:
     variants = {"full default model": full, **{f"without {x}": [m for m in full if m.name != x] for x in optional},
                 f"without {', '.join(layer)}": [m for m in full if m.name not in layer]}
     sc = synthetic_scenario(n, seed=1)
+    _side_by_side(f"cost by mechanism: N={n}, T={t}, R={r}", "full",
+                  {name: (lambda m=mechs: using(m), lambda: sc) for name, mechs in variants.items()}, rounds, n, r, t)
+
+
+def _side_by_side(title: str, ref_label: str, variants: dict, rounds: int, n: int, r: int, t: int) -> None:
+    """Time each variant — (a context to run it in, a function giving its scenario) — in alternating
+    rounds in this process (all threads), best of ``rounds``; print each rate and its time against the first."""
+    import contextlib
+
     best = dict.fromkeys(variants, np.inf)
     for _ in range(rounds):
-        for name, mechs in variants.items():
-            with using(mechs):
+        for name, (context, scenario) in variants.items():
+            with context() if context else contextlib.nullcontext():
+                sc = scenario()
                 run_batch(sc, np.arange(50), 10, seed=0)
                 t0 = time.perf_counter()
                 run_batch(sc, np.arange(r), t, seed=0)
                 best[name] = min(best[name], time.perf_counter() - t0)
-    print(f"cost by mechanism: N={n}, T={t}, R={r}, best of {rounds} alternating rounds")
-    ref = best["full default model"]
+    print(f"{title}, best of {rounds} alternating rounds")
+    ref = next(iter(best.values()))
     for name, secs in best.items():
-        print(f"  {name:44s} {n * r * t / secs:12,.0f} state-years/s   time / full: {secs / ref:5.2f}")
+        print(f"  {name:44s} {n * r * t / secs:12,.0f} state-years/s   time / {ref_label}: {secs / ref:5.2f}")
 
 
 #: Each critique (and cooperation) switched on at the settings its docs page suggests.
@@ -171,18 +181,9 @@ def critiques(rounds: int, n: int = 20, r: int = 1000, t: int = 200) -> None:
     """The full default model (critiques off) against it with each critique switched on, in one sitting:
     what each costs when on.  Alternating rounds in this process (all threads), best of ``rounds``."""
     variants = {"full default model (critiques off)": {}, **CRITIQUES_ON}
-    best = dict.fromkeys(variants, np.inf)
-    for _ in range(rounds):
-        for name, params in variants.items():
-            sc = synthetic_scenario(n, seed=1, params=params)
-            run_batch(sc, np.arange(50), 10, seed=0)
-            t0 = time.perf_counter()
-            run_batch(sc, np.arange(r), t, seed=0)
-            best[name] = min(best[name], time.perf_counter() - t0)
-    print(f"cost of the critiques switched on: N={n}, T={t}, R={r}, best of {rounds} alternating rounds")
-    ref = best["full default model (critiques off)"]
-    for name, secs in best.items():
-        print(f"  {name:44s} {n * r * t / secs:12,.0f} state-years/s   time / off: {secs / ref:5.2f}")
+    _side_by_side(f"cost of the critiques switched on: N={n}, T={t}, R={r}", "off",
+                  {name: (None, lambda p=p: synthetic_scenario(n, seed=1, params=p)) for name, p in variants.items()},
+                  rounds, n, r, t)
 
 
 def main() -> None:

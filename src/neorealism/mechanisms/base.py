@@ -297,6 +297,13 @@ def role_product(state: Any, role: str) -> NDArray[np.float64] | None:
     return out
 
 
+def role_factor(state: Any, role: str) -> NDArray[np.float64] | None:
+    """:func:`role_product` for a role whose neutral value is 1 (a pure factor): None also when every
+    field playing it is a :func:`constant_view` of 1, so the reader skips the multiplication."""
+    out = role_product(state, role)
+    return None if out is None or _is_constant(out, 1.0) else out
+
+
 def role_sum(state: Any, role: str) -> NDArray[np.float64] | None:
     """The sum of the fields that play ``role`` (a cost), or None when none does (a field that is a
     :func:`constant_view` of 0 adds nothing and is skipped)."""

@@ -81,6 +81,7 @@ from .base import (
     memo,
     per_world_vector,
     role_any,
+    role_factor,
     role_product,
     role_sum,
 )
@@ -222,7 +223,7 @@ def _extras(state) -> dict[str, Any]:
         restraint = restraint * (1.0 - aims)
     return {"gain": role_product(state, "gain_weight"), "cost": role_sum(state, "war_cost"),
             "hostility": role_product(state, "hostility"), "restraint": restraint,
-            "confidence": role_product(state, "confidence"), "crusade": role_any(state, "crusade")}
+            "confidence": role_factor(state, "confidence"), "crusade": role_any(state, "crusade")}
 
 
 def _rows_of(ext: dict[str, Any], r, i, targets=None) -> dict[str, Any]:
