@@ -963,7 +963,7 @@ def _summary(rs, s):
             lines.append("Wars by cause: " + ", ".join(f"{k} {v:,}" for k, v in sorted(c["causes"].items())))
     if rs is not None and s.get("wars_started"):
         neg, n = expected_loss_share(rs)
-        lines.append(f"Wars whose initiator expected a loss: {pct(neg / n)} ({neg:,} of {n:,}; only the decision's noise can start such a war)")
+        lines.append(f"Wars whose initiator expected a loss: {pct(neg / n)} ({neg:,} of {n:,}; only the decision's noise, or an ideological war (cognition), can start such a war)")
     lines.append(f"State deaths: {s['deaths']} ({num(s['deaths_per_world'], 2)} per world)")
     return lines
 
