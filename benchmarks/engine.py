@@ -14,9 +14,11 @@ on their own line).
     python benchmarks/engine.py --by-mechanism    # the full model against it without each optional mechanism
     python benchmarks/engine.py --critiques       # the full model against it with each critique switched on
 
-A batch is shared among the machine's cores (threads, one block of worlds
-each; ``NEOREALISM_THREADS`` sets how many): the main figure uses them all,
-the next line the same run in one thread, and their ratio.
+A batch is shared among the machine's cores (one block of worlds each, in
+forked processes where the system has ``fork``, else threads;
+``NEOREALISM_THREADS`` sets how many blocks, ``NEOREALISM_BACKEND`` the back
+end): the main figure uses them all, the next line the same run in one
+block, and their ratio.
 
 ``--against REV`` checks REV out into a temporary git worktree and times
 the same run (N=20, T=200, R=1,000) with this tree's code and with REV's,
@@ -212,10 +214,11 @@ def main() -> None:
     N, T, R = 20, 200, 1000
     timed(N, 50, 10)  # warm up imports and caches
 
-    from neorealism.kernels import threads
+    from neorealism.kernels import backend, threads
 
     cores = threads()
-    print(f"engine benchmark: default model, N={N} states, T={T} years, R={R} worlds, {cores} thread(s)")
+    how = (f"{cores} processes" if backend() == "processes" else f"{cores} threads") if cores > 1 else "1 thread"
+    print(f"engine benchmark: default model, N={N} states, T={T} years, R={R} worlds, {how}")
     secs = timed(N, R, T, repeat=1 if args.quick else 2)
     sy = N * R * T / secs
     print(f"  run (arrays recorded):          {secs:8.3f} s   {sy:14,.0f} state-years/s")

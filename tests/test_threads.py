@@ -1,8 +1,10 @@
-"""A batch shared among threads gives the batch's results: the same tables, the same errors.
+"""A batch shared among threads or processes gives the batch's results: the same tables, the same errors.
 
 :func:`neorealism.engine.run_batch` splits its worlds into contiguous blocks,
-one per thread.  A world's history is its own (its random stream, its
-parameters), so the number of threads must change nothing a run publishes.
+one per thread — or, with the process back end, one per forked process that
+records into shared memory.  A world's history is its own (its random stream,
+its parameters), so neither the number of blocks nor the back end may change
+anything a run publishes.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pytest
 
 from neorealism import api, engine, rng
 from neorealism.errors import ParameterError
-from neorealism.kernels import threads
+from neorealism.kernels import backend, threads
 from neorealism.mechanisms.base import Mechanism, StateField, Step
 from neorealism.mechanisms.registry import default_mechanisms, using
 
@@ -22,8 +24,18 @@ def _tables(traj, sc):
     return engine.to_tables(traj, sc)
 
 
+@pytest.fixture(params=["threads", "processes"])
+def back_end(request, monkeypatch):
+    """Each back end, for batches of any size (the process back end forks even for small ones)."""
+    monkeypatch.setenv("NEOREALISM_BACKEND", request.param)
+    monkeypatch.setattr(engine, "MIN_STATE_YEARS_TO_FORK", 0)
+    if request.param == "processes" and backend() != "processes":
+        pytest.skip("no fork on this system")
+    return request.param
+
+
 @pytest.mark.parametrize("name", ["multipolar", "bipolar"])
-def test_tables_and_final_state_do_not_depend_on_the_threads(name):
+def test_tables_and_final_state_do_not_depend_on_the_threads(name, back_end):
     sc = api.load(name)
     ids = np.arange(5, 5 + 3 * engine.MIN_WORLDS_PER_THREAD + 7)  # not a multiple of the block size
     costs = np.linspace(0.05, 0.4, len(ids))
@@ -46,7 +58,7 @@ def test_a_small_batch_runs_in_one_block():
     pd.testing.assert_frame_equal(_tables(a, sc).states, _tables(b, sc).states)
 
 
-def test_progress_counts_every_world_year_once():
+def test_progress_counts_every_world_year_once(back_end):
     sc = api.load("bipolar")
     seen: list[int] = []
     engine.run_batch(sc, np.arange(100), 12, seed=0, threads=3, progress=seen.append)
@@ -67,7 +79,7 @@ def _poison(world_years: dict[int, int], seed: int) -> Mechanism:
 
 
 @pytest.mark.parametrize("world_years", [{90: 3, 10: 5}, {10: 4, 90: 4}, {70: 2}])
-def test_an_overflow_is_reported_as_one_batch_reports_it(world_years):
+def test_an_overflow_is_reported_as_one_batch_reports_it(world_years, back_end):
     """The earliest year (then the lowest world) whichever block it falls in; not a stopped block."""
     with using([*default_mechanisms(), _poison(world_years, seed=0)]):
         sc = api.load("bipolar")
@@ -90,3 +102,30 @@ def test_threads_are_checked(monkeypatch):
         threads()
     monkeypatch.setenv("NEOREALISM_THREADS", "3")
     assert threads() == 3
+    monkeypatch.setenv("NEOREALISM_BACKEND", "gpu")
+    with pytest.raises(ParameterError, match=r"NEOREALISM_BACKEND = 'gpu': allowed processes, threads"):
+        backend()
+
+
+def test_the_process_back_end_forks_only_for_large_batches(monkeypatch):
+    """Small batches (tests, sweeps' chunks) stay in threads: a fork costs more than it gains there."""
+    monkeypatch.setenv("NEOREALISM_BACKEND", "processes")
+    forked = []
+    monkeypatch.setattr(engine, "_run_forked", lambda *a, **k: forked.append(1) or pytest.fail("forked"))
+    sc = api.load("bipolar")
+    engine.run_batch(sc, np.arange(100), 10, seed=0, threads=2)
+    assert not forked
+
+
+def test_no_child_outlives_a_batch(back_end):
+    """After a forked batch (and after one that failed) no child process is left."""
+    import os
+
+    sc = api.load("bipolar")
+    engine.run_batch(sc, np.arange(100), 5, seed=0, threads=3)
+    with using([*default_mechanisms(), _poison({70: 2}, seed=0)]):
+        sc = api.load("bipolar")
+        with pytest.raises(ParameterError):
+            engine.run_batch(sc, np.arange(100), 5, seed=0, threads=3)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)

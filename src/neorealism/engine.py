@@ -154,6 +154,8 @@ def run_batch(
     # every part's parameters are built (and validated) before any thread starts
     part_params = [EngineParams.from_scenario(scenario, len(p), {k: v[p] for k, v in pw.items()} or None)
                    for p in parts]
+    if _use_processes(len(ids) * scenario.n_states * years):
+        return _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress)
     return _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress)
 
 
@@ -206,6 +208,150 @@ def _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress
     return _join(results, sv, sysv)
 
 
+#: Fewest state-years (N·R·T) of a batch that the process back end forks for (below, threads: a
+#: fork and the copy of a part's events back cost more than the processes gain).
+MIN_STATE_YEARS_TO_FORK = 2_000_000
+
+
+def _use_processes(state_years: int) -> bool:
+    from .kernels import backend
+
+    return backend() == "processes" and state_years >= MIN_STATE_YEARS_TO_FORK
+
+
+def _shared_empty(shape: tuple[int, ...], dtype: Any) -> NDArray:
+    """An uninitialised array in anonymous shared memory (``MAP_SHARED``): a forked child's writes
+    into it are the parent's too."""
+    import mmap
+
+    dt = np.dtype(dtype)
+    n = int(np.prod(shape)) * dt.itemsize
+    buf = mmap.mmap(-1, max(n, 1))
+    return np.frombuffer(buf, dtype=dt, count=int(np.prod(shape))).reshape(shape)
+
+
+def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress) -> Trajectory:
+    """The parts in processes: every part but the first in a forked child, the first in this process.
+
+    The children record the state and system arrays straight into shared memory (the
+    parent's arrays) and send back only their events and final state (pickled through a
+    pipe); progress is counted in shared memory.  Python's interpreter lock is not shared
+    between processes, so two processes on two cores gain more than two threads do (about
+    1.2–1.3× here, docs/performance.md).  A world's history is its own, so the trajectory is
+    the one threads or a single batch give.  A child that fails is re-run in this process,
+    so the error raised is exactly the one a single batch raises (the runs are deterministic).
+    """
+    import os
+    import pickle
+    import select
+    import signal
+
+    sv, sysv = _allocate(mode, years, len(ids), scenario.n_states, empty=_shared_empty)
+    counts = _shared_empty((len(parts),), np.int64)
+    counts[:] = 0
+
+    def views(p):
+        block = slice(int(p[0]), int(p[-1]) + 1)
+        return {k: v[:, block] for k, v in sv.items()}, {k: v[:, block] for k, v in sysv.items()}
+
+    children: list[tuple[int, int, int]] = []  # (part index, pid, read end)
+    try:
+        for k in range(1, len(parts)):
+            r_fd, w_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: run the part, send its events and final state, exit
+                os.close(r_fd)
+                code = 0
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles interrupts
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+                    def tick(n, k=k):
+                        counts[k] += n
+
+                    res = _run_worlds(scenario, ids[parts[k]], years, seed, part_params[k], mode,
+                                      tick, None, views(parts[k]))
+                    # one array per event column (the year's many small arrays would cost more to pickle)
+                    events = {c: [np.concatenate(v)] if v else [] for c, v in res.events.items()}
+                    data = pickle.dumps((events, res.final.t, dict(res.final.fields)), protocol=pickle.HIGHEST_PROTOCOL)
+                    with os.fdopen(w_fd, "wb") as out:
+                        out.write(data)
+                except BaseException:  # noqa: BLE001  (the parent re-runs the part and raises its error)
+                    code = 1
+                finally:
+                    os._exit(code)
+            os.close(w_fd)
+            children.append((k, pid, r_fd))
+
+        reported = [0] * len(parts)
+
+        def report_children():
+            if progress is None:
+                return
+            for k, _, _ in children:
+                c = int(counts[k])
+                if c > reported[k]:
+                    progress(c - reported[k])
+                    reported[k] = c
+
+        def own(n):
+            progress(n)
+            report_children()
+
+        results: dict[int, Trajectory] = {}
+        errors: list[BaseException] = []
+        try:
+            results[0] = _run_worlds(scenario, ids[parts[0]], years, seed, part_params[0], mode,
+                                     own if progress is not None else None, None, views(parts[0]))
+        except _Stopped:  # pragma: no cover  (no stop event here)
+            raise
+        except BaseException as exc:  # noqa: BLE001
+            if not isinstance(exc, Exception):
+                raise  # an interrupt: the children are killed below
+            errors.append(exc)
+        for k, pid, fd in children:
+            chunks = []
+            while True:
+                ready, _, _ = select.select([fd], [], [], 0.2)
+                report_children()
+                if not ready:
+                    continue
+                b = os.read(fd, 1 << 22)
+                if not b:
+                    break
+                chunks.append(b)
+            os.close(fd)
+            _, status = os.waitpid(pid, 0)
+            if os.waitstatus_to_exitcode(status) == 0 and chunks:
+                events, t, fields = pickle.loads(b"".join(chunks))
+                results[k] = Trajectory(world_ids=ids[parts[k]], years=None, state_vars={}, system_vars={},
+                                        events=events, final=WorldState(t, fields), state_years=None)
+            else:  # failed: run it here, for the very error a single batch raises
+                try:
+                    results[k] = _run_worlds(scenario, ids[parts[k]], years, seed, part_params[k], mode,
+                                             None, None, views(parts[k]))
+                except Exception as exc:  # noqa: BLE001
+                    errors.append(exc)
+        children = []
+        report_children()
+    finally:
+        for _, pid, fd in children:  # an interrupt or a failure here: no child outlives the batch
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    if errors:
+        overflow = [e for e in errors if getattr(e, "year", None) is not None]
+        raise min(overflow, key=lambda e: (e.year, e.world)) if overflow else errors[0]
+    return _join([results[k] for k in range(len(parts))], sv, sysv)
+
+
 def _join(parts: Sequence[Trajectory], sv: dict[str, NDArray], sysv: dict[str, NDArray]) -> Trajectory:
     """One trajectory from the trajectories of consecutive blocks of worlds (which recorded into
     views of ``sv`` and ``sysv``)."""
@@ -228,7 +374,8 @@ class _Stopped(Exception):
     """A part of a threaded batch stopped because another part failed (or the run was interrupted)."""
 
 
-def _allocate(mode: str, T: int, R: int, N: int) -> tuple[dict[str, NDArray], dict[str, NDArray]]:
+def _allocate(mode: str, T: int, R: int, N: int, empty: Callable[..., NDArray] = np.empty
+              ) -> tuple[dict[str, NDArray], dict[str, NDArray]]:
     """The arrays a run of R worlds × N states for T years records into: state variables
     ``(kept years, R, N)`` (none with ``mode`` "none") and system measures ``(T + 1, R)``."""
     reg = current()
@@ -237,10 +384,10 @@ def _allocate(mode: str, T: int, R: int, N: int) -> tuple[dict[str, NDArray], di
         K = len(recorded_years(mode, T))
         for _, f in reg.fields():
             if f.record:
-                sv[f.name] = np.empty((K, R, N), dtype=f.dtype)
+                sv[f.name] = empty((K, R, N), f.dtype)
         for ms in reg.measures("state"):
-            sv[ms.name] = np.empty((K, R, N), dtype=ms.dtype)
-    return sv, {ms.name: np.empty((T + 1, R), dtype=ms.dtype) for ms in reg.system_columns()}
+            sv[ms.name] = empty((K, R, N), ms.dtype)
+    return sv, {ms.name: empty((T + 1, R), ms.dtype) for ms in reg.system_columns()}
 
 
 def _run_worlds(scenario: Scenario, ids: NDArray[np.int64], years: int, seed: int, params: EngineParams,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator
 
 _forced: list[bool] = []
@@ -60,6 +61,20 @@ def warm_up() -> None:
     scenarios.append(apply_overrides(scenarios[1], ["perception.capability_noise=0", "armament.mode=richardson"]))
     for sc in scenarios:
         run_batch(sc, np.arange(3), 4, seed=0)
+
+
+def backend() -> str:
+    """How the parts of a batch run side by side (:func:`neorealism.engine.run_batch`): ``processes``
+    (forked children writing into shared memory; Linux and other systems with ``fork``) or
+    ``threads``.  ``NEOREALISM_BACKEND`` in the environment chooses; results do not depend on it."""
+    env = os.environ.get("NEOREALISM_BACKEND", "").strip().lower()
+    if env and env not in ("processes", "threads"):
+        from .errors import ParameterError
+
+        raise ParameterError(f"NEOREALISM_BACKEND = {env!r}: allowed processes, threads")
+    if env == "threads" or not hasattr(os, "fork") or sys.platform == "darwin":
+        return "threads"
+    return "processes"
 
 
 def threads() -> int:
