@@ -225,7 +225,7 @@ def main() -> None:
     if cores > 1:
         secs1 = timed(N, R, T, repeat=1, threads=1)
         print(f"  the same in one thread:         {secs1:8.3f} s   {N * R * T / secs1:14,.0f} state-years/s"
-              f"   ratio ({cores} threads / 1): {secs1 / secs:5.2f}")
+              f"   ratio ({how} / 1): {secs1 / secs:5.2f}")
     secs_nr = timed(N, R, T, repeat=1, record=False)
     print(f"  run (system measures only):     {secs_nr:8.3f} s   {N * R * T / secs_nr:14,.0f} state-years/s")
     sc = synthetic_scenario(N, seed=1)
