@@ -182,14 +182,10 @@ def _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress
 
     sv, sysv = _allocate(mode, years, len(ids), scenario.n_states)
 
-    def views(p: NDArray[np.int64]) -> tuple[dict[str, NDArray], dict[str, NDArray]]:
-        block = slice(int(p[0]), int(p[-1]) + 1)
-        return {k: v[:, block] for k, v in sv.items()}, {k: v[:, block] for k, v in sysv.items()}
-
     pool = ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="neorealism-worlds")
     try:
         futures = [pool.submit(_run_worlds, scenario, ids[p], years, seed, pp, mode,
-                               report if progress is not None else None, stop, views(p))
+                               report if progress is not None else None, stop, _block_views(sv, sysv, p))
                    for p, pp in zip(parts, part_params, strict=True)]
         results, errors = [], []
         for f in futures:
@@ -201,11 +197,23 @@ def _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress
     finally:
         stop.set()
         pool.shutdown(wait=True)
-    errors = [e for e in errors if not isinstance(e, _Stopped)] or errors
+    _raise_first([e for e in errors if not isinstance(e, _Stopped)] or errors)
+    return _join(results, sv, sysv)
+
+
+def _block_views(sv: dict[str, NDArray], sysv: dict[str, NDArray], p: NDArray[np.int64]
+                 ) -> tuple[dict[str, NDArray], dict[str, NDArray]]:
+    """The views of a batch's state and system arrays that the block of worlds ``p`` records into."""
+    block = slice(int(p[0]), int(p[-1]) + 1)
+    return {k: v[:, block] for k, v in sv.items()}, {k: v[:, block] for k, v in sysv.items()}
+
+
+def _raise_first(errors: Sequence[BaseException]) -> None:
+    """Raise the error of the blocks that a single batch would raise: the first year in which any
+    world's values overflowed (the lowest world on a tie), else the first block's."""
     if errors:
         overflow = [e for e in errors if getattr(e, "year", None) is not None]
         raise min(overflow, key=lambda e: (e.year, e.world)) if overflow else errors[0]
-    return _join(results, sv, sysv)
 
 
 #: Fewest state-years (N·R·T) of a batch that the process back end forks for (below, threads: a
@@ -234,8 +242,8 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress) 
     """The parts in processes: every part but the first in a forked child, the first in this process.
 
     The children record the state and system arrays straight into shared memory (the
-    parent's arrays) and send back only their events and final state (pickled through a
-    pipe); progress is counted in shared memory.  Python's interpreter lock is not shared
+    parent's arrays) and send back only their events and final state (pickled into an
+    unlinked temporary file); progress is counted in shared memory.  Python's interpreter lock is not shared
     between processes, so two processes on two cores gain more than two threads do (about
     1.2–1.3× here, docs/performance.md).  A world's history is its own, so the trajectory is
     the one threads or a single batch give.  A child that fails is re-run in this process,
@@ -250,10 +258,6 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress) 
     sv, sysv = _allocate(mode, years, len(ids), scenario.n_states, empty=_shared_empty)
     counts = _shared_empty((len(parts),), np.int64)
     counts[:] = 0
-
-    def views(p):
-        block = slice(int(p[0]), int(p[-1]) + 1)
-        return {k: v[:, block] for k, v in sv.items()}, {k: v[:, block] for k, v in sysv.items()}
 
     # each child's events and final state come back in an unlinked temporary file, in memory where
     # the system has a tmpfs (/dev/shm): a pipe's 64 KB at a time took 0.27 s for 132 MB, the file 0.05 s
@@ -274,7 +278,7 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress) 
                         counts[k] += n
 
                     res = _run_worlds(scenario, ids[parts[k]], years, seed, part_params[k], mode,
-                                      tick, None, views(parts[k]))
+                                      tick, None, _block_views(sv, sysv, parts[k]))
                     # one array per event column (the year's many small arrays would cost more to pickle)
                     events = {c: [np.concatenate(v)] if v else [] for c, v in res.events.items()}
                     pickle.dump((events, res.final.t, dict(res.final.fields)), box, protocol=pickle.HIGHEST_PROTOCOL)
@@ -304,12 +308,8 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress) 
         errors: list[BaseException] = []
         try:
             results[0] = _run_worlds(scenario, ids[parts[0]], years, seed, part_params[0], mode,
-                                     own if progress is not None else None, None, views(parts[0]))
-        except _Stopped:  # pragma: no cover  (no stop event here)
-            raise
-        except BaseException as exc:  # noqa: BLE001
-            if not isinstance(exc, Exception):
-                raise  # an interrupt: the children are killed below
+                                     own if progress is not None else None, None, _block_views(sv, sysv, parts[0]))
+        except Exception as exc:  # noqa: BLE001  (an interrupt propagates: the children are killed below)
             errors.append(exc)
         while children:
             k, pid, box = children[0]
@@ -330,10 +330,9 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress) 
                 box.close()
                 try:
                     results[k] = _run_worlds(scenario, ids[parts[k]], years, seed, part_params[k], mode,
-                                             None, None, views(parts[k]))
+                                             None, None, _block_views(sv, sysv, parts[k]))
                 except Exception as exc:  # noqa: BLE001
                     errors.append(exc)
-        report_children()
     finally:
         for _, pid, box in children:  # an interrupt or a failure here: no child outlives the batch
             try:
@@ -342,9 +341,7 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress) 
             except OSError:
                 pass
             box.close()
-    if errors:
-        overflow = [e for e in errors if getattr(e, "year", None) is not None]
-        raise min(overflow, key=lambda e: (e.year, e.world)) if overflow else errors[0]
+    _raise_first(errors)
     return _join([results[k] for k in range(len(parts))], sv, sysv)
 
 

@@ -268,10 +268,11 @@ def anywhere(x: Any, test: Callable[[Any], Any]) -> bool:
 # --------------------------------------------------------------------------- roles
 
 
-def _role_values(state: Any, role: str) -> list[Any]:
+def _role_values(state: Any, role: str, exclude: tuple[str, ...] = ()) -> list[Any]:
     from .registry import current
 
-    return [v for v in (getattr(state, n, None) for n in current().role_fields(role)) if v is not None]
+    names = [n for n in current().role_fields(role) if n not in exclude]
+    return [v for v in (getattr(state, n, None) for n in names) if v is not None]
 
 
 def constant_view(value: float, shape: tuple[int, ...]) -> NDArray[np.float64]:
@@ -280,14 +281,21 @@ def constant_view(value: float, shape: tuple[int, ...]) -> NDArray[np.float64]:
     return np.broadcast_to(np.float64(value), shape)
 
 
+def neutral_view(current: Any, value: float, shape: tuple[int, ...]) -> NDArray[np.float64]:
+    """A field switched off: ``current`` itself when it already is a :func:`constant_view` of ``value``
+    (the step then leaves the state as it was), else a new one."""
+    return current if _is_constant(current, value) else constant_view(value, shape)
+
+
 def _is_constant(v: Any, value: float) -> bool:
     return isinstance(v, np.ndarray) and v.ndim > 0 and not any(v.strides) and v.size > 0 and v.flat[0] == value
 
 
-def role_product(state: Any, role: str) -> NDArray[np.float64] | None:
+def role_product(state: Any, role: str, exclude: tuple[str, ...] = ()) -> NDArray[np.float64] | None:
     """The product of the fields that play ``role`` (a factor or a weight), or None when none does
-    (or the state holds none of them).  A field that is a :func:`constant_view` of 1 is skipped."""
-    values = _role_values(state, role)
+    (or the state holds none of them).  A field that is a :func:`constant_view` of 1 is skipped;
+    ``exclude`` leaves out the fields named (a mechanism reading the others' factors without its own)."""
+    values = _role_values(state, role, exclude)
     if not values:
         return None
     kept = [v for v in values if not _is_constant(v, 1.0)] or values[:1]
@@ -304,10 +312,11 @@ def role_factor(state: Any, role: str) -> NDArray[np.float64] | None:
     return None if out is None or _is_constant(out, 1.0) else out
 
 
-def role_sum(state: Any, role: str) -> NDArray[np.float64] | None:
+def role_sum(state: Any, role: str, exclude: tuple[str, ...] = ()) -> NDArray[np.float64] | None:
     """The sum of the fields that play ``role`` (a cost), or None when none does (a field that is a
-    :func:`constant_view` of 0 adds nothing and is skipped)."""
-    values = [v for v in _role_values(state, role) if not _is_constant(v, 0.0)]
+    :func:`constant_view` of 0 adds nothing and is skipped); ``exclude`` leaves out the fields named
+    (a mechanism reading the others' costs without its own)."""
+    values = [v for v in _role_values(state, role, exclude) if not _is_constant(v, 0.0)]
     if not values:
         return None
     out = np.asarray(values[0], dtype=np.float64)

@@ -133,12 +133,19 @@ def _truth_if_known(b, greedy, params):
     return b
 
 
+def intent_factor(belief, params) -> NDArray[np.float64]:
+    """Walt's intentions factor I = max(0, 1 + 2w·(b − q)) for the belief b that j is greedy (w the
+    ``intentions_weight``, q the prior ``greedy_share``; per-world parameters shaped over pairs)."""
+    b = params.beliefs
+    w2 = 2.0 * np.asarray(pair(b.intentions_weight), dtype=np.float64)
+    return np.maximum(0.0, 1.0 + w2 * (belief - pair(b.greedy_share)))
+
+
 def _intent(belief, params) -> NDArray[np.float64]:
     """Walt's intentions factor from the beliefs, 1 on the diagonal and where beliefs are off."""
     b = params.beliefs
     N = belief.shape[-1]
-    w2 = 2.0 * np.asarray(pair(b.intentions_weight), dtype=np.float64)
-    intent = np.maximum(0.0, 1.0 + w2 * (belief - pair(b.greedy_share)))
+    intent = intent_factor(belief, params)
     intent = np.where(np.eye(N, dtype=bool)[None], 1.0, intent)
     return np.where(pair(b.enabled), intent, 1.0)
 

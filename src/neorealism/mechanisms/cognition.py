@@ -99,7 +99,9 @@ from .base import (
     anywhere,
     constant_view,
     emit,
+    neutral_view,
     pair,
+    role_product,
 )
 
 BIAS = Stream("cognition", "misperception")
@@ -206,10 +208,6 @@ def _world_on(c: Any, R: int) -> NDArray[np.bool_]:
     return on
 
 
-def _is_view(a: Any) -> bool:
-    return isinstance(a, np.ndarray) and a.ndim > 0 and not any(a.strides)
-
-
 # --------------------------------------------------------------------------- initial values
 
 
@@ -242,25 +240,19 @@ def _init_confidence(ctx: InitContext) -> NDArray[np.float64]:
 
 
 def _hostile_max(params: Any) -> Any:
-    """I_max: the intentions factor beliefs gives a state known to be greedy, 1 + 2w(1 − q)."""
+    """I_max: the intentions factor beliefs gives a state known to be greedy (belief 1), 1 + 2w(1 − q)."""
     b = getattr(params, "beliefs", None)
     if b is None or not hasattr(b, "intentions_weight"):
         return HOSTILE_MAX
-    return 1.0 + 2.0 * np.asarray(pair(b.intentions_weight), dtype=np.float64) * (1.0 - np.asarray(pair(b.greedy_share), dtype=np.float64))
+    from .beliefs import intent_factor
+
+    return intent_factor(1.0, params)
 
 
 def _other_intentions(state) -> NDArray[np.float64] | float:
     """The product of the other mechanisms' intentions factors as they stand (1 where none)."""
-    from .registry import current
-
-    out: Any = 1.0
-    for name in current().role_fields("intentions"):
-        if name == "worst_case_factor":
-            continue
-        v = getattr(state, name, None)
-        if v is not None:
-            out = out * v
-    return out
+    out = role_product(state, "intentions", exclude=("worst_case_factor",))
+    return 1.0 if out is None else out
 
 
 def worst_case_factor(state, params) -> NDArray[np.float64]:
@@ -289,14 +281,15 @@ def perceive(keys, state, params):
         factor = np.exp(b)
         new.update(misperception_bias=b, seen_military=state.seen_military * factor,
                    seen_power=state.seen_power * factor)
-    elif not _is_view(state.misperception_bias):
-        new["misperception_bias"] = constant_view(0.0, (R, N, N))
+    else:
+        new["misperception_bias"] = neutral_view(state.misperception_bias, 0.0, (R, N, N))
     if _on(c.worst_case):
         new["worst_case_factor"] = worst_case_factor(state, params)
-    elif not _is_view(state.worst_case_factor):
-        new["worst_case_factor"] = constant_view(1.0, (R, N, N))
-    if not _on(c.overconfidence) and not _is_view(state.confidence):
-        new["confidence"] = constant_view(1.0, (R, N))
+    else:
+        new["worst_case_factor"] = neutral_view(state.worst_case_factor, 1.0, (R, N, N))
+    if not _on(c.overconfidence):
+        new["confidence"] = neutral_view(state.confidence, 1.0, (R, N))
+    new = {k: v for k, v in new.items() if v is not getattr(state, k)}
     if not new:
         return state, ()
     return state.replace(**new), ()
@@ -346,9 +339,8 @@ def zeal(keys, state, params):
     p = params.cognition.ideological_war
     R, N = state.shape
     if not _on(p):
-        if _is_view(state.crusade):
-            return state, ()
-        return state.replace(crusade=constant_view(0.0, (R, N))), ()
+        off = neutral_view(state.crusade, 0.0, (R, N))
+        return (state if off is state.crusade else state.replace(crusade=off)), ()
     u = rng.uniform(keys, state.t + 1, ZEAL.id, (N,))
     crusade = (u < p) & state.alive & params.actor[None, :]
     return state.replace(crusade=crusade.astype(np.float64)), ()

@@ -156,6 +156,13 @@ def win_probability(attack: F, defence: F, theta: Any, m: Any) -> F:
 # --------------------------------------------------------------------------- decision
 
 
+def expected_war_cost(fought, E, T, dur, econ, conv):
+    """A side's expected cost of a war in units of the economy: the economic cost ``econ`` of each of
+    the ``dur`` expected years, and its military losses ``fought`` (= dur·κ·min(A, B)) replaced at the
+    cost of producing arms, 1 / (technology T × ``conversion``)."""
+    return dur * econ * E + fought / (T * conv)
+
+
 def _war_terms(A, B, Pi, Pj, Ei, Ej, Ti, Tj, shift, k, ext=None) -> dict[str, F]:
     """The terms of a war between a challenger (forces A at the theatre, power Pi, economy Ei,
     technology Ti) and a target (B, Pj, Ej, Tj), in units of the economy; ``k`` the war
@@ -172,7 +179,7 @@ def _war_terms(A, B, Pi, Pj, Ei, Ej, Ti, Tj, shift, k, ext=None) -> dict[str, F]
         gain = gain * ext["gain"]
     loss = np.where(i_dies, Ei, tau * Ei)
     fought = k["dur"] * k["kappa"] * np.minimum(A, B)
-    cost = k["dur"] * k["econ"] * Ei + fought / (Ti * k["conv"])
+    cost = expected_war_cost(fought, Ei, Ti, k["dur"], k["econ"], k["conv"])
     known = None
     if ext is not None and ext.get("cost") is not None:
         # a cost everyone knows (a nuclear deterrent, a deterrer's commitment): added to the expected
@@ -186,7 +193,7 @@ def _war_terms(A, B, Pi, Pj, Ei, Ej, Ti, Tj, shift, k, ext=None) -> dict[str, F]
         "gain": gain,
         "loss": loss,
         "cost": cost,
-        "cost_target": k["dur"] * k["econ"] * Ej + fought / (Tj * k["conv"]),
+        "cost_target": expected_war_cost(fought, Ej, Tj, k["dur"], k["econ"], k["conv"]),
         "value": p * gain - (1.0 - p) * loss,
         "premium": bargaining.decline_premium(p, p_future, gain + loss),
     }

@@ -112,6 +112,7 @@ from pydantic import Field
 
 from .. import rng
 from ..schema import StrictModel
+from . import conflict
 from .base import (
     EventField,
     EventKind,
@@ -122,10 +123,11 @@ from .base import (
     Stream,
     anywhere,
     at_each,
-    constant_view,
     emit,
     field_reader,
+    neutral_view,
     pair,
+    role_sum,
 )
 
 OFFER = Stream("cooperation", "offer")  # upper triangle: is the pair offered a deal; lower: the split
@@ -233,22 +235,6 @@ class CooperationParams(StrictModel):
 # --------------------------------------------------------------------------- the valuation
 
 
-def _other_war_costs(state) -> Any:
-    """The known war costs of the other mechanisms (role ``war_cost``, not this one's), (R, N, N) or None."""
-    from .base import _is_constant
-    from .registry import current
-
-    out = None
-    for name in current().role_fields("war_cost"):
-        if name == WAR_COST_FIELD:
-            continue
-        v = getattr(state, name, None)
-        if v is None or _is_constant(v, 0.0):
-            continue
-        out = v if out is None else out + v
-    return out
-
-
 def relevant_actors(state, params) -> np.ndarray:
     """n (R,): the relevant actors of Snidal's channel, living actors or living great powers, at least 2."""
     present = state.alive & params.actor[None, :]
@@ -281,13 +267,15 @@ def concern(state, params, r, i, j) -> np.ndarray:
         theta = at_each(w.offense_defense, r)
         # the expected cost to j of attacking i, in shares of j's economy, as the war mechanism charges it
         dur = 1.0 / at_each(w.decisive_prob, r)
+        econ, conv = at_each(w.economic_cost, r), at_each(params.armament.conversion, r)
         mj, mi = state.military[r, j], state.military[r, i]
         ej, tj = state.economy[r, j], state.technology[r, j]
-        denom = tj * at_each(params.armament.conversion, r) * ej
-        fought = at_each(w.cost, r) * np.minimum(mj * decay, mi)
+        ok = tj * conv * ej > 0  # else (no economy or technology left) only the economic cost counts
+        fought = dur * at_each(w.cost, r) * np.minimum(mj * decay, mi)
         with np.errstate(over="ignore", invalid="ignore"):
-            c = dur * (at_each(w.economic_cost, r) + np.divide(fought, denom, out=np.zeros_like(fought), where=denom > 0))
-        extra = _other_war_costs(state)
+            cost = conflict.expected_war_cost(fought, ej, np.where(ok, tj, 1.0), dur, econ, conv)
+            c = np.where(ok, cost / np.where(ok, ej, 1.0), dur * econ)
+        extra = role_sum(state, "war_cost", exclude=(WAR_COST_FIELD,))  # the other mechanisms' known costs
         if extra is not None:
             c = c + np.broadcast_to(extra, state.threat_from.shape)[r, j, i]
         c0 = at_each(q.cost_reference, r)
@@ -317,9 +305,9 @@ def _neutral(state, params):
     R, N = state.shape
     new: dict[str, Any] = {}
     for name, value in ((WAR_COST_FIELD, 0.0), (ARMING_FIELD, 1.0), (STOCK_FIELD, 0.0)):
-        v = getattr(state, name)
-        if any(v.strides) or v.size == 0 or v.flat[0] != value:
-            new[name] = constant_view(value, (R, N, N))
+        v = neutral_view(getattr(state, name), value, (R, N, N))
+        if v is not getattr(state, name):
+            new[name] = v
     for name in ("deals_offered_year", "deals_accepted_year", "deals_refused_relative_year"):
         if getattr(state, name).any():
             new[name] = np.zeros(R, dtype=np.int32)
@@ -381,12 +369,12 @@ def cooperate(keys, state, params):
     own_E = np.where(present, economy, 0.0)[:, :, None]
     if anywhere(q.commercial_peace, lambda x: x > 0):
         new[WAR_COST_FIELD] = pair(q.commercial_peace) * np.divide(D, own_E, out=np.zeros_like(D), where=own_E > 0)
-    elif any(state.commercial_war_cost.strides) or state.commercial_war_cost.flat[0] != 0.0:
-        new[WAR_COST_FIELD] = constant_view(0.0, (R, N, N))
+    else:
+        new[WAR_COST_FIELD] = neutral_view(state.commercial_war_cost, 0.0, (R, N, N))
     if anywhere(q.vulnerability, lambda x: x > 0):
         new[ARMING_FIELD] = 1.0 + pair(q.vulnerability) * np.divide(D, own_E, out=np.zeros_like(D), where=own_E > 0)
-    elif any(state.vulnerability_weight.strides) or state.vulnerability_weight.flat[0] != 1.0:
-        new[ARMING_FIELD] = constant_view(1.0, (R, N, N))
+    else:
+        new[ARMING_FIELD] = neutral_view(state.vulnerability_weight, 1.0, (R, N, N))
     new["deals_offered_year"] = np.bincount(r, minlength=R).astype(np.int32)
     new["deals_accepted_year"] = np.bincount(r[accepted], minlength=R).astype(np.int32)
     new["deals_refused_relative_year"] = np.bincount(r[outcome == REFUSED_RELATIVE], minlength=R).astype(np.int32)

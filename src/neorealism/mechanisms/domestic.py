@@ -83,8 +83,8 @@ from .base import (
     Step,
     Stream,
     anywhere,
-    constant_view,
     emit,
+    neutral_view,
     pair,
 )
 
@@ -244,10 +244,8 @@ def assess(keys, state, params):
         events.append(emit("leader_change", r, state=i, leader_risk=np.broadcast_to(risk, (R, N))[r, i]))
     if _on(q):
         cost = war_cost(regime, np.broadcast_to(risk, (R, N)), state.alive, params)
-    elif state.domestic_war_cost.strides == (0, 0, 0):
-        cost = state.domestic_war_cost
     else:
-        cost = constant_view(0.0, (R, N, N))
+        cost = neutral_view(state.domestic_war_cost, 0.0, (R, N, N))
     return state.replace(regime=regime, leader_risk=risk, domestic_war_cost=cost), events
 
 

@@ -76,6 +76,7 @@ from .base import (
     anywhere,
     constant_view,
     emit,
+    neutral_view,
 )
 
 
@@ -173,9 +174,8 @@ def assess(keys, state, params):
     q = params.nuclear
     R, N = state.shape
     if not anywhere(q.enabled, lambda e: e):
-        if state.nuclear_deterrent.strides == (0, 0, 0):
-            return state, ()
-        return state.replace(nuclear_deterrent=constant_view(0.0, (R, N, N))), ()
+        det = neutral_view(state.nuclear_deterrent, 0.0, (R, N, N))
+        return (state if det is state.nuclear_deterrent else state.replace(nuclear_deterrent=det)), ()
     year = state.t + 1  # the year index being simulated (calendar year start_year + t + 1)
     alive = state.alive
     before = state.nuclear
