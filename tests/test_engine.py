@@ -45,6 +45,14 @@ def check_invariants(traj: engine.Trajectory, params: EngineParams, start_burden
     cap = np.maximum(np.asarray(a.max_burden, dtype=float).reshape(-1, 1), b0)
     floor = np.where(np.asarray(a.mode).reshape(-1, 1) == "richardson", 0.0,
                      np.minimum(np.asarray(a.base_burden, dtype=float).reshape(-1, 1), b0))
+    # bureaucratic bargaining (cognition) moves the budget incrementally, within [0, 0.9] rather than
+    # armament's [base_burden, max_burden]: the critique that agencies, not strategists, set it (Allison 1971)
+    from neorealism.mechanisms.cognition import MAX_BURDEN
+
+    bureaucratic = (np.asarray(params.cognition.bureaucratic_inertia, dtype=float).reshape(-1, 1) > 0) & (
+        np.asarray(a.mode).reshape(-1, 1) != "richardson")
+    cap = np.where(bureaucratic, MAX_BURDEN, cap)
+    floor = np.where(bureaucratic, 0.0, floor)
     assert ((b <= cap + 1e-12) | ~alive).all(), "a burden above its cap"
     assert ((b >= floor - 1e-12) | ~alive).all(), "a burden below its floor"
     assert start_burden >= 0

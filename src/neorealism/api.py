@@ -55,6 +55,7 @@ __all__ = [
     "default_out_dir",
     "did_you_mean",
     "error_text",
+    "experiment",
     "initial_structure",
     "load",
     "memory_chunk_size",
@@ -678,3 +679,33 @@ def summary_lines(result_set: Any, s: Mapping[str, Any]) -> list[str]:
     from .mechanisms.registry import current
 
     return [line for mech in current() if mech.summary for line in mech.summary(result_set, s)]
+
+
+# --------------------------------------------------------------------------- experiments
+
+
+def experiment(
+    spec: Any,
+    out: str | Path | None = None,
+    *,
+    worlds: int | None = None,
+    years: int | None = None,
+    seed: int | None = None,
+    chunk_size: int | None = None,
+    overwrite: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Any:
+    """Run an experiment (a built-in name, a spec file or an :class:`~neorealism.experiments.ExperimentSpec`).
+
+    Returns the :class:`~neorealism.experiments.ExperimentResult` (``.summary``:
+    effects, 95% intervals and verdicts); with ``out`` its folder is written
+    too (Parquet, summary.csv, PNGs, report.html).  See docs/experiments.md.
+    """
+    from .experiments import ExperimentSpec, load_spec, run_experiment
+
+    sp = spec if isinstance(spec, ExperimentSpec) else load_spec(spec)
+    res = run_experiment(sp, worlds=worlds, years=years, seed=seed, chunk_size=chunk_size, progress=progress,
+                         source=str(spec) if not isinstance(spec, ExperimentSpec) else sp.name)
+    if out is not None:
+        res.write(out, overwrite=overwrite)
+    return res

@@ -1,7 +1,9 @@
 """The ``neorealism`` command line (typer + rich): a thin layer over :mod:`neorealism.api`.
 
 Commands: ``run``, ``scenarios``, ``validate``, ``data …`` (real COW data),
-``scenario from-data``, ``backtest``, ``scorecard`` (the model's stylized facts beside COW's).  Every user error is printed as one
+``scenario from-data``, ``backtest``, ``scorecard`` (the model's stylized facts beside COW's),
+``report`` and ``compare`` (offline HTML reports of runs), ``experiment list | show | run`` (the
+theory's claims as hypothesis tests, :mod:`neorealism.experiments`).  Every user error is printed as one
 clear message (no traceback) and exits with code 2.
 
 Start-up is kept fast (``neorealism --help`` must answer in well under half
@@ -154,6 +156,9 @@ from .data.cli import data_app, register_backtest, scenario_app  # noqa: E402
 app.add_typer(data_app, name="data")
 app.add_typer(scenario_app, name="scenario")
 register_backtest(app)
+from .experiments.cli import experiment_app  # noqa: E402
+
+app.add_typer(experiment_app, name="experiment")
 
 
 def main() -> None:  # pragma: no cover - entry point
@@ -360,6 +365,11 @@ def run(
                      "still write a system table of hundreds of MB."),
     ] = States.all,
     sets: SetOption = None,
+    report: Annotated[
+        bool,
+        typer.Option("--report", help="Also write an offline HTML report of the result: DIR/report.html and its "
+                     "figures in DIR/report/ (as `neorealism report DIR`; also when an identical run is re-used)."),
+    ] = False,
 ) -> None:
     """Simulate a scenario and write states, system and events tables (Parquet) plus a manifest.
 
@@ -381,6 +391,10 @@ def run(
     # the scenario as run (for the progress line); run_to_dir applies the same overrides again (they
     # are idempotent) and records them in the manifest
     sc = api.prepare(scenario, worlds=worlds, years=years, seed=seed, overrides=sets)
+    if report:  # a report that could not be written is refused before the run
+        from .report import check_report_paths
+
+        check_report_paths(out if out is not None else api.default_out_dir(sc))
     prog = _Progress(sc.name, sc.worlds * sc.years, _stderr_is_terminal())
 
     def stage(name: str) -> None:
@@ -417,6 +431,8 @@ def run(
         typer.echo(f"interrupted ({signal.Signals(signum).name}){note}", err=True)
         raise typer.Exit(128 + signum) from None
     _print_summary(outcome.summary(), outcome.path)
+    if report:
+        _write_report(outcome.path)
 
 
 def _interrupt_in(exc: BaseException | None) -> KeyboardInterrupt | None:
@@ -735,6 +751,115 @@ def scorecard(
         typer.echo(card.to_json(), nl=False)
     else:
         _print_scorecard(card)
+
+
+# --------------------------------------------------------------------------- report, compare
+
+
+def _write_report(result_dir: Path, out: Path | None = None) -> None:
+    """Write a result's HTML report (:func:`neorealism.report.write_report`) and say where it is."""
+    from .report import write_report
+
+    files = write_report(result_dir, out=out)
+    typer.echo(f"Report: {safe_text(files.html)} ({len(files.pngs)} figure(s) also in {safe_text(files.png_dir)}/)")
+    for note in files.notes:
+        typer.echo(f"note: {safe_text(note)}", err=True)
+
+
+ResultDirArgument = Annotated[
+    Path,
+    typer.Argument(metavar="DIR", help="A result directory written by `neorealism run`.", show_default=False),
+]
+
+
+@app.command("report")
+def report_cmd(
+    result_dir: ResultDirArgument,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE.html", help="Write the page here instead of DIR/report.html; its "
+                     "figures go into the folder of the same name without .html.", show_default=False, dir_okay=False),
+    ] = None,
+) -> None:
+    """Write an offline, self-contained HTML report of a result: DIR/report.html, its figures also in DIR/report/.
+
+    What was run and its headline numbers, power shares over time, polarity
+    and CON with intervals across worlds, a timeline of wars, alliances and
+    state deaths, and the survival of great powers and minor states.  A run
+    kept with --states ends or none shows what its tables allow and says
+    what it leaves out.  See docs/reports.md.
+    """
+    _write_report(result_dir, out)
+
+
+@app.command()
+def compare(
+    dir_a: Annotated[Path, typer.Argument(metavar="DIR_A", help="The first result directory (A).", show_default=False)],
+    dir_b: Annotated[Path, typer.Argument(metavar="DIR_B", help="The second result directory (B).", show_default=False)],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE.html", help="The HTML comparison; default: "
+                     "compare-<DIR_A's name>-vs-<DIR_B's name>.html in the current directory.",
+                     show_default=False, dir_okay=False),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", help="Seed of the bootstrap (≥ 0): same seed, same intervals.")
+    ] = 0,
+) -> None:
+    """Put two results side by side: per-world outcomes of A and B, B − A and its 95% bootstrap interval.
+
+    Outcomes (neorealism.outcomes): wars, great-power wars and state deaths
+    per world-century, great-power survival, final CON and HHI, mean arms
+    burden of the living states, alliances formed per world-century, each
+    pooled over the run's worlds.  The worlds of each
+    run are resampled independently (1000 replicates, seeded).  Prints the
+    table and writes an HTML page (see --out).  See docs/reports.md.
+    """
+    from .output import check_out_file
+    from .report import compare as compare_runs
+    from .report import default_compare_path
+
+    if seed < 0:
+        raise ParameterError(f"--seed {seed}: allowed ≥ 0")
+    target = out if out is not None else default_compare_path(dir_a, dir_b)
+    check_out_file(target, option="--out")
+    cmp = compare_runs(dir_a, dir_b, seed=seed)
+    _print_comparison(cmp)
+    cmp.write(target)
+    typer.echo(f"Comparison: {safe_text(target)}")
+
+
+def _print_comparison(cmp: Any, width: int | None = None) -> None:
+    """The comparison as a table: coloured on a terminal, plain text (no box, no colour) in a pipe."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    con = _console(width=width)
+    if not con.is_terminal and width is None:
+        con = _console(width=200)
+    for side, info in (("A", cmp.a), ("B", cmp.b)):
+        ov = info.get("overrides")
+        items = ([f"{k}={v}" for k, v in ov.items()] if isinstance(ov, dict) else list(ov)) if ov else []
+        con.print(safe_text(
+            f"{side}: {info['name']}, {info['worlds']:,} worlds × {info['years']:,} years, seed {info['seed']}, "
+            f"state rows {info['states_recorded']}" + (f", --set {' --set '.join(items)}" if items else "")
+            + f"  ({info['path']})"
+        ), markup=False, highlight=False)
+    table = Table(title=f"B − A: pooled over worlds [{cmp.settings['level']:.0%} bootstrap interval]",
+                  title_justify="left", box=box.SIMPLE_HEAD if con.is_terminal else None, pad_edge=False)
+    for col, justify in (("outcome", "left"), ("A", "right"), ("B", "right"), ("B − A", "right"), ("", "left")):
+        table.add_column(col, justify=justify, overflow="fold")
+    colour = {"B > A": "green", "B < A": "red"}
+    for cells in cmp.table_rows():
+        *text, verdict = cells
+        table.add_row(*(Text(safe_text(c)) for c in text), Text(verdict, style=colour.get(verdict, "")))
+    con.print(table)
+    for r in cmp.rows:
+        if r.note:
+            con.print(safe_text(f"  {r.label}: n/a ({r.note})"), markup=False, highlight=False)
+    for n in cmp.notes:
+        con.print(safe_text(f"  {n}"), markup=False, highlight=False)
 
 
 def _print_scorecard(card: Any, width: int | None = None) -> None:

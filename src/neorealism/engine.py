@@ -115,8 +115,15 @@ def run_batch(
     record_states: bool | str = True,
     progress: Callable[[int], None] | None = None,
     threads: int | None = None,
+    stream_ids: NDArray[np.integer] | Sequence[int] | None = None,
 ) -> Trajectory:
     """Run the worlds ``world_ids`` for ``years`` years; return the raw trajectory.
+
+    ``stream_ids`` (default: ``world_ids``) are the ids whose random streams
+    the worlds draw from, one per world: two worlds with one stream id and
+    the same parameters have the same history, whatever their labels — the
+    common random numbers of an experiment's conditions (each world keeps
+    its own label in ``world_ids`` and in the events).
 
     ``per_world`` gives parameters that differ across these worlds (one
     value per world id, see :meth:`EngineParams.from_scenario`).
@@ -137,10 +144,13 @@ def run_batch(
         raise ParameterError(f"record_states = {record_states!r}: allowed True, False, {', '.join(STATES_RECORDED)}")
     ids = np.asarray(world_ids, dtype=np.int64)
     R = len(ids)
+    streams = ids if stream_ids is None else np.asarray(stream_ids, dtype=np.int64)
+    if streams.shape != ids.shape:
+        raise ParameterError(f"stream_ids: expected {R} ids (one per world), got shape {streams.shape}")
     if params is not None:
         if params.n_worlds != R:
             raise ParameterError(f"params were built for {params.n_worlds} worlds, not {R}")
-        return _run_worlds(scenario, ids, years, seed, params, mode, progress, None)
+        return _run_worlds(scenario, ids, years, seed, params, mode, progress, None, streams=streams)
     from .kernels import threads as default_threads
 
     n = default_threads() if threads is None else int(threads)
@@ -150,20 +160,20 @@ def run_batch(
     pw = {k: np.asarray(v) for k, v in (per_world or {}).items()}
     if len(parts) <= 1:
         return _run_worlds(scenario, ids, years, seed, EngineParams.from_scenario(scenario, R, per_world),
-                           mode, progress, None)
+                           mode, progress, None, streams=streams)
     # every part's parameters are built (and validated) before any thread starts
     part_params = [EngineParams.from_scenario(scenario, len(p), {k: v[p] for k, v in pw.items()} or None)
                    for p in parts]
     if _use_processes(len(ids) * scenario.n_states * years):
-        return _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress)
-    return _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress)
+        return _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress, streams)
+    return _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress, streams)
 
 
 #: Fewest worlds a thread is given (below that, splitting a batch costs more than it saves).
 MIN_WORLDS_PER_THREAD = 32
 
 
-def _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress) -> Trajectory:
+def _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress, streams=None) -> Trajectory:
     """The parts' trajectories in threads, joined in world order (as one batch would give them).
 
     A failure is the one a single batch would raise: the first year in which
@@ -184,8 +194,10 @@ def _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress
 
     pool = ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="neorealism-worlds")
     try:
+        streams = ids if streams is None else streams
         futures = [pool.submit(_run_worlds, scenario, ids[p], years, seed, pp, mode,
-                               report if progress is not None else None, stop, _block_views(sv, sysv, p))
+                               report if progress is not None else None, stop, _block_views(sv, sysv, p),
+                               streams=streams[p])
                    for p, pp in zip(parts, part_params, strict=True)]
         results, errors = [], []
         for f in futures:
@@ -238,7 +250,7 @@ def _shared_empty(shape: tuple[int, ...], dtype: Any) -> NDArray:
     return np.frombuffer(buf, dtype=dt, count=int(np.prod(shape))).reshape(shape)
 
 
-def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress) -> Trajectory:
+def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress, streams=None) -> Trajectory:
     """The parts in processes: every part but the first in a forked child, the first in this process.
 
     The children record the state and system arrays straight into shared memory (the
@@ -249,6 +261,7 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress) 
     the one threads or a single batch give.  A child that fails is re-run in this process,
     so the error raised is exactly the one a single batch raises (the runs are deterministic).
     """
+    streams = ids if streams is None else streams
     import os
     import pickle
     import signal
@@ -278,7 +291,7 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress) 
                         counts[k] += n
 
                     res = _run_worlds(scenario, ids[parts[k]], years, seed, part_params[k], mode,
-                                      tick, None, _block_views(sv, sysv, parts[k]))
+                                      tick, None, _block_views(sv, sysv, parts[k]), streams=streams[parts[k]])
                     # one array per event column (the year's many small arrays would cost more to pickle)
                     events = {c: [np.concatenate(v)] if v else [] for c, v in res.events.items()}
                     pickle.dump((events, res.final.t, dict(res.final.fields)), box, protocol=pickle.HIGHEST_PROTOCOL)
@@ -330,7 +343,7 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress) 
                 box.close()
                 try:
                     results[k] = _run_worlds(scenario, ids[parts[k]], years, seed, part_params[k], mode,
-                                             None, None, _block_views(sv, sysv, parts[k]))
+                                             None, None, _block_views(sv, sysv, parts[k]), streams=streams[parts[k]])
                 except Exception as exc:  # noqa: BLE001
                     errors.append(exc)
     finally:
@@ -385,12 +398,14 @@ def _allocate(mode: str, T: int, R: int, N: int, empty: Callable[..., NDArray] =
 
 def _run_worlds(scenario: Scenario, ids: NDArray[np.int64], years: int, seed: int, params: EngineParams,
                 mode: str, progress: Callable[[int], None] | None, stop: Any,
-                out: tuple[dict[str, NDArray], dict[str, NDArray]] | None = None) -> Trajectory:
+                out: tuple[dict[str, NDArray], dict[str, NDArray]] | None = None,
+                streams: NDArray[np.int64] | None = None) -> Trajectory:
     """Run one block of worlds through every year (the body of :func:`run_batch`); ``out`` the
-    arrays (views of a larger batch's) to record into."""
+    arrays (views of a larger batch's) to record into; ``streams`` the ids of their random streams
+    (default ``ids``)."""
     R = len(ids)
     reg = current()
-    keys = rng.world_keys(seed, ids)
+    keys = rng.world_keys(seed, ids if streams is None else streams)
     state = init_state(scenario, params, keys)
     N = state.shape[1]
     T = years

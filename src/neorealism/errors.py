@@ -19,6 +19,18 @@ class NeorealismError(Exception):
 MAX_PROBLEMS_SHOWN = 20
 
 
+def problem_text(head: str, problems: list[str]) -> str:
+    """``head: problem`` for one problem (one line, as the CLI prints it); else ``head (n problems):`` and a list
+    of at most :data:`MAX_PROBLEMS_SHOWN`, then how many more."""
+    if len(problems) == 1:
+        return f"{head}: {problems[0]}"
+    shown = problems[:MAX_PROBLEMS_SHOWN]
+    lines = "\n".join(f"  - {p}" for p in shown)
+    if len(problems) > len(shown):
+        lines += f"\n  … and {len(problems) - len(shown)} more problems"
+    return f"{head} ({len(problems)} problems):\n{lines}"
+
+
 class ScenarioError(NeorealismError, ValueError):
     """A scenario file or mapping is malformed or out of range.
 
@@ -31,15 +43,7 @@ class ScenarioError(NeorealismError, ValueError):
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = list(problems)
-        if len(self.problems) == 1:
-            # one problem, one line (the CLI prints it as is)
-            super().__init__(f"invalid scenario {source}: {self.problems[0]}")
-        else:
-            shown = self.problems[:MAX_PROBLEMS_SHOWN]
-            lines = "\n".join(f"  - {p}" for p in shown)
-            if len(self.problems) > len(shown):
-                lines += f"\n  … and {len(self.problems) - len(shown)} more problems"
-            super().__init__(f"invalid scenario {source} ({len(self.problems)} problems):\n{lines}")
+        super().__init__(problem_text(f"invalid scenario {source}", self.problems))
 
 
 class OverrideError(ScenarioError):
@@ -51,14 +55,8 @@ class OverrideError(ScenarioError):
 
     def __init__(self, problems: list[str], source: str = "--set"):
         super().__init__(source, problems)
-        if len(self.problems) == 1:
-            self.args = (self.problems[0],)
-        else:
-            shown = self.problems[:MAX_PROBLEMS_SHOWN]
-            lines = "\n".join(f"  - {p}" for p in shown)
-            if len(self.problems) > len(shown):
-                lines += f"\n  … and {len(self.problems) - len(shown)} more problems"
-            self.args = (f"invalid {source} options ({len(self.problems)} problems):\n{lines}",)
+        one = len(self.problems) == 1
+        self.args = (self.problems[0] if one else problem_text(f"invalid {source} options", self.problems),)
 
 
 class DataError(NeorealismError, ValueError):
@@ -134,3 +132,16 @@ def rename_fields(exc: BaseException, names: Mapping[str, str]) -> str:
     if isinstance(exc, ParameterError):
         return exc.naming(names)
     return str(exc)
+
+
+class SpecError(NeorealismError, ValueError):
+    """An experiment spec is malformed or out of range (names the file, field path, line and what is allowed).
+
+    ``problems`` holds one line per problem; one problem makes a one-line
+    message, several are listed one per line (as :class:`ScenarioError`).
+    """
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = list(problems)
+        super().__init__(problem_text(f"invalid experiment spec {source}", self.problems))

@@ -68,6 +68,7 @@ __all__ = [
     "model_facts",
     "poisson_interval",
     "power_law_interval",
+    "power_law_samples",
     "scorecard",
 ]
 
@@ -265,17 +266,18 @@ def fit_power_law(x: Any, min_tail: int = MIN_TAIL, max_candidates: int = MAX_XM
     return best
 
 
-def power_law_interval(
-    groups: Sequence[np.ndarray], rng: np.random.Generator, level: float = LEVEL, reps: int = BOOTSTRAP_TAIL,
-) -> tuple[PowerLawFit, float, float]:
-    """The fit of all ``groups`` pooled, and a bootstrap interval of α resampling the groups (x_min refitted).
+def power_law_samples(
+    groups: Sequence[np.ndarray], rng: np.random.Generator, reps: int = BOOTSTRAP_TAIL,
+) -> tuple[PowerLawFit, np.ndarray]:
+    """The fit of all ``groups`` pooled, and ``reps`` bootstrap replicates of α resampling the groups (x_min refitted).
 
-    A group is a world's war sizes (model) or one war's size (COW).
+    A group is a world's war sizes (model) or one war's size (COW).  The
+    replicates are empty when the pooled data have no tail.
     """
     arrs = [np.asarray(g, dtype=np.float64).ravel() for g in groups]
     fit = fit_power_law(np.concatenate(arrs) if arrs else np.array([]))
     if not math.isfinite(fit.alpha):
-        return fit, math.nan, math.nan
+        return fit, np.array([])
     flat = np.concatenate(arrs)
     lengths = np.array([len(a) for a in arrs])
     starts = np.r_[0, np.cumsum(lengths)[:-1]]
@@ -285,6 +287,19 @@ def power_law_interval(
         ln = lengths[pick]
         idx = np.repeat(starts[pick], ln) + (np.arange(ln.sum()) - np.repeat(np.cumsum(ln) - ln, ln))
         samples[b] = fit_power_law(flat[idx]).alpha
+    return fit, samples
+
+
+def power_law_interval(
+    groups: Sequence[np.ndarray], rng: np.random.Generator, level: float = LEVEL, reps: int = BOOTSTRAP_TAIL,
+) -> tuple[PowerLawFit, float, float]:
+    """The fit of all ``groups`` pooled, and a bootstrap interval of α resampling the groups (x_min refitted).
+
+    A group is a world's war sizes (model) or one war's size (COW).
+    """
+    fit, samples = power_law_samples(groups, rng, reps)
+    if not len(samples):
+        return fit, math.nan, math.nan
     return (fit, *_percentiles(samples, level))
 
 
@@ -690,36 +705,12 @@ def model_facts(
 
 def _model_balancing(st: pd.DataFrame, ev: pd.DataFrame, worlds: np.ndarray, T: int, seed: int, name: str,
                      level: float) -> tuple[float, float, float, str, str]:
-    a, threat, members = _alliance_events(ev)
-    if a is None:
+    from .outcomes import balancing_counts
+
+    if _alliance_events(ev)[0] is None:
         return (math.nan, math.nan, math.nan, "n/a",
                 f"the model emits no alliance events ({', '.join(ALLIANCE_KINDS)}): not measured")
-    names = pd.Index(sorted(st["state"].astype(str).unique()))
-    pv = st.assign(state=st["state"].astype(str), power=np.where(st["alive"].astype(bool), st["power"], 0.0))
-    k_w = np.zeros(len(worlds))
-    n_w = np.zeros(len(worlds))
-    by_world = {w: g for w, g in a.groupby("world")}
-    for wi, (w, g) in enumerate(pv.groupby("world")):
-        tab = g.pivot(index="year", columns="state", values="power").reindex(columns=names).fillna(0.0)
-        sh = tab.to_numpy(dtype=np.float64)
-        years = tab.index.to_numpy()
-        eps = _rising_episodes(sh, sh > 0)
-        al = by_world.get(w)
-        for i, t0 in eps:
-            y0, y_last = int(years[t0]), int(years[t0 + RISE_Y]) + RISE_Z
-            if y_last > T:
-                continue
-            n_w[wi] += 1
-            if al is None:
-                continue
-            win = al[(al["year"] > y0) & (al["year"] <= y_last)]
-            riser = names[i]
-            if threat is not None:
-                hit = (win[threat].astype(str) == riser).any()
-            else:
-                mem = [win[c].astype(str) for c in members]
-                hit = bool(len(win)) and not any((m == riser).any() for m in mem) if mem else bool(len(win))
-            k_w[wi] += bool(hit)
+    k_w, n_w, _, threat = balancing_counts(st, ev, worlds, T)
     p, lo, hi = model_rate(k_w, n_w, _rng(seed, name, "balancing"), level, "binomial")
     note = (f"an alliance event naming the riser in `{threat}`" if threat is not None
             else "loose: the events name no threat, so any new alliance without the riser counts")
