@@ -56,6 +56,8 @@ __all__ = [
     "did_you_mean",
     "error_text",
     "experiment",
+    "query",
+    "sweep",
     "initial_structure",
     "load",
     "memory_chunk_size",
@@ -709,3 +711,72 @@ def experiment(
     if out is not None:
         res.write(out, overwrite=overwrite)
     return res
+
+
+# --------------------------------------------------------------------------- sweeps and queries
+
+
+def sweep(
+    spec: Any,
+    out: str | Path,
+    *,
+    backend: str = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    overwrite: bool = False,
+    retries: int = 2,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> Any:
+    """Run a sweep (a spec file or :class:`~neorealism.sweeps.SweepSpec`) into ``out``; resumes an interrupted one.
+
+    ``backend``: ``sequential``, ``processes`` (a local pool of ``workers``)
+    or ``dask`` (``scheduler`` ``tcp://HOST:PORT``, else a LocalCluster of
+    ``workers``).  Returns the :class:`~neorealism.sweeps.runner.SweepOutcome`;
+    read the rows with :func:`query` or :class:`~neorealism.sweeps.SweepResult`.
+    """
+    from .sweeps import evaluators
+    from .sweeps.runner import run_sweep
+    from .sweeps.spec import SweepSpec, load_sweep
+
+    sp = spec if isinstance(spec, SweepSpec) else load_sweep(spec)
+    if backend == "sequential":
+        ev = evaluators.SequentialEvaluator(retries=retries)
+    elif backend == "processes":
+        ev = evaluators.ProcessPoolEvaluator(workers=workers, retries=retries)
+    elif backend == "dask":
+        ev = evaluators.DaskEvaluator(scheduler=scheduler, local=workers, retries=retries)
+    else:
+        raise ParameterError(f"backend = {backend!r}: allowed sequential, processes, dask", field="backend")
+    with ev:
+        return run_sweep(sp, out, evaluator=ev, overwrite=overwrite, progress=progress)
+
+
+def query(folder: str | Path, sql: str, *, relation: bool = False) -> Any:
+    """DuckDB ``sql`` over a run's tables (views ``states``, ``system``, ``events``) or a sweep's (view ``worlds``).
+
+    Returns a pandas DataFrame, or with ``relation=True`` a DuckDB relation
+    (lazy; ``.df()``, ``.arrow()``, further SQL).  A SQL error is a
+    :class:`~neorealism.results.ResultError` naming it.
+    """
+    import json
+
+    from .results import MANIFEST_NAME, ResultError, ResultSet
+    from .sweeps.runner import FORMAT, SweepResult
+
+    p = Path(folder)
+    try:
+        fmt = json.loads((p / MANIFEST_NAME).read_text(encoding="utf-8")).get("format")
+    except (OSError, ValueError, AttributeError):
+        fmt = None
+    src = SweepResult.load(p) if fmt == FORMAT else ResultSet.load(p)
+    try:
+        import duckdb
+
+        if isinstance(src, SweepResult):
+            return src.relation(sql) if relation else src.query(sql)
+        con = src._connection() if hasattr(src, "_connection") else None
+        if relation and con is not None:
+            return con.sql(sql)
+        return src.query(sql)
+    except duckdb.Error as exc:
+        raise ResultError(f"SQL error: {str(exc).splitlines()[0]}") from None

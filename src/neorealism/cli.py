@@ -3,7 +3,8 @@
 Commands: ``run``, ``scenarios``, ``validate``, ``data …`` (real COW data),
 ``scenario from-data``, ``backtest``, ``scorecard`` (the model's stylized facts beside COW's),
 ``report`` and ``compare`` (offline HTML reports of runs), ``experiment list | show | run`` (the
-theory's claims as hypothesis tests, :mod:`neorealism.experiments`).  Every user error is printed as one
+theory's claims as hypothesis tests, :mod:`neorealism.experiments`), ``sweep`` and ``query``
+(parameter sweeps on a process pool or Dask, DuckDB over any result; :mod:`neorealism.sweeps`).  Every user error is printed as one
 clear message (no traceback) and exits with code 2.
 
 Start-up is kept fast (``neorealism --help`` must answer in well under half
@@ -159,6 +160,9 @@ register_backtest(app)
 from .experiments.cli import experiment_app  # noqa: E402
 
 app.add_typer(experiment_app, name="experiment")
+from .sweeps.cli import register as register_sweeps  # noqa: E402
+
+register_sweeps(app)
 
 
 def main() -> None:  # pragma: no cover - entry point
