@@ -64,8 +64,10 @@ def _unit(name: str) -> str:
 
 
 def _effects_figure(res: Any):
+    """Condition-against-condition effects (thresholds, trends and Sobol' rows have their own units: in the table)."""
     plt = _plt()
     s = res.summary
+    s = s[s["baseline"].isin([c.name for c in res.conditions])]
     outs = list(dict.fromkeys(s["outcome"]))
     counts = [int((s["outcome"] == o).sum()) for o in outs]
     fig, axes = plt.subplots(len(outs), 1, figsize=(9, 0.9 + sum(0.8 + 0.3 * n for n in counts)), squeeze=False,
@@ -82,10 +84,12 @@ def _effects_figure(res: Any):
                 hi = r["ci_high"] if math.isfinite(r["ci_high"]) else r["effect"]
                 ax.errorbar(r["effect"], k, xerr=[[r["effect"] - lo], [hi - r["effect"]]], fmt="o", color=col,
                             capsize=3)
-        ax.set_yticks(range(len(rows)), [f"{c} ({p})" for c, p in zip(rows["condition"], rows["prediction"],
-                                                                      strict=True)], fontsize=8)
+        ax.set_yticks(range(len(rows)), [f"{c} vs {b} ({p})" if len(set(rows["baseline"])) > 1 else f"{c} ({p})"
+                                         for c, b, p in zip(rows["condition"], rows["baseline"], rows["prediction"],
+                                                            strict=True)], fontsize=8)
         ax.set_ylim(-0.6, len(rows) - 0.4)
-        ax.set_title(f"{_label(o)} — effect against {rows['baseline'].iloc[0] or 'the reference'}", fontsize=9)
+        refs = sorted(set(rows["baseline"]))
+        ax.set_title(f"{_label(o)} — effect against {' / '.join(refs)}", fontsize=9)
         ax.tick_params(axis="x", labelsize=8)
     fig.suptitle(f"{res.spec.name}: effects with 95% intervals (grey: within the smallest effect of interest)",
                  fontsize=10)
@@ -246,7 +250,8 @@ def _page(res: Any) -> Any:
                    "the sesoi (an equivalence test).")
     cls = {"verdict": lambda v: {"held": "held", "did not hold": "did-not-hold"}.get(v, "inconclusive")}
     page.table(res.summary.drop(columns=["experiment"]), classes=cls)
-    page.figure(_effects_figure(res), "effects and their intervals", png="effects.png") if len(res.summary) else None
+    if res.summary["baseline"].isin([c.name for c in res.conditions]).any():
+        page.figure(_effects_figure(res), "effects and their intervals", png="effects.png")
     if res.conditions:
         page.heading("Conditions")
         page.bullets([f"{c.name}: {c.description or 'as the scenario gives it'}"
