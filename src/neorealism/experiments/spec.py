@@ -344,8 +344,11 @@ def _format(exc: ValidationError, lines: dict[tuple[Any, ...], int] | None) -> l
     return out
 
 
-def parse_spec(text: str, source: str = "<text>", base_dir: Path | None = None) -> ExperimentSpec:
-    """Parse YAML text (safely) and validate it as an :class:`ExperimentSpec`."""
+def parse_yaml_model(text: str, source: str, model: type[BaseModel], expected: str) -> Any:
+    """YAML text read safely (as a scenario is) and validated as ``model``; :class:`SpecError` naming each problem.
+
+    ``expected`` says what the top level should hold (for a file that is not a mapping).
+    """
     import yaml
 
     from ..scenario import _load_yaml, _YamlRefused
@@ -362,11 +365,16 @@ def parse_spec(text: str, source: str = "<text>", base_dir: Path | None = None) 
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         raise SpecError(source, [f"YAML syntax error{where}: {getattr(exc, 'problem', None) or exc}"]) from None
     if not isinstance(data, dict):
-        raise SpecError(source, ["(top level): expected a mapping with name, title, hypothesis, conditions, outcomes"])
+        raise SpecError(source, [f"(top level): expected a mapping with {expected}"])
     try:
-        spec = ExperimentSpec.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise SpecError(source, _format(exc, lines)) from None
+
+
+def parse_spec(text: str, source: str = "<text>", base_dir: Path | None = None) -> ExperimentSpec:
+    """Parse YAML text (safely) and validate it as an :class:`ExperimentSpec`."""
+    spec = parse_yaml_model(text, source, ExperimentSpec, "name, title, hypothesis, conditions, outcomes")
     if base_dir is not None:
         spec = _with_base(spec, base_dir)
     return spec

@@ -32,7 +32,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import SpecError
 from ..experiments.spec import OutcomeName, ScenarioRef
@@ -132,29 +132,10 @@ class SweepSpec(_Model):
 
 def parse_sweep(text: str, source: str = "<text>", base_dir: Path | None = None) -> SweepSpec:
     """Parse YAML text (safely) and validate it as a :class:`SweepSpec`."""
-    import yaml
-
-    from ..experiments.spec import MAX_SPEC_BYTES, _format
-    from ..scenario import _load_yaml, _YamlRefused
+    from ..experiments.spec import parse_yaml_model
     from ..scenario import builtin_names as scenario_names
 
-    if len(text.encode("utf-8", errors="replace")) > MAX_SPEC_BYTES:
-        raise SpecError(source, [f"larger than {MAX_SPEC_BYTES} bytes"])
-    lines: dict[tuple[Any, ...], int] = {}
-    try:
-        data = _load_yaml(text, lines)
-    except _YamlRefused as exc:
-        raise SpecError(source, exc.problems) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise SpecError(source, [f"YAML syntax error{where}: {getattr(exc, 'problem', None) or exc}"]) from None
-    if not isinstance(data, dict):
-        raise SpecError(source, ["(top level): expected a mapping with name, scenario, parameters, sampler, …"])
-    try:
-        spec = SweepSpec.model_validate(data)
-    except ValidationError as exc:
-        raise SpecError(source, _format(exc, lines)) from None
+    spec = parse_yaml_model(text, source, SweepSpec, "name, scenario, parameters, sampler, …")
     ref = spec.scenario
     if base_dir is not None and isinstance(ref, str) and ref not in scenario_names() and not Path(ref).is_absolute():
         spec = spec.model_copy(update={"scenario": str(base_dir / ref)})
