@@ -1,6 +1,6 @@
 """Running an experiment: every condition's worlds, batched where the model allows it, measured world by world.
 
-Conditions that share a scenario and differ only in numeric parameters run
+Conditions that share a scenario and differ only in parameters run
 in one batch, the parameters varying across its worlds (``per_world``:
 each world identical to a run of its point alone).  World *i* of every
 condition has world id *i*, so it runs on the same random streams in every
@@ -102,24 +102,16 @@ def _structure_key(sc: Any) -> str:
 
 
 def _groups(scs: list[Any]) -> list[tuple[list[int], list[str]]]:
-    """Conditions that can share a batch: (condition indices, parameter paths varying among them)."""
+    """Conditions that can share a batch (same structure): (condition indices, parameter paths varying among them).
+
+    Any parameter — number, switch or choice — can vary across a batch's worlds (``per_world``)."""
     by_key: dict[str, list[int]] = {}
     for i, sc in enumerate(scs):
         by_key.setdefault(_structure_key(sc), []).append(i)
     out = []
     for idx in by_key.values():
         flats = [_flat_params(scs[i]) for i in idx]
-        varying = sorted(k for k in flats[0] if len({json.dumps(f[k]) for f in flats}) > 1)
-        text = [k for k in varying if any(isinstance(f[k], str) for f in flats)]
-        if not text:
-            out.append((idx, varying))
-            continue
-        sub: dict[str, list[int]] = {}  # text parameters (a mode, a rule) cannot vary per world: split on them
-        for i, f in zip(idx, flats, strict=True):
-            sub.setdefault(json.dumps([f[k] for k in text]), []).append(i)
-        for s_idx in sub.values():
-            fl = [_flat_params(scs[i]) for i in s_idx]
-            out.append((s_idx, sorted(k for k in fl[0] if len({json.dumps(f[k]) for f in fl}) > 1)))
+        out.append((idx, sorted(k for k in flats[0] if len({json.dumps(f[k]) for f in flats}) > 1)))
     return out
 
 
@@ -203,8 +195,10 @@ def run_experiment(
     conditions = [r for r in runs if r is not None]
 
     notes: list[str] = []
-    summary_rows, level_rows = _compare(spec, conditions, R, S)
-    summary_rows += _trends(spec, conditions, R, S)
+    # one set of bootstrap resamples of world positions, shared by every effect, level and trend (paired)
+    boot = analysis.indices(R, analysis.rng_for(S, spec.name, "bootstrap"))
+    summary_rows, level_rows = _compare(spec, conditions, boot)
+    summary_rows += _trends(spec, conditions, boot)
     tail_df, tail_sizes = None, {}
     if spec.tail is not None:
         rows, tail_df, tail_sizes = _tail(spec, conditions, S)
@@ -265,17 +259,16 @@ def _run_group(spec, scs, idx, varying, names, R, T, S, chunk_size, progress, ru
 # --------------------------------------------------------------------------- analysis
 
 
-def _compare(spec: ExperimentSpec, conds: list[ConditionRun], R: int, S: int) -> tuple[list[list], list[list]]:
+def _compare(spec: ExperimentSpec, conds: list[ConditionRun], idx: np.ndarray) -> tuple[list[list], list[list]]:
     from ..outcomes import outcome
 
     summary, levels = [], []
     if not conds:
         return summary, levels
-    idx = analysis.indices(R, analysis.rng_for(S, spec.name, "bootstrap"))
     for c in conds:
         for name, (num, den) in c.values.items():
             p, lo, hi = analysis.level_interval(num, den, outcome(name).scale, idx)
-            levels.append([spec.name, c.name, name, p, lo, hi, R])
+            levels.append([spec.name, c.name, name, p, lo, hi, len(num)])
     by_name = {c.name: c for c in conds}
     refs = {c.name: spec.reference(c) for c in spec.conditions}
     for o in spec.outcomes:
@@ -297,11 +290,10 @@ def _compare(spec: ExperimentSpec, conds: list[ConditionRun], R: int, S: int) ->
     return summary, levels
 
 
-def _trends(spec: ExperimentSpec, conds: list[ConditionRun], R: int, S: int) -> list[list]:
+def _trends(spec: ExperimentSpec, conds: list[ConditionRun], idx: np.ndarray) -> list[list]:
     from ..outcomes import outcome
 
     rows = []
-    idx = analysis.indices(R, analysis.rng_for(S, spec.name, "bootstrap"))
     with_x = [(c, sc.x) for c, sc in zip(conds, spec.conditions, strict=True) if sc.x is not None]
     for t in spec.trends:
         xs = [x for _, x in with_x]
