@@ -163,6 +163,9 @@ app.add_typer(experiment_app, name="experiment")
 from .sweeps.cli import register as register_sweeps  # noqa: E402
 
 register_sweeps(app)
+from .dashboard.cli import register as register_dashboard  # noqa: E402
+
+register_dashboard(app)
 
 
 def main() -> None:  # pragma: no cover - entry point
