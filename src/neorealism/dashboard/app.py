@@ -341,12 +341,9 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         from ..scenario import builtin_names, load_builtin
 
         def build() -> list[dict[str, Any]]:
-            out = []
-            for n in builtin_names():
-                sc = load_builtin(n)
-                out.append({"name": n, "description": sc.description, "states": sc.n_states, "years": sc.years,
-                            "worlds": sc.worlds, "seed": sc.seed, "start_year": sc.start_year})
-            return out
+            scs = [(n, load_builtin(n)) for n in builtin_names()]
+            return [{"name": n, "description": sc.description, "states": sc.n_states, "years": sc.years,
+                     "worlds": sc.worlds, "seed": sc.seed, "start_year": sc.start_year} for n, sc in scs]
 
         return {"scenarios": _cached("scenarios", build)}
 
@@ -489,12 +486,9 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         from ..experiments.spec import builtin_names, load_spec
 
         def build() -> list[dict[str, Any]]:
-            out = []
-            for n in builtin_names():
-                sp = load_spec(n)
-                out.append({"name": n, "title": sp.title, "hypothesis": sp.hypothesis.statement,
-                            "source": sp.hypothesis.source})
-            return out
+            sps = [(n, load_spec(n)) for n in builtin_names()]
+            return [{"name": n, "title": sp.title, "hypothesis": sp.hypothesis.statement,
+                     "source": sp.hypothesis.source} for n, sp in sps]
 
         return {"experiments": _cached("experiments", build)}
 

@@ -463,7 +463,12 @@ async function embedWorldCharts(world) {
     ["#chart-power", (w) => powerSpec(world, w)],
     ["#chart-burden", (w) => burdenSpec(world, w)],
   ];
-  const year = world.years[Math.min(P.t, world.years.length - 1)];
+  const handles = await embedAll(specs, world.years[Math.min(P.t, world.years.length - 1)]);
+  if (S.P === P) P.handles = handles;
+}
+
+// Embed each [selector, make(width)] chart at `year`; a chart that fails says so in its place.
+async function embedAll(specs, year) {
   const handles = [];
   for (const [sel, make] of specs) {
     const c = $(sel);
@@ -476,7 +481,7 @@ async function embedWorldCharts(world) {
       c.textContent = "chart failed: " + e.message;
     }
   }
-  if (S.P === P) P.handles = handles;
+  return handles;
 }
 
 async function ensureDistCharts() {
@@ -491,19 +496,7 @@ async function ensureDistCharts() {
     ["#dist-polarity", (w) => polarityShareSpec(years, d.polarity, w)],
     ["#dist-burden", (w) => bandSpec(years, d.burden, "mean burden", w, 190, "%")],
   ];
-  const handles = [];
-  for (const [sel, make] of specs) {
-    const c = $(sel);
-    const spec = make(chartWidth(c));
-    spec.params[0].value = year;
-    try {
-      handles.push(await embedChart(c, spec));
-    } catch (e) {
-      console.error(e);
-      c.textContent = "chart failed: " + e.message;
-    }
-  }
-  P.distHandles = handles;
+  P.distHandles = await embedAll(specs, year);
   outcomesTable($("#dist-outcomes"), d.outcomes || []);
   renderFrame(P.t);
 }
