@@ -269,6 +269,19 @@ def start_run(dash: Dash, scenario: str | None, worlds: int, years: int) -> str:
     return ids[-1]
 
 
+def wait_player(dash: Dash, world: dict[str, Any]) -> None:
+    """Wait until the finished run is loaded into the player: its first year shown on the map and charts.
+
+    (#run-status reads done as soon as the server says so; the page then fetches the run and
+    draws it, and a key pressed before that is lost when the player starts at the first year.)
+    """
+    y0 = str(world["years"][0])
+    page = dash.page
+    expect(page.locator("#year-label")).to_have_text(y0, timeout=dash.left(15))
+    for chart in ("#map", "#chart-power", "#chart-polarity"):
+        expect(page.locator(chart)).to_have_attribute("data-year", y0, timeout=dash.left(15))
+
+
 def check_timeline(dash: Dash, world: dict[str, Any], year: int) -> None:
     """#timeline lists one .event per event up to ``year``, the newest first."""
     events = [e for e in world["events"] if e["year"] <= year]
@@ -377,7 +390,7 @@ def test_run_step_play_scrub_and_pick_worlds(dash: Dash, api: Any) -> None:
     assert len(years) == 41
 
     # year 0 of world 0: one circle per living state
-    expect(page.locator("#year-label")).to_have_text(str(years[0]), timeout=dash.left(10))
+    wait_player(dash, w0)
     wait_map(dash, w0, 0)
     assert len(dash.circles()) == sum(w0["alive"][0]) == 14
 
@@ -504,6 +517,7 @@ def test_uploaded_yaml_scenario_runs(dash: Dash, api: Any, tmp_path: Path) -> No
     st = api.get(f"/api/runs/{run_id}").json()
     assert (st["scenario"], st["worlds"], st["years"]) == ("e2e-upload", 3, 30)
     w0 = api.get(f"/api/runs/{run_id}/world/0").json()
+    wait_player(dash, w0)
     wait_map(dash, w0, 0)
     dash.assert_clean()
 
@@ -664,6 +678,7 @@ def test_screenshot_of_a_run_at_mid_year(dash: Dash, api: Any, tmp_path: Path) -
     run_id = start_run(dash, "bipolar", worlds=4, years=60)
     dash.wait_status("#run-status", "done", 45)
     w0 = api.get(f"/api/runs/{run_id}/world/0").json()
+    wait_player(dash, w0)
     mid = len(w0["years"]) // 2
     slider = page.locator("#year-slider")
     slider.focus()

@@ -402,12 +402,16 @@ async function startRun() {
   S.run = run;
   run.poll = pollStatus(`/api/runs/${encodeURIComponent(st.id)}`, (s) => {
     run.active = s.status === "queued" || s.status === "running";
-    if (S.run === run) setRunStatus(s);
+    // "done" is shown once the run is drawn: until then it reads "loading" (keys pressed meanwhile are not lost)
+    if (S.run === run) setRunStatus(s.status === "done" ? { ...s, status: "loading" } : s);
   });
   try {
     const final = await run.poll.promise;
     if (S.run !== run) return;
-    if (final.status === "done") await loadRun(final, run.metric);
+    if (final.status === "done") {
+      await loadRun(final, run.metric);
+      if (S.run === run) setRunStatus(final);
+    }
     else if (final.status === "failed") showRunError(new ApiError(final.error || "the run failed", 0));
   } catch (e) {
     if (S.run === run) showError(e.message);
