@@ -45,7 +45,8 @@ _KINDS = ("alliance_formed", "alliance_joined", "alliance_left", "death")
 Pair = tuple[str, str]
 
 
-def _pair(a: str, b: str) -> Pair:
+def pair(a: str, b: str) -> Pair:
+    """The pair (a, b) in a fixed order: an alliance is undirected."""
     return (a, b) if a <= b else (b, a)
 
 
@@ -75,28 +76,40 @@ def alliance_pairs(source: Any, year: int | None = None, worlds: Iterable[int] |
     scenario's alliances; within a year the alliance events (stage ``ally``)
     come before the deaths (stage ``resolve``), as in the engine.
     """
-    start = {_pair(a, b) for a, b in source.scenario.alliances}
+    start = {pair(a, b) for a, b in source.scenario.alliances}
     wanted = set(_worlds(source)) if worlds is None else {int(w) for w in worlds}
     ev = _events(source)
     if year is not None:
         ev = ev[ev["year"] <= year]
     out: dict[int, set[Pair]] = {w: set(start) for w in wanted}
-    order = {"alliance_formed": 0, "alliance_joined": 0, "alliance_left": 0, "death": 1}
-    ev = ev.assign(_o=ev["event"].astype(str).map(order)).sort_values(["world", "year", "_o"], kind="stable")
+    ev = alliance_changes(ev, ["world", "year"])
     for w, kind, s, p in zip(ev["world"], ev["event"].astype(str), ev["state"].astype(str),
                              ev["partner"].astype(str), strict=True):
-        w = int(w)
-        if w not in out:
-            continue
-        pairs = out[w]
-        if kind == "death":
-            for q in [q for q in pairs if s in q]:
-                pairs.discard(q)
-        elif kind == "alliance_left":
-            pairs.discard(_pair(s, p))
-        else:
-            pairs.add(_pair(s, p))
+        if int(w) in out:
+            apply_event(out[int(w)], kind, s, p)
     return out
+
+
+#: within a year the alliance events (stage ``ally``) come before the deaths (stage ``resolve``)
+_ORDER = {"alliance_formed": 0, "alliance_joined": 0, "alliance_left": 0, "death": 1}
+
+
+def alliance_changes(ev: Any, by: list[str]) -> Any:
+    """The alliance and death events of ``ev`` sorted by ``by`` (e.g. world, year), alliances before deaths
+    within each."""
+    ev = ev[ev["event"].astype(str).isin(_KINDS)]
+    return ev.assign(_o=ev["event"].astype(str).map(_ORDER)).sort_values([*by, "_o"], kind="stable")
+
+
+def apply_event(pairs: set[Pair], kind: str, state: str, partner: str) -> None:
+    """Change the alliance pairs in force by one event (a death ends every alliance of the dead state)."""
+    if kind == "death":
+        for q in [q for q in pairs if state in q]:
+            pairs.discard(q)
+    elif kind == "alliance_left":
+        pairs.discard(pair(state, partner))
+    elif kind in ("alliance_formed", "alliance_joined"):
+        pairs.add(pair(state, partner))
 
 
 def graph(pairs: Iterable[Pair], nodes: Any = None):

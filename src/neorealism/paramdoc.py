@@ -198,15 +198,22 @@ def _describe(field: FieldInfo) -> str:
     return " ".join((field.description or "").split())
 
 
-def iter_fields(model: type[BaseModel], prefix: str = "", *, recurse: bool = True) -> Iterator[ParamInfo]:
-    """Every leaf field of ``model`` (descending into nested models when ``recurse``)."""
+def leaf_fields(model: type[BaseModel], prefix: str = "", *, recurse: bool = True
+                ) -> Iterator[tuple[str, str, FieldInfo]]:
+    """``(path, name, field)`` of every leaf field of ``model`` (descending into nested models when ``recurse``)."""
     for name, field in model.model_fields.items():
         path = f"{prefix}{name}"
         tp, _ = _strip_optional(field.annotation)
         if _is_model(tp):
             if recurse:
-                yield from iter_fields(tp, f"{path}.", recurse=True)
+                yield from leaf_fields(tp, f"{path}.", recurse=True)
             continue
+        yield path, name, field
+
+
+def iter_fields(model: type[BaseModel], prefix: str = "", *, recurse: bool = True) -> Iterator[ParamInfo]:
+    """Every leaf field of ``model`` (descending into nested models when ``recurse``)."""
+    for path, name, field in leaf_fields(model, prefix, recurse=recurse):
         yield ParamInfo(
             path=path,
             name=name,

@@ -13,7 +13,7 @@ command line does (a run in the browser is world for world the run of
 
 from __future__ import annotations
 
-__all__ = ["create_app", "serve"]
+__all__ = ["Limits", "create_app", "serve"]
 
 
 def __getattr__(name: str):

@@ -376,7 +376,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
 
     @app.get("/api/schema")
     def schema() -> dict[str, Any]:
-        return _cached("schema", views.schema_view)
+        return views.schema_view()
 
     def _parse_upload(text: str) -> Any:
         from ..scenario import parse_scenario_text

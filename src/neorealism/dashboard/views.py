@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import typing
 from typing import Any, Literal
@@ -44,33 +45,17 @@ def _grid(frame: Any, col: str, T1: int, N: int) -> np.ndarray:
     return frame[col].to_numpy().reshape(T1, N)
 
 
-class _Blocs:
-    """Union-find over the alliance pairs of one year: bloc id = index of the strongest member."""
+def _bloc_ids(pairs: set[tuple[str, str]], names: list[str], power: np.ndarray) -> list[int]:
+    """Each state's bloc (:func:`neorealism.blocs.blocs`, components): the index of its strongest member, −1 none."""
+    from .. import blocs
 
-    @staticmethod
-    def of(pairs: set[tuple[int, int]], N: int, power: np.ndarray, alive: np.ndarray) -> list[int]:
-        parent = list(range(N))
-
-        def find(a: int) -> int:
-            while parent[a] != a:
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            return a
-
-        for a, b in pairs:
-            if alive[a] and alive[b]:
-                parent[find(a)] = find(b)
-        members: dict[int, list[int]] = {}
-        for k in range(N):
-            if alive[k]:
-                members.setdefault(find(k), []).append(k)
-        out = [-1] * N
-        for group in members.values():
-            if len(group) >= 2:
-                leader = max(group, key=lambda k: (power[k], -k))
-                for k in group:
-                    out[k] = leader
-        return out
+    idx = {n: k for k, n in enumerate(names)}
+    out = [-1] * len(names)
+    for group in blocs.blocs(blocs.graph(pairs, names)):
+        leader = max((idx[n] for n in group), key=lambda k: (power[k], -k))
+        for n in group:
+            out[idx[n]] = leader
+    return out
 
 
 def _event_text(kind: str, r: Any) -> tuple[str, str, str]:
@@ -118,7 +103,6 @@ def world_view(res: Any, w: int) -> dict[str, Any]:
     sc = res.scenario
     names = [s.name for s in sc.states]
     N = len(names)
-    idx = {n: k for k, n in enumerate(names)}
     sys = res.system[res.system["world"] == w]
     years = sys["year"].to_numpy().astype(int)
     T1 = len(years)
@@ -133,24 +117,19 @@ def world_view(res: Any, w: int) -> dict[str, Any]:
 
     ev = res.events[res.events["world"] == w]
     ev = ev[ev["event"].isin(TIMELINE_KINDS)]
-    pairs = {tuple(sorted((idx[a], idx[b]))) for a, b in sc.alliances}
-    bloc: list[list[int]] = []
-    by_year: dict[int, list[Any]] = {}
-    for r in ev.itertuples(index=False):
-        by_year.setdefault(int(r.year), []).append(r)
-    start = int(years[0])
-    bloc.append(_Blocs.of(pairs, N, power[0], alive[0]))
+    # the alliances in force at the end of each year, replayed as neorealism.blocs replays them
+    from ..blocs import alliance_changes, apply_event, pair
+
+    pairs = {pair(a, b) for a, b in sc.alliances}
+    changes = alliance_changes(ev, ["year"])
+    by_year: dict[int, list[tuple[str, str, str]]] = {}
+    for y, kind, s, p in zip(changes["year"], changes["event"], changes["state"], changes["partner"], strict=True):
+        by_year.setdefault(int(y), []).append((str(kind), str(s), str(p)))
+    bloc = [_bloc_ids(pairs, names, power[0])]
     for t in range(1, T1):
-        for r in by_year.get(start + t, ()):
-            kind = r.event
-            if kind in ("alliance_formed", "alliance_joined") and r.state in idx and r.partner in idx:
-                pairs.add(tuple(sorted((idx[r.state], idx[r.partner]))))
-            elif kind == "alliance_left" and r.state in idx and r.partner in idx:
-                pairs.discard(tuple(sorted((idx[r.state], idx[r.partner]))))
-            elif kind == "death" and r.state in idx:
-                k = idx[r.state]
-                pairs = {p for p in pairs if k not in p}
-        bloc.append(_Blocs.of(pairs, N, power[t], alive[t]))
+        for change in by_year.get(int(years[t]), ()):
+            apply_event(pairs, *change)
+        bloc.append(_bloc_ids(pairs, names, power[t]))
 
     wars: dict[int, dict[str, Any]] = {}
     events = []
@@ -309,30 +288,16 @@ def _field_entry(path: str, field: Any) -> dict[str, Any] | None:
     }
 
 
+@functools.lru_cache(maxsize=1)
 def schema_view() -> dict[str, Any]:
-    """The parameter form: each group of ``params`` with its numeric, yes/no and choice fields."""
-    from ..mechanisms.registry import current
-    from ..paramdoc import _doc, _is_model, _strip_optional
+    """The parameter form: each group of ``params`` with its numeric, yes/no and choice fields (computed once:
+    the registry is fixed for the process; do not modify the result)."""
+    from ..paramdoc import _doc, leaf_fields, param_groups
 
     groups = []
-    for gname, gfield in current().params_model.model_fields.items():
-        model, _ = _strip_optional(gfield.annotation)
-        if not _is_model(model):
-            continue
-        params = []
-
-        def walk(m: Any, prefix: str) -> None:
-            for name, f in m.model_fields.items():
-                sub, _ = _strip_optional(f.annotation)
-                if _is_model(sub):
-                    walk(sub, f"{prefix}{name}.")
-                    continue
-                entry = _field_entry(f"{prefix}{name}", f)
-                if entry is not None:
-                    params.append(entry)
-
-        walk(model, f"{gname}.")
-        groups.append({"name": gname, "doc": _doc(model).split("\n\n")[0], "params": params})
+    for gname, model, _ in param_groups():
+        entries = (_field_entry(path, f) for path, _, f in leaf_fields(model, f"{gname}."))
+        groups.append({"name": gname, "doc": _doc(model).split("\n\n")[0], "params": [e for e in entries if e]})
     return {"groups": groups}
 
 

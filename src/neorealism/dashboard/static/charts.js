@@ -89,14 +89,21 @@ function conSpec(world, width, height = 190) {
   ]);
 }
 
-function powerSpec(world, width, height = 210) {
-  const years = world.years;
+// One row {year, state, [key]} per living state and year with a value of world[key] (share, burden …).
+function livingRows(world, key) {
   const rows = [];
   world.years.forEach((y, t) => {
     world.states.forEach((s, i) => {
-      if (world.alive[t][i]) rows.push({ year: y, state: s.name, share: world.share[t][i] || 0 });
+      const v = world[key][t][i];
+      if (world.alive[t][i] && v !== null && v !== undefined) rows.push({ year: y, state: s.name, [key]: v });
     });
   });
+  return rows;
+}
+
+function powerSpec(world, width, height = 210) {
+  const years = world.years;
+  const rows = livingRows(world, "share");
   const cs = stateColourScale(world);
   return baseSpec(width, height, world.years, [
     {
@@ -114,13 +121,7 @@ function powerSpec(world, width, height = 210) {
 
 function burdenSpec(world, width, height = 190) {
   const years = world.years;
-  const rows = [];
-  world.years.forEach((y, t) => {
-    world.states.forEach((s, i) => {
-      const b = world.burden[t][i];
-      if (b !== null && b !== undefined && world.alive[t][i]) rows.push({ year: y, state: s.name, burden: b });
-    });
-  });
+  const rows = livingRows(world, "burden");
   const cs = stateColourScale(world);
   return baseSpec(width, height, world.years, [
     {
