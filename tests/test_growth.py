@@ -177,3 +177,60 @@ def test_population_technology_and_resources_grow_per_state():
     assert abs(tech.mean() - np.log1p(0.03)) < 3 * spread / np.sqrt(200) + 1e-4
     other = rate("population", "Gallia")
     assert abs(other.mean() - np.log1p(GrowthParams().population)) < 3 * spread / np.sqrt(200) + 1e-4
+
+
+# --------------------------------------------------------------------------- the kernel against the reference
+
+
+def _grow_inputs(sc, R, years, seed=0):
+    """The growth step's input states over ``years`` years of the full model (reference forms)."""
+    from neorealism import rng
+    from neorealism.kernels import reference
+    from neorealism.mechanisms.registry import current
+    from neorealism.state import EngineParams, init_state
+
+    p = EngineParams.from_scenario(sc, R)
+    keys = rng.world_keys(seed, np.arange(R))
+    s = init_state(sc, p, keys)
+    got = []
+    with reference():
+        for _ in range(years):
+            for m, st in current().steps():
+                if m.name == "growth":
+                    got.append(s)
+                s, _ = st.fn(keys, s, p)
+            s = s.replace(t=s.t + 1)
+    return keys, p, got
+
+
+@pytest.mark.parametrize("over", [{}, OFF, {"growth.convergence": 0.0}, {"growth.diffusion": 0.0},
+                                  {"war.opportunity": 0.3}])
+def test_grow_kernel_is_the_reference_bit_for_bit(over):
+    """The growth step with its kernel gives every field of the reference, to the bit, year by year
+    (with and without convergence and diffusion; with wars, so that states die and economies shrink)."""
+    from neorealism.kernels import compiled, reference
+    from neorealism.mechanisms import growth
+    from neorealism.synthetic import synthetic_scenario
+
+    sc = api.with_overrides(synthetic_scenario(12, seed=3), over)
+    keys, p, got = _grow_inputs(sc, R=30, years=25)
+    for s in got:
+        with reference():
+            s1, _ = growth.grow(keys, s, p)
+        with compiled():
+            s2, _ = growth.grow(keys, s, p)
+        for k in s1.fields:
+            a, b = np.asarray(s1.fields[k]), np.asarray(s2.fields[k])
+            assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True), k
+            assert np.array_equal(np.signbit(a), np.signbit(b)), k
+
+
+def test_grow_kernel_floors_and_nan_like_numpy():
+    """The kernel's maximum is NumPy's: NaN propagates and a tie with the floor gives the floor (+0.0)."""
+    from neorealism.mechanisms import growth_kernels as kern
+
+    x = np.array([np.nan, -0.0, 0.0, -1.0, 0.25, 0.5, 2.0])
+    for c in (0.0, 0.5):
+        want = np.maximum(x, c)
+        got = np.array([kern._max(v, c) for v in x])
+        assert np.array_equal(want, got, equal_nan=True) and np.array_equal(np.signbit(want), np.signbit(got))

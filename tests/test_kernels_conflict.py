@@ -160,3 +160,29 @@ def test_the_spies_can_fail(monkeypatch):
         run_batch(synthetic_scenario(8, seed=2), np.arange(8), 10, seed=1, record_states=False)
     assert ch.mismatch
     assert tg.pressed > 0 and tg.max_rel > 0.0
+
+
+def test_conquest_flow_squaring_stops_at_its_fixed_point(monkeypatch):
+    # the flow matrix of the year's conquests (shared spoils, conquerors conquered in turn) is squared
+    # until it squares to itself: the same numbers, bit for bit, as all ceil(log2 N) + 1 squarings
+    gen = np.random.default_rng(0)
+    R, N, K = 4, 7, 8
+    cases = []
+    for case in range(60):
+        rw = np.sort(gen.integers(0, R, K))
+        conq = gen.random((K, N)) < 0.3
+        # every other case without chains: no conqueror is conquered itself (the matrix is fixed at once)
+        fallen = np.zeros((R, N), dtype=bool)
+        np.logical_or.at(fallen, rw, conq)
+        barred = fallen[rw] if case % 2 else conq
+        wshare = gen.random((K, N)) * (gen.random((K, N)) < 0.6) * ~barred
+        pick = np.argmax(gen.random((K, N)) * ~barred, axis=1)  # a winner in every war (where one can be)
+        wshare[np.arange(K), pick] += 0.5 * ~barred[np.arange(K), pick]
+        total = wshare.sum(axis=1, keepdims=True)
+        wshare = np.where(total > 0, wshare / np.where(total > 0, total, 1.0), 0.0)
+        args = (conq, rw, gen.random(K), np.arange(K), wshare, tuple(gen.random((R, N)) for _ in range(3)), R, N)
+        cases.append((args, conflict._conquest(*args)))
+    monkeypatch.setattr(np, "array_equal", lambda *a, **k: False)  # never a fixed point: every squaring
+    for args, got in cases:
+        for x, y in zip(got, conflict._conquest(*args), strict=True):
+            assert x.dtype == y.dtype and x.shape == y.shape and (x.view(np.uint8) == y.view(np.uint8)).all()

@@ -91,6 +91,18 @@ def test_batched_tails_are_scipys_bit_for_bit():
     np.testing.assert_array_equal(z, ndtri(u))
 
 
+def test_batched_tails_pass_what_they_do_not_transform_to_ndtri():
+    """Values off the tails' fast loops (central values, the far branch x ≥ 8, 0 and 1), alone and among
+    tail values, come out as scipy's ndtri gives them."""
+    g = np.random.default_rng(4)
+    odd = np.array([0.5, 0.3, 0.13533528323661269189 + 1e-12, 1 - 0.13533528323661269189, 1e-300, 1 - 2.0**-53,
+                    0.0, 1.0, 2.0**-1074])
+    for u in (odd, np.concatenate([10 ** g.uniform(-10, -0.9, 300), odd, 1 - 10 ** g.uniform(-10, -0.9, 300)])):
+        z = np.empty(u.size)
+        rng_kernels.normal_tails(u, np.arange(u.size), u.size, z, np.empty(3 * u.size))
+        np.testing.assert_array_equal(z, ndtri(u))
+
+
 @pytest.mark.parametrize("sd", [0.4, 2.5])
 def test_noise_exponent_uses_rng_normals_bit_for_bit(sd):
     from neorealism.mechanisms.perception_kernels import noise_exponent
@@ -301,3 +313,36 @@ def test_belief_kernel_matches_the_reference():
     for name in ("belief", "intent_factor"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(ref, name), err_msg=name)
     assert not np.allclose(ref.belief, b)  # the evidence moved the beliefs
+
+
+@pytest.mark.parametrize("case", ["default", "per-world", "futility 1", "futility 0.5", "no allies"])
+def test_allocate_kernel_matches_the_reference(case):
+    """Internal balancing in one compiled pass (forces, need, burden, target, adjustment): the kernel's
+    burdens are the reference's bit for bit, on a run's state (dead states, allies, policies, greedy states)."""
+    from neorealism.scenario import apply_overrides
+
+    sc = load_scenario("multipolar")
+    if case.startswith("futility"):
+        sc = apply_overrides(sc, [f"armament.futility={case.split()[1]}"])
+    R = 40
+    per_world = None
+    if case == "per-world":
+        g = np.random.default_rng(8)
+        per_world = {"armament.sensitivity": g.uniform(0.5, 2.0, R), "armament.base_burden": g.uniform(0.0, 0.05, R),
+                     "armament.adjustment": g.uniform(0.1, 0.9, R), "armament.depreciation": g.uniform(0.02, 0.2, R),
+                     "armament.others_weight": g.uniform(0, 1, R)}
+    traj = engine.run_batch(sc, np.arange(R), 30, seed=3, per_world=per_world)
+    st = traj.final
+    if case == "no allies":
+        st = st.replace(allied=np.zeros_like(st.allied))
+    p = EngineParams.from_scenario(sc, R, per_world=per_world)
+    keys = rng.world_keys(3, np.arange(R))
+    with reference():
+        st = threat.assess(keys, perception.perceive(keys, st, p)[0], p)[0]
+        ref, _ = armament.allocate(keys, st, p)
+    with compiled():
+        fast, _ = armament.allocate(keys, st, p)
+    assert (~st.alive).any()
+    for name in ("burden", "burden_justified", "burden_target"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(ref, name), err_msg=name)
+    assert (ref.burden_target > ref.burden_justified).any() or case != "default"  # a greedy state's premium

@@ -151,6 +151,29 @@ def test_the_choice_follows_doctrine_type_and_belief_as_a_loop_over_pairs(below)
         np.testing.assert_array_equal(got.policy_resolve, np.where(want.transpose(0, 2, 1) == pol.DETER, 0.05, 0.0))
 
 
+@pytest.mark.parametrize("below", [0.0, 0.3, 0.5, 1.0])
+def test_the_choice_kernel_is_the_reference_bit_for_bit(below):
+    """The compiled choice (policy, the two role fields and the share reassuring) against the NumPy form,
+    with fixed policies, an offensive doctrine, greedy states, a dead state, allies and beliefs on the bar."""
+    from neorealism.kernels import compiled, reference
+
+    sc = _mixed_scenario(reassure_below=below)
+    with using(with_policy()):
+        keys, p, s = _world(sc, R=6)
+        R, N = s.shape
+        g = np.random.default_rng(11)
+        alive = s.alive.copy()
+        alive[1, 3] = False
+        s = _with(s.replace(alive=alive), greedy=g.random((R, N)) < 0.3, belief=np.round(g.random((R, N, N)), 1))
+        with reference():
+            a, _ = pol.assess(keys, s, p)
+        with compiled():
+            b, _ = pol.assess(keys, s, p)
+    for f in ("policy", "policy_arming", "policy_resolve", "policy_reassuring"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+        assert getattr(a, f).dtype == getattr(b, f).dtype, f
+
+
 def test_without_beliefs_types_are_unknown_and_no_one_is_greedy():
     sc = _mixed_scenario(reassure_below=0.6)  # 0.5 < 0.6: an unknown rival is reassured
     with using(with_policy(beliefs=False)):

@@ -29,6 +29,8 @@ def back_end(request, monkeypatch):
     """Each back end, for batches of any size (the process back end forks even for small ones)."""
     monkeypatch.setenv("NEOREALISM_BACKEND", request.param)
     monkeypatch.setattr(engine, "MIN_STATE_YEARS_TO_FORK", 0)
+    monkeypatch.setattr(engine, "MIN_WORLDS_PER_THREAD", 32)  # small blocks: the tests' batches stay small
+    monkeypatch.setattr(engine, "MIN_WORLDS_PER_PROCESS", 32)
     if request.param == "processes" and backend() != "processes":
         pytest.skip("no fork on this system")
     return request.param

@@ -156,7 +156,9 @@ def run_batch(
     n = default_threads() if threads is None else int(threads)
     if n < 1:
         raise ParameterError(f"threads = {threads}: allowed threads ≥ 1")
-    parts = [p for p in np.array_split(np.arange(R), min(n, max(1, R // MIN_WORLDS_PER_THREAD))) if len(p)]
+    fork = _use_processes(R * scenario.n_states * years)
+    least = MIN_WORLDS_PER_PROCESS if fork else MIN_WORLDS_PER_THREAD
+    parts = [p for p in np.array_split(np.arange(R), min(n, max(1, R // least))) if len(p)]
     pw = {k: np.asarray(v) for k, v in (per_world or {}).items()}
     if len(parts) <= 1:
         return _run_worlds(scenario, ids, years, seed, EngineParams.from_scenario(scenario, R, per_world),
@@ -164,13 +166,18 @@ def run_batch(
     # every part's parameters are built (and validated) before any thread starts
     part_params = [EngineParams.from_scenario(scenario, len(p), {k: v[p] for k, v in pw.items()} or None)
                    for p in parts]
-    if _use_processes(len(ids) * scenario.n_states * years):
+    if fork:
         return _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress, streams)
     return _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress, streams)
 
 
-#: Fewest worlds a thread is given (below that, splitting a batch costs more than it saves).
-MIN_WORLDS_PER_THREAD = 32
+#: Fewest worlds a thread is given: below that, splitting a batch costs more than it saves — the
+#: blocks' Python-level work waits on the interpreter lock (docs/performance.md: on 2 cores, 100
+#: worlds in 2 threads ran at 0.65× one thread, 150 at about 1×, 500 at 1.5×).
+MIN_WORLDS_PER_THREAD = 150
+
+#: Fewest worlds a forked process is given (processes share no lock: 32 worlds each still gain).
+MIN_WORLDS_PER_PROCESS = 32
 
 
 def _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress, streams=None) -> Trajectory:
@@ -229,8 +236,10 @@ def _raise_first(errors: Sequence[BaseException]) -> None:
 
 
 #: Fewest state-years (N·R·T) of a batch that the process back end forks for (below, threads: a
-#: fork and the copy of a part's events back cost more than the processes gain).
-MIN_STATE_YEARS_TO_FORK = 2_000_000
+#: fork and the copy of a part's events back cost more than the processes gain; docs/performance.md:
+#: 64 worlds × 200 years of 20 states forked ran at 1.2× one thread, 1,000 × 10 years at 1.1× but
+#: at 0.7× two threads).
+MIN_STATE_YEARS_TO_FORK = 250_000
 
 
 def _use_processes(state_years: int) -> bool:
@@ -422,11 +431,12 @@ def _run_worlds(scenario: Scenario, ids: NDArray[np.int64], years: int, seed: in
 
     def record(t: int, st: WorldState) -> str | None:
         """Record year ``t``; the name of a field or measure that is not finite (None when all are)."""
-        bad = _first_nonfinite((name, st.fields[name]) for name in checked)
+        fields = st.fields
+        bad = _first_nonfinite((name, fields[name]) for name in checked)
         k = slot[t]
         if sv and k >= 0:
             for name in recorded:
-                sv[name][k] = st.fields[name]
+                sv[name][k] = fields[name]
             for ms in state_measures:
                 sv[ms.name][k] = ms.compute(st, params)
                 if bad is None and sv[ms.name].dtype.kind == "f" and _nonfinite(sv[ms.name][k]):
@@ -580,12 +590,20 @@ def _lit(text: str) -> str:
 
 
 class _EventLog:
-    """The events of a run as column lists (sparse index arrays; no loop over states)."""
+    """The events of a run as columns (sparse index arrays; no loop over states).
+
+    A year's events keep only the fields they give; :attr:`columns` builds
+    each column once, at the end, filling the fields an event kind does not
+    have with their missing value.  (Building all 33 columns for every kind
+    every year cost a sixth of a small batch's time.)
+    """
 
     def __init__(self, reg: Registry):
         self.kinds = {e.name: k for k, e in enumerate(reg.event_kinds())}
         self.fields = reg.event_fields()
-        self.columns: dict[str, list[NDArray]] = {"world": [], "year": [], "event": [], **{f.name: [] for f in self.fields}}
+        self._dtypes = {f.name: (np.float64 if f.type == "float" else np.int64) for f in self.fields}
+        self._float = {f.name for f in self.fields if f.type == "float"}
+        self._groups: list[tuple[int, int, NDArray[np.int64], int, dict[str, NDArray]]] = []
 
     def add(self, ids: NDArray[np.int64], t: int, emitted: Sequence[Emitted]) -> str | None:
         """Log the year's events; the name of an event field given a value that is not finite (None when all are)."""
@@ -594,20 +612,42 @@ class _EventLog:
             n = len(e.r)
             if n == 0:
                 continue
-            if e.kind not in self.kinds:
+            kind = self.kinds.get(e.kind)
+            if kind is None:
                 raise ValueError(f"event kind {e.kind!r} is not declared by any mechanism")
-            self.columns["world"].append(ids[e.r])
-            self.columns["year"].append(np.full(n, t, dtype=np.int64))
-            self.columns["event"].append(np.full(n, self.kinds[e.kind], dtype=np.int16))
-            for f in self.fields:
-                v = e.values.get(f.name, f.missing)
-                dtype = np.float64 if f.type == "float" else np.int64
+            given: dict[str, NDArray] = {}
+            for name, v in e.values.items():
+                dtype = self._dtypes.get(name)
+                if dtype is None:
+                    continue  # not a declared event field (as before: only declared fields are columns)
                 a = np.asarray(v, dtype=dtype)
-                a = np.full(n, a) if a.ndim == 0 else np.broadcast_to(a, (n,))
-                if bad is None and f.type == "float" and f.name in e.values and _nonfinite(a):
-                    bad = f"{f.name} (of {e.kind} events)"  # a missing value (NaN) is not a value given
-                self.columns[f.name].append(a)
+                if bad is None and name in self._float and _nonfinite(a):
+                    bad = f"{name} (of {e.kind} events)"  # a missing value (NaN) is not a value given
+                given[name] = a
+            self._groups.append((kind, t, ids[e.r], n, given))
         return bad
+
+    @property
+    def columns(self) -> dict[str, list[NDArray]]:
+        """One array per column (in a one-element list, as a block's columns are joined)."""
+        groups = self._groups
+        if not groups:
+            return {"world": [], "year": [], "event": [], **{f.name: [] for f in self.fields}}
+        sizes = np.fromiter((g[3] for g in groups), dtype=np.int64, count=len(groups))
+        ends = np.cumsum(sizes)
+        starts = ends - sizes
+        total = int(ends[-1])
+        cols: dict[str, list[NDArray]] = {
+            "world": [np.concatenate([g[2] for g in groups])],
+            "year": [np.repeat(np.fromiter((g[1] for g in groups), dtype=np.int64, count=len(groups)), sizes)],
+            "event": [np.repeat(np.fromiter((g[0] for g in groups), dtype=np.int16, count=len(groups)), sizes)],
+        }
+        out = {f.name: np.full(total, f.missing, dtype=self._dtypes[f.name]) for f in self.fields}
+        for (_, _, _, _, given), a, b in zip(groups, starts.tolist(), ends.tolist(), strict=True):
+            for name, v in given.items():
+                out[name][a:b] = v
+        cols.update((name, [a]) for name, a in out.items())
+        return cols
 
 
 @dataclass

@@ -75,17 +75,42 @@ def _bits(keys: NDArray[np.uint64], year: int, stream: int, shape: tuple[int, ..
 
 
 def _compiled(keys, kind: str, year: int, stream: int, shape: tuple[int, ...]) -> NDArray[np.float64] | None:
-    """The draws from :mod:`.rng_kernels` (the same numbers), or None where the NumPy form runs."""
-    if not use_kernels() or np.ndim(keys) != 1:
-        return None
-    from . import rng_kernels  # numba is imported on first use, not with the package
+    """The draws from :mod:`.rng_kernels` (the same numbers), or None where the NumPy form runs.
 
-    if kind == "normal" and not rng_kernels.EXACT:
+    Called for every draw of every year, so it costs little in Python: the kernels' module is
+    looked up once, the draw count is a product of Python ints, and keys that already are a
+    contiguous uint64 vector (the engine's) are passed as they are.
+    """
+    if not use_kernels():
         return None
-    n = int(np.prod(shape, dtype=np.int64)) if shape else 1
-    fn = rng_kernels.normal if kind == "normal" else rng_kernels.uniform
-    k = np.ascontiguousarray(keys, dtype=np.uint64)
-    return fn(k, int(year), int(stream), n).reshape((k.shape[0], *shape))
+    if not (isinstance(keys, np.ndarray) and keys.ndim == 1 and keys.dtype == np.uint64 and keys.flags.c_contiguous):
+        if np.ndim(keys) != 1:
+            return None
+        keys = np.ascontiguousarray(keys, dtype=np.uint64)
+    k = _KERNELS or _load_kernels()
+    if kind == "normal":
+        if not k.EXACT:
+            return None
+        fn = k.normal
+    else:
+        fn = k.uniform
+    n = 1
+    for d in shape:
+        n *= int(d)
+    out = fn(keys, int(year), int(stream), n)
+    return out if len(shape) == 1 else out.reshape((keys.shape[0], *shape))
+
+
+_KERNELS = None
+
+
+def _load_kernels():
+    """:mod:`.rng_kernels` (numba is imported on first use, not with the package)."""
+    global _KERNELS
+    from . import rng_kernels
+
+    _KERNELS = rng_kernels
+    return rng_kernels
 
 
 def uniform(keys: NDArray[np.uint64], year: int, stream: int, shape: tuple[int, ...] = ()) -> NDArray[np.float64]:

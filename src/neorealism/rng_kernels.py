@@ -172,17 +172,19 @@ def normal_row(base, n, out, u, idx, work):
     """Draws 0 … n−1 of the normal stream with ``base`` into ``out[:n]`` (``u``, ``idx``, ``work``: scratch of n, n, 4n).
 
     The hash and ndtri's central branch for every draw (branch-free, so it
-    vectorises), then the tails (about a quarter of the draws) gathered and
-    transformed together (:func:`normal_tails`).
+    vectorises; the two in separate loops, as the hash's integer-to-float
+    conversion would keep a joint loop scalar), then the tails (about a quarter
+    of the draws) gathered and transformed together (:func:`normal_tails`).
     """
     for k in range(n):
-        uk = open_uniform(base, k)
-        u[k] = uk
-        out[k] = ndtri_central(uk)
+        u[k] = open_uniform(base, k)
+    for k in range(n):
+        out[k] = ndtri_central(u[k])
     m = 0
     for k in range(n):  # gather the tails without a branch (a quarter of them, at random)
+        uk = u[k]
         idx[m] = k
-        m += 0 if is_central(u[k]) else 1
+        m += (uk > _ONE_MINUS_EXPM2) | (not uk > _EXPM2)  # not is_central(uk)
     z = work[3 * n:4 * n]
     normal_tails(u, idx, m, z, work)
     for t in range(m):
@@ -218,15 +220,23 @@ def uniform(keys, year, stream, n):
 def normal_tails(u, idx, m, z, work):
     """:func:`ndtri` of ``u[idx[:m]]`` into ``z[:m]`` for draws off the central branch, a step at a time.
 
-    The same operations as :func:`ndtri`'s tail, in separate loops so that all
-    but the two libm logarithms vectorise; ``work`` is scratch of length ≥ 3·m.
+    The same operations as :func:`ndtri`'s tail, in separate loops over contiguous scratch so that
+    all but the two libm logarithms vectorise; ``work`` is scratch of length ≥ 3·m.  The far
+    branch (x ≥ 8, a uniform below e⁻³², about once in 10¹⁴ draws) and the values ndtri treats
+    apart (0 and 1) are left to :func:`ndtri` itself, draw by draw, after a branch-free check.
     """
     y = work[:m]
     lg = work[m:2 * m]
     x = work[2 * m:3 * m]
     for t in range(m):
-        y0 = u[idx[t]]
-        y[t] = 1.0 - y0 if y0 > _ONE_MINUS_EXPM2 else y0
+        z[t] = u[idx[t]]
+    apart = False
+    for t in range(m):
+        y0 = z[t]
+        # ndtri's y: 1 − y0 above 1 − e⁻², else y0 — for a tail value the smaller of the two (no branch)
+        y[t] = min(y0, 1.0 - y0)
+        apart |= (not y0 > _ONE_MINUS_EXPM2) & (y0 > _EXPM2)  # a central value (no caller passes one)
+        z[t] = 2.0 * np.float64(y0 > _ONE_MINUS_EXPM2) - 1.0  # the sign, ±1: ndtri negates below ½
     for t in range(m):
         lg[t] = np.log(y[t])
     for t in range(m):
@@ -237,10 +247,9 @@ def normal_tails(u, idx, m, z, work):
         xt = x[t]
         x0 = xt - lg[t] / xt
         zt = 1.0 / xt
-        near = zt * _p1(zt) / _q1(zt)
-        far = zt * _p2(zt) / _q2(zt)
-        v = x0 - (near if xt < 8.0 else far)
-        z[t] = v if u[idx[t]] > _ONE_MINUS_EXPM2 else -v
-    for t in range(m):
-        if y[t] > _EXPM2 or u[idx[t]] == 0.0 or u[idx[t]] == 1.0:  # never for rng's open-interval uniforms
-            z[t] = ndtri(u[idx[t]])
+        z[t] = (x0 - zt * _p1(zt) / _q1(zt)) * z[t]  # × ±1: exact, the negation of ndtri
+        apart |= (not xt < 8.0) | (y[t] > _EXPM2)
+    if apart:  # never for rng's open-interval uniforms but for the deepest tails (x ≥ 8)
+        for t in range(m):
+            if not x[t] < 8.0 or y[t] > _EXPM2 or is_central(u[idx[t]]):  # also 0 and 1 (y = 0: x = ∞)
+                z[t] = ndtri(u[idx[t]])

@@ -52,6 +52,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import fmath
+
 __all__ = [
     "FACTS",
     "LEVEL",
@@ -242,7 +244,7 @@ def fit_power_law(x: Any, min_tail: int = MIN_TAIL, max_candidates: int = MAX_XM
     nan = PowerLawFit(math.nan, math.nan, 0, n, math.nan)
     if n < max(2, min_tail):
         return nan
-    logs = np.log(v)
+    logs = fmath.log(v)
     suffix = np.cumsum(logs[::-1])[::-1]  # suffix[k] = Σ_{i ≥ k} ln x_i
     _, first = np.unique(v, return_index=True)
     cand = first[n - first >= min_tail]

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from . import fmath
 from .scenario import MAX_STATES, Scenario, validate_scenario
 
 __all__ = ["GENERATORS", "concentrated_scenario", "polar_scenario", "synthetic_scenario"]
@@ -131,7 +132,7 @@ def concentrated_scenario(
     _check_n(n_states)
     if not (0.0 <= exponent <= 10.0):
         raise ValueError(f"exponent = {exponent!r}: allowed 0 ≤ exponent ≤ 10")
-    w = np.arange(1, n_states + 1, dtype=np.float64) ** (-float(exponent))
+    w = fmath.power(np.arange(1, n_states + 1, dtype=np.float64), -float(exponent))
     names = [f"R{k + 1:02d}" for k in range(n_states)]
     return _family("concentrated", w / w.sum(), seed, offensive_share, name or f"concentrated-{n_states}-{exponent:g}",
                    f"{n_states} states with capability shares ∝ rank^−{exponent:g} on a fixed map.", params, names)

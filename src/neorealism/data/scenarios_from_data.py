@@ -159,6 +159,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .. import fmath
 from ..errors import ParameterError
 from ..measures import POLARITY_LABELS, composite_index
 from ..output import atomic_write_text
@@ -551,7 +552,7 @@ def _fill_interior(x: np.ndarray) -> np.ndarray:
         gap[: k[0]] = False
         gap[k[-1] + 1 :] = False
         if gap.any():
-            out[r, gap] = np.exp(np.interp(t[gap], t[k], np.log(x[r, k])))
+            out[r, gap] = fmath.exp(np.interp(t[gap], t[k], fmath.log(x[r, k])))
     return out
 
 
@@ -578,7 +579,7 @@ def _chain_index(num: np.ndarray, den: np.ndarray | None) -> np.ndarray:
     out = np.full(T, np.nan)
     if num.shape[0] == 1:
         with np.errstate(invalid="ignore", divide="ignore"):
-            v = np.log(num[0]) - (np.log(den[0]) if den is not None else 0.0)
+            v = fmath.log(num[0]) - (fmath.log(den[0]) if den is not None else 0.0)
         v = np.where(ok[0], v, np.nan)
         fin = np.flatnonzero(np.isfinite(v))
         if len(fin):
@@ -744,7 +745,7 @@ def growth_trends(
             est = grp_est[comp]
             shr = _shrink(est, sys_est[comp])
         with np.errstate(invalid="ignore", over="ignore"):
-            raw = np.expm1(shr["trend"])
+            raw = fmath.expm1(shr["trend"])
         rate = np.clip(raw, lo, hi)
         for k, g in enumerate(groups):
             rows_out.append({
@@ -763,7 +764,7 @@ def growth_trends(
 
 def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     la, lo = np.radians(lat), np.radians(lon)
-    return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
+    return np.stack([fmath.cos(la) * fmath.cos(lo), fmath.cos(la) * fmath.sin(lo), fmath.sin(la)], axis=-1)
 
 
 def spherical_centroid(lat: Sequence[float], lon: Sequence[float], weights: Sequence[float]) -> tuple[float, float] | None:
@@ -773,11 +774,11 @@ def spherical_centroid(lat: Sequence[float], lon: Sequence[float], weights: Sequ
     if not ok.any():
         return None
     v = (_unit(la[ok], lo[ok]) * w[ok, None]).sum(axis=0) / w[ok].sum()
-    n = float(np.linalg.norm(v))
+    n = math.sqrt(float(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]))  # in this order on every machine (not BLAS)
     if n < 1e-9:
         return None
     v /= n
-    return float(np.degrees(np.arctan2(v[2], math.hypot(v[0], v[1])))), float(np.degrees(np.arctan2(v[1], v[0])))
+    return float(np.degrees(math.atan2(v[2], math.hypot(v[0], v[1])))), float(np.degrees(math.atan2(v[1], v[0])))
 
 
 def capital_position(ccode: int, year: int, capitals: pd.DataFrame | None = None) -> tuple[float, float, str, str] | None:

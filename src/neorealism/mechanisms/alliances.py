@@ -80,7 +80,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from .. import rng
+from .. import fmath, rng
 from ..kernels import use_kernels
 from ..schema import StrictModel
 from .base import (
@@ -118,6 +118,8 @@ SEEK = Stream("alliances", "seek")
 BANDWAGON = Stream("alliances", "bandwagon")
 REVIEW = Stream("alliances", "review")
 HONOUR = Stream("alliances", "honour")
+#: The streams' ids (a hash of their names), computed once for the kernels.
+SEEK_ID, BANDWAGON_ID, REVIEW_ID, HONOUR_ID = SEEK.id, BANDWAGON.id, REVIEW.id, HONOUR.id
 
 
 class AllianceParams(StrictModel):
@@ -142,7 +144,7 @@ class AllianceParams(StrictModel):
 
 def _scale(params) -> Any:
     """The factor of :func:`.threat.threat_ratio`: (1 − ρ)·θ^w (a number or an (R, 1) column)."""
-    return (1.0 - params.authority.enforcement) * params.war.offense_defense ** params.threat.offense_weight
+    return (1.0 - params.authority.enforcement) * fmath.power(params.war.offense_defense, params.threat.offense_weight)
 
 
 def _pressure(scale, seen_m, seen_p, own_p, reach) -> F:
@@ -225,9 +227,12 @@ def ally(keys, state, params):
     R, N = state.shape
     t = state.t + 1
     a = params.alliances
-    if not (anywhere(a.formation, lambda x: x > 0) or anywhere(a.dissolution, lambda x: x > 0)):
+    if not memo(params, "alliances.acts", lambda: anywhere(a.formation, lambda x: x > 0)
+                or anywhere(a.dissolution, lambda x: x > 0)):
         return state, ()
     alive = state.alive & params.actor[None, :]
+    if use_kernels():
+        return _ally_kernel(keys, t, state, params, alive)
     allied = state.allied
     kind = state.alliance_kind
     h, inv = _forces(state, params)
@@ -239,14 +244,10 @@ def ally(keys, state, params):
     add_k: list[NDArray] = []
     add_m: list[NDArray] = []
     drop: list[tuple[NDArray, NDArray, NDArray, NDArray]] = []  # (r, state, partner, reason)
-    events: list = []
 
     u_seek = rng.uniform(keys, t, SEEK.id, (N,))
-    if use_kernels():
-        _ally_kernel(keys, t, state, params, h, inv, alive, u_seek, add_r, add_a, add_b, add_k, add_m, drop)
-        u_seek = None  # done: the candidates are in add_* and drop
     # --- seeking allies (balancing) or bandwagoning
-    rs, is_ = np.nonzero(alive & (u_seek < a.formation)) if u_seek is not None else ((), ())
+    rs, is_ = np.nonzero(alive & (u_seek < a.formation))
     if len(rs):
         K = len(rs)
         kk = np.arange(K)
@@ -298,7 +299,7 @@ def ally(keys, state, params):
                     drop.append((rb[k], ib[k], kp, np.full(len(k), REALIGNED)))
 
     # --- reviewing: leave the alliances whose threat has receded
-    if u_seek is not None and anywhere(a.dissolution, lambda x: x > 0):
+    if anywhere(a.dissolution, lambda x: x > 0):
         reviews = alive & (rng.uniform(keys, t, REVIEW.id, (N,)) < a.dissolution)
         rv, iv = np.divmod(np.flatnonzero(reviews & allied.any(axis=2)), N)
         if len(rv):
@@ -322,6 +323,15 @@ def ally(keys, state, params):
             if gone.any():
                 drop.append((rr[gone], ii[gone], kk[gone], np.full(int(gone.sum()), RECEDED)))
 
+    return _commit(state, add_r, add_a, add_b, add_k, add_m, drop)
+
+
+def _commit(state, add_r, add_a, add_b, add_k, add_m, drop):
+    """The state with the year's alliances left (``drop``) and made (``add_*``), and their events."""
+    N = state.shape[1]
+    allied = state.allied
+    kind = state.alliance_kind
+    events: list = []
     if not add_r and not drop:
         return state, ()
     new_allied = allied.copy()
@@ -341,7 +351,7 @@ def ally(keys, state, params):
         key = (r * N + lo) * N + hi
         order = np.lexsort((-k, key))  # a pair chosen twice once; bandwagoning first
         key, r, s, p_, k, m_ = key[order], r[order], s[order], p_[order], k[order], m_[order]
-        first = np.r_[True, key[1:] != key[:-1]]
+        first = np.concatenate(([True], key[1:] != key[:-1]))
         r, s, p_, k, m_ = r[first], s[first], p_[first], k[first], m_[first]
         had_s = allied[r, s, :].any(axis=1)
         had_p = allied[r, p_, :].any(axis=1)
@@ -351,37 +361,49 @@ def ally(keys, state, params):
         # joining: the state entering an existing alliance is the one that had no ally (else the seeker)
         joiner = np.where(had_p & ~had_s, s, np.where(had_s & ~had_p, p_, s))
         member = np.where(joiner == s, p_, s)
-        f = np.flatnonzero(formed)
-        j = np.flatnonzero(~formed)
-        if len(f):
-            events.append(emit("alliance_formed", r[f], state=s[f], partner=p_[f], against=m_[f], motive=k[f]))
-        if len(j):
-            events.append(emit("alliance_joined", r[j], state=joiner[j], partner=member[j], against=m_[j], motive=k[j]))
+        _membership_events(events, r, joiner, member, m_, k, formed)  # a new alliance's joiner is s
     return state.replace(allied=new_allied, alliance_kind=new_kind), events
 
 
-def _ally_kernel(keys, t, state, params, h, inv, alive, u_seek, add_r, add_a, add_b, add_k, add_m, drop) -> None:
-    """The seeking and reviewing of :func:`ally` by :func:`.alliances_kernels.ally`: appends the same
-    candidates, in the same order, to the lists the NumPy form fills."""
+def _ally_kernel(keys, t, state, params, alive):
+    """:func:`ally` by the kernels: :func:`.alliances_kernels.ally` finds the same candidates, in the same order,
+    as the lists the NumPy form fills, and :func:`.alliances_kernels.commit` carries them out as
+    :func:`_commit` does (the same matrices and events)."""
     from . import alliances_kernels as kern
 
     R, N = state.shape
     a = params.alliances
-    pw = [per_world_vector(x, R) for x in (a.formation, a.threshold, a.balance, a.overwhelming, a.bandwagon,
-                                     a.dissolution, a.recede, _scale(params))]
-    u_bw = rng.uniform(keys, t, BANDWAGON.id, (N,))
-    u_rev = rng.uniform(keys, t, REVIEW.id, (N,))
-    adds, drops = kern.ally(np.ascontiguousarray(h), np.ascontiguousarray(inv), alive, state.allied,
-                            state.alliance_kind, state.seen_military, state.seen_power, state.power, params.reach,
-                            params.decay, state.military, state.war_side, u_seek, u_bw, u_rev, *pw)
-    if len(adds):
-        bw = adds[:, 3] == 1
-        add_r.append(adds[:, 0]), add_a.append(adds[:, 1]), add_b.append(adds[:, 2])
-        add_k.append(np.where(bw, BANDWAGONING, BALANCING).astype(np.int8)), add_m.append(np.where(bw, -1, adds[:, 4]))
-    for reason in (REALIGNED, RECEDED):
-        d = drops[drops[:, 3] == reason]
-        if len(d):
-            drop.append((d[:, 0], d[:, 1], d[:, 2], np.full(len(d), reason)))
+    pw = memo(params, ("alliances.ally", R), lambda: np.stack([per_world_vector(x, R) for x in (
+        a.formation, a.threshold, a.balance, a.overwhelming, a.bandwagon, a.dissolution, a.recede, _scale(params))]))
+    h = state.fields.get("threat_from")
+    if h is None:
+        h, _ = _forces(state, params)
+    adds, drops = kern.ally(np.ascontiguousarray(h), alive, state.allied, state.alliance_kind, state.seen_military,
+                            state.seen_power, state.power, params.reach, params.decay, state.military,
+                            state.war_side, np.ascontiguousarray(keys, dtype=np.uint64), int(t), SEEK_ID,
+                            BANDWAGON_ID, REVIEW_ID, pw)
+    if not len(adds) and not len(drops):
+        return state, ()
+    allied, kind, (lr, ls, lp, lw), (mr, ms, mp, mm, mk, formed) = kern.commit(adds, drops, state.allied,
+                                                                               state.alliance_kind)
+    events: list = []
+    if len(lr):
+        events.append(emit("alliance_left", lr, state=ls, partner=lp, reason=lw))
+    if len(mr):
+        _membership_events(events, mr, ms, mp, mm, mk, formed)
+    return state.replace(allied=allied, alliance_kind=kind), events
+
+
+def _membership_events(events: list, r, st, partner, against, motive, formed) -> None:
+    """The year's ``alliance_formed`` (two states without allies) and ``alliance_joined`` events (a
+    state entering an existing alliance), in this order: ``st`` the state that joins, ``partner``
+    the member it allies with."""
+    f = np.flatnonzero(formed)
+    j = np.flatnonzero(~formed)
+    if len(f):
+        events.append(emit("alliance_formed", r[f], state=st[f], partner=partner[f], against=against[f], motive=motive[f]))
+    if len(j):
+        events.append(emit("alliance_joined", r[j], state=st[j], partner=partner[j], against=against[j], motive=motive[j]))
 
 
 # --------------------------------------------------------------------------- honouring commitments
@@ -413,9 +435,9 @@ def _honour_probs(keys, t, state, params, rw, w, j, defend):
 
 def honour(keys, state, params):
     """The allies of the states attacked this year defend them — or abandon them; chain-gangers join attacks."""
-    R, N = state.shape
     t = state.t + 1
-    a = params.alliances
+    if use_kernels():
+        return _honour_kernel(keys, t, state, params)
     new = (state.war_target >= 0) & (state.war_start == t)
     rw, w = np.nonzero(new)
     if not len(rw) or not state.allied[rw].any():
@@ -437,13 +459,32 @@ def honour(keys, state, params):
     attack = of_attacker & ~of_target
     if not (defend.any() or attack.any()):
         return state, ()
-    if use_kernels():
-        from . import alliances_kernels as kern
+    u, p_def = _honour_probs(keys, t, state, params, rw, w, j, defend)
+    return _honoured(state, params, rw, w, j, defend, attack, conflicting, u, p_def)
 
-        u, p_def = kern.honour(rw, w, j, state.seen_military, params.decay, defend, attack,
-                               per_world_vector(a.reliability, R)[rw], per_world_vector(a.buck_passing, R)[rw], keys, t, HONOUR.id)
-    else:
-        u, p_def = _honour_probs(keys, t, state, params, rw, w, j, defend)
+
+def _honour_kernel(keys, t, state, params):
+    """:func:`honour` by the kernels: :func:`.alliances_kernels.honour_plan` finds the wars and their allies,
+    :func:`.alliances_kernels.honour` draws and weighs the decisions (the same as the NumPy form)."""
+    from . import alliances_kernels as kern
+
+    R = state.shape[0]
+    a = params.alliances
+    rw, w, j, defend, attack, conflicting, linked = kern.honour_plan(
+        state.war_target, state.war_start, int(t), state.allied, state.war_side, state.alive, params.actor)
+    if not len(rw) or not linked or not (defend.any() or attack.any()):
+        return state, ()
+    rel, bp = memo(params, ("alliances.honour", R), lambda: (per_world_vector(a.reliability, R),
+                                                              per_world_vector(a.buck_passing, R)))
+    u, p_def = kern.honour(rw, w, j, state.seen_military, params.decay, defend, attack, rel[rw], bp[rw], keys, t,
+                           HONOUR_ID)
+    return _honoured(state, params, rw, w, j, defend, attack, conflicting, u, p_def)
+
+
+def _honoured(state, params, rw, w, j, defend, attack, conflicting, u, p_def):
+    """The allies' decisions carried out: the honoured join the war, the abandoned are recorded."""
+    N = state.shape[1]
+    a = params.alliances
     honoured = defend & (u < p_def)
     abandoned = defend & ~honoured
     joins = attack & (u < at(a.reliability, rw) * at(a.chain_gang, rw))

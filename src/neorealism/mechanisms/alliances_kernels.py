@@ -112,30 +112,35 @@ def _pair_ratio(scale, seen_m, seen_p, own_p, reach, own_m):
 
 
 @numba.njit(cache=True, nogil=True)
-def _shared(hi, hk, invi, invk):
-    """``np.minimum(hi * invi, hk * invk).max()``: the strongest threat two states share (NaN propagates)."""
-    shared = -np.inf
-    bad = False
-    for b in range(hi.shape[0]):
-        x = hi[b] * invi
+def _receded(xi, hk, invk, limit):
+    """``np.minimum(xi, hk * invk).max() < limit`` with ``xi`` = h_i · inv_i: the strongest threat two states
+    share is below ``limit`` (False where a NaN enters, as the reference's NaN maximum compares False):
+    every shared threat min(x, y) is below it, tested without branches."""
+    ok = True
+    for b in range(xi.shape[0]):
+        x = xi[b]
         y = hk[b] * invk
-        bad |= (x != x) | (y != y)
-        m = x if x < y else y
-        shared = m if m > shared else shared
-    return np.nan if bad else shared
+        ok &= ((x < limit) | (y < limit)) & (x == x) & (y == y)
+    return ok
 
 
 @numba.njit(cache=True, nogil=True)
-def ally(h, inv, alive, allied, kind, seen_m, seen_p, power, reach, decay, military, war_side,
-         u_seek, u_bw, u_rev, formation, threshold, balance, overwhelming, bandwagon, dissolution, recede, scale):
+def ally(h, alive, allied, kind, seen_m, seen_p, power, reach, decay, military, war_side,
+         keys, year, seek_id, bw_id, rev_id, pw):
     """The candidates of :func:`.alliances.ally`.
 
     Returns ``(adds, drops)``: ``adds`` rows (r, seeker, partner, bandwagoning,
     principal threat) in the reference's order; ``drops`` rows (r, state, partner, reason)
     with the realigned bandwagoners' drops first (reason 1), then the receded alliances (reason 0).
-    Per-world parameters are (R,) arrays.
+    The per-world parameters are the rows of ``pw`` (8, R): formation, threshold, balance, overwhelming,
+    bandwagon, dissolution, recede and the threat scale (1 − ρ)θ^w.  ``inv`` (1 / a state's own forces, capped; 0 for the dead)
+    is formed per world as :func:`.alliances._forces` forms it, and the ``seek``, ``bandwagon`` and
+    ``review`` draws (streams ``seek_id``, ``bw_id``, ``rev_id`` of ``year``) are drawn where they are
+    compared, each :func:`neorealism.rng.uniform`'s number for that state.
     """
     R, N = alive.shape
+    formation, threshold, balance, overwhelming = pw[0], pw[1], pw[2], pw[3]
+    bandwagon, dissolution, recede, scale = pw[4], pw[5], pw[6], pw[7]
     adds = np.empty((R * N, 5), np.int64)
     n_add = 0
     realigned = np.empty((R * N * N, 3), np.int64)
@@ -143,17 +148,36 @@ def ally(h, inv, alive, allied, kind, seen_m, seen_p, power, reach, decay, milit
     receded = np.empty((R * N * N, 3), np.int64)
     n_rec = 0
     part = np.empty(N)
+    invr = np.empty(N)
+    xi = np.empty(N)
+    u_seek = np.empty(N)
+    u_rev = np.empty(N)
     for r in range(R):
         thr = threshold[r]
+        for b in range(N):  # np.where(alive, np.where(M > 0, 1 / M, MAX_RATIO), 0), without branches
+            M = military[r, b]
+            pos = M > 0
+            q = 1.0 / (M if pos else 1.0)
+            q = q if pos else MAX_RATIO
+            invr[b] = q if alive[r, b] else 0.0
+        b_seek = world_base(keys[r], year, seek_id)
+        b_bw = world_base(keys[r], year, bw_id)
+        b_rev = world_base(keys[r], year, rev_id)
+        for b in range(N):  # the world's seek and review draws in one tight loop (the hashes pipeline)
+            u_seek[b] = rng_uniform_at(b_seek, b)
+            u_rev[b] = rng_uniform_at(b_rev, b)
         for i in range(N):
+            if not alive[r, i]:
+                continue
+            inv_i = invr[i]
             # --- seeking allies (balancing) or bandwagoning
-            if alive[r, i] and u_seek[r, i] < formation[r]:
+            if u_seek[i] < formation[r]:
                 ms = 0
-                best = _cap(h[r, i, 0] * inv[r, i])
+                best = _cap(h[r, i, 0] * inv_i)
                 for b in range(1, N):  # np.argmax: the first maximum (the first NaN if any)
                     if np.isnan(best):
                         break
-                    x = _cap(h[r, i, b] * inv[r, i])
+                    x = _cap(h[r, i, b] * inv_i)
                     if x > best or np.isnan(x):
                         best = x
                         ms = b
@@ -161,10 +185,8 @@ def ally(h, inv, alive, allied, kind, seen_m, seen_p, power, reach, decay, milit
                 Tc = 0.0
                 if Tm > 0 and Tm >= thr:  # threatened: is its coalition short of the threat?
                     for b in range(N):
-                        if allied[r, i, b] and alive[r, b]:
-                            part[b] = seen_m[r, i, b] * decay[r, b, i]
-                        else:
-                            part[b] = 0.0
+                        v = seen_m[r, i, b] * decay[r, b, i]
+                        part[b] = v if (allied[r, i, b] and alive[r, b]) else 0.0
                     allies_here = np_sum(part, N)
                     own = military[r, i]
                     home = own + allies_here
@@ -177,15 +199,19 @@ def ally(h, inv, alive, allied, kind, seen_m, seen_p, power, reach, decay, milit
                     top = -np.inf
                     has = False
                     for b in range(N):
-                        X = _cap(h[r, b, ms] * inv[r, b])
-                        fear = _cap(h[r, b, i] * inv[r, b])
-                        if alive[r, b] and X >= thr and X > fear and b != i and b != ms and not allied[r, i, b]:
+                        if b == i or b == ms or not alive[r, b] or allied[r, i, b]:
+                            continue
+                        X = _cap(h[r, b, ms] * invr[b])
+                        if not X >= thr:
+                            continue
+                        fear = _cap(h[r, b, i] * invr[b])
+                        if X > fear:
                             score = seen_m[r, i, b] * decay[r, b, i]
                             if not has or score > top:
                                 top = score
                                 partner = b
                             has = True
-                    bw = Tc >= overwhelming[r] and u_bw[r, i] < bandwagon[r]
+                    bw = Tc >= overwhelming[r] and rng_uniform_at(b_bw, i) < bandwagon[r]
                     if bw:
                         partner = ms
                     if bw or has:
@@ -211,7 +237,8 @@ def ally(h, inv, alive, allied, kind, seen_m, seen_p, power, reach, decay, milit
                                         realigned[n_re, 2] = b
                                         n_re += 1
             # --- reviewing: leave the alliances whose threat has receded
-            if alive[r, i] and u_rev[r, i] < dissolution[r]:
+            if u_rev[i] < dissolution[r]:
+                row = False  # h[i, ·] · inv_i, formed at the first balancing alliance reviewed
                 for k in range(N):
                     if not allied[r, i, k]:
                         continue
@@ -223,8 +250,11 @@ def ally(h, inv, alive, allied, kind, seen_m, seen_p, power, reach, decay, milit
                         ratio = x2 if (x2 > x1 or np.isnan(x2)) and not np.isnan(x1) else x1
                         gone = ratio < recede[r] * overwhelming[r]
                     else:
-                        shared = _shared(h[r, i], h[r, k], inv[r, i], inv[r, k])
-                        gone = shared < recede[r] * thr
+                        if not row:
+                            for b in range(N):
+                                xi[b] = h[r, i, b] * inv_i
+                            row = True
+                        gone = _receded(xi, h[r, k], invr[k], recede[r] * thr)
                     if gone:
                         receded[n_rec, 0] = r
                         receded[n_rec, 1] = i
@@ -242,6 +272,90 @@ def ally(h, inv, alive, allied, kind, seen_m, seen_p, power, reach, decay, milit
         drops[n_re + q, 2] = receded[q, 2]
         drops[n_re + q, 3] = 0
     return adds[:n_add], drops
+
+
+@numba.njit(cache=True, nogil=True)
+def commit(adds, drops, allied, kind):
+    """:func:`.alliances._commit` of :func:`ally`'s candidates (``adds``, ``drops`` in the order :func:`ally` gives
+    them): the new alliance and kind matrices and the events' fields, in the reference's order.
+
+    The alliances left come once per pair (the first candidate: realigned before receded), ordered by
+    pair key (r·N + lo)·N + hi as ``np.unique`` orders them; the alliances made come once per pair
+    (bandwagoning before balancing, then the first candidate), ordered by key as the reference's
+    ``np.lexsort``.  Returns ``(allied, kind, left, made)``: ``left`` the columns r, state, partner, reason;
+    ``made`` r, state, partner, against, motive, formed (1: a new alliance, 0: joined), with ``state``
+    the joiner and ``partner`` the member for a state joining.
+    """
+    N = allied.shape[1]
+    new_allied = allied.copy()
+    new_kind = kind.copy()
+    nd = drops.shape[0]
+    key = np.empty(nd, np.int64)
+    for q in range(nd):
+        s, p = drops[q, 1], drops[q, 2]
+        key[q] = (drops[q, 0] * N + min(s, p)) * N + max(s, p)
+    order = np.argsort(key, kind="mergesort")
+    L = 0
+    for q in range(nd):
+        if q == 0 or key[order[q]] != key[order[q - 1]]:
+            L += 1
+    lr = np.empty(L, np.int64)
+    ls = np.empty(L, np.int64)
+    lp = np.empty(L, np.int64)
+    lw = np.empty(L, np.int64)
+    c = 0
+    for q in range(nd):
+        if q == 0 or key[order[q]] != key[order[q - 1]]:
+            o = order[q]
+            r, s, p = drops[o, 0], drops[o, 1], drops[o, 2]
+            lr[c], ls[c], lp[c], lw[c] = r, s, p, drops[o, 3]
+            new_allied[r, s, p] = False
+            new_allied[r, p, s] = False
+            new_kind[r, s, p] = 0
+            new_kind[r, p, s] = 0
+            c += 1
+    na = adds.shape[0]
+    key2 = np.empty(na, np.int64)
+    for q in range(na):
+        s, p = adds[q, 1], adds[q, 2]
+        k = BANDWAGONING if adds[q, 3] == 1 else 1
+        key2[q] = ((adds[q, 0] * N + min(s, p)) * N + max(s, p)) * 4 + (3 - k)  # then bandwagoning first
+    order2 = np.argsort(key2, kind="mergesort")
+    M = 0
+    for q in range(na):
+        if q == 0 or key2[order2[q]] // 4 != key2[order2[q - 1]] // 4:
+            M += 1
+    mr = np.empty(M, np.int64)
+    ms_ = np.empty(M, np.int64)
+    mp = np.empty(M, np.int64)
+    mm = np.empty(M, np.int64)
+    mk = np.empty(M, np.int8)
+    mf = np.empty(M, np.bool_)
+    c = 0
+    for q in range(na):
+        if q == 0 or key2[order2[q]] // 4 != key2[order2[q - 1]] // 4:
+            o = order2[q]
+            r, s, p = adds[o, 0], adds[o, 1], adds[o, 2]
+            bw = adds[o, 3] == 1
+            had_s = False
+            had_p = False
+            for x in range(N):  # on the alliances before this year's changes, as the reference reads them
+                had_s |= allied[r, s, x]
+                had_p |= allied[r, p, x]
+            k = BANDWAGONING if bw else 1
+            new_allied[r, s, p] = True
+            new_allied[r, p, s] = True
+            new_kind[r, s, p] = k
+            new_kind[r, p, s] = k
+            joiner = s if (had_p and not had_s) else (p if (had_s and not had_p) else s)
+            mr[c] = r
+            ms_[c] = joiner
+            mp[c] = p if joiner == s else s
+            mm[c] = -1 if bw else adds[o, 4]
+            mk[c] = k
+            mf[c] = not had_s and not had_p
+            c += 1
+    return new_allied, new_kind, (lr, ls, lp, lw), (mr, ms_, mp, mm, mk, mf)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -321,10 +435,58 @@ def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain,
         k0 = k1
 
 
+#: The most states whose alliance graph fits one 64-bit mask per state (:func:`_labels_bits`).
+MASK_N = 64
+
+
+@numba.njit(cache=True, nogil=True)
+def _labels_bits(a, N, out):
+    """:func:`bloc_labels` of one world from its alliance matrix ``a`` as a flat (N·N,) uint8 vector, N ≤ 64,
+    into ``out`` (N,): each state's neighbours (a link in either direction) as a bit mask, then each
+    component grown from its smallest unvisited member by OR-ing its members' masks (the same labels)."""
+    adj = np.zeros(N, np.uint64)
+    col = np.zeros(N, np.uint64)
+    one = np.uint64(1)
+    zero = np.uint64(0)
+    for x in range(N):  # branch-free: x's links as bits of its row, and x's bit in each column
+        m = zero
+        bx = one << np.uint64(x)
+        for y in range(N):
+            v = np.uint64(a[x * N + y])
+            m |= v << np.uint64(y)
+            col[y] |= (zero - v) & bx
+        adj[x] = m
+    for x in range(N):
+        col[x] |= adj[x]  # the links in either direction
+        out[x] = -2
+    for x in range(N):
+        if out[x] != -2:
+            continue
+        comp = one << np.uint64(x)  # every other member is above x: the states below it are visited
+        done = zero
+        while comp != done:
+            todo = comp & ~done
+            grown = comp
+            for v in range(x, N):
+                grown |= col[v] & (zero - ((todo >> np.uint64(v)) & one))
+            done |= todo
+            comp = grown
+        for v in range(x, N):
+            if (comp >> np.uint64(v)) & one:
+                out[v] = x
+    for x in range(N):
+        if adj[x] == zero:
+            out[x] = -1
+
+
 @numba.njit(cache=True, nogil=True)
 def bloc_labels(allied, out):
     """:func:`.alliances.bloc_labels` into ``out`` (R, N): each state's bloc's first member, −1 without allies."""
     R, N = out.shape
+    if N <= MASK_N:
+        for r in range(R):
+            _labels_bits(allied[r].ravel().view(np.uint8), N, out[r])
+        return
     stack = np.empty(N, np.int64)
     for r in range(R):
         for x in range(N):
@@ -354,8 +516,6 @@ def bloc_labels(allied, out):
                 out[r, x] = -1
 
 
-
-
 @numba.njit(cache=True, nogil=True)
 def uniform_at(keys, year, stream, n_elem, r, n):
     """``rng.uniform(keys, year, stream, shape)[r, ...].ravel()[n]`` for each pair (r[k], n[k]) (``n_elem``
@@ -364,6 +524,56 @@ def uniform_at(keys, year, stream, n_elem, r, n):
     for k in range(r.shape[0]):
         out[k] = rng_uniform_at(world_base(keys[r[k]], year, stream), n[k])
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def honour_plan(war_target, war_start, year, allied, war_side, alive, actor):
+    """Who decides in :func:`.alliances.honour`: the wars begun this ``year`` (world ``rw``, initiator slot ``w``,
+    target ``j``, in the order of ``np.nonzero``) and, per war, the allies of the target (``defend``) and of
+    the attacker alone (``attack``) among the living actors not at war in it, and those allied to both
+    (``conflicting``), (K, N) each; ``linked``: whether any of those worlds has an alliance at all."""
+    R, N = war_target.shape
+    K = 0
+    for r in range(R):
+        for x in range(N):
+            if war_target[r, x] >= 0 and war_start[r, x] == year:
+                K += 1
+    rw = np.empty(K, np.int64)
+    w = np.empty(K, np.int64)
+    j = np.empty(K, np.int64)
+    k = 0
+    for r in range(R):
+        for x in range(N):
+            if war_target[r, x] >= 0 and war_start[r, x] == year:
+                rw[k] = r
+                w[k] = x
+                j[k] = war_target[r, x]
+                k += 1
+    linked = False
+    last = -1
+    for k in range(K):
+        r = rw[k]
+        if r == last or linked:
+            continue
+        last = r
+        for a in range(N):
+            for b in range(N):
+                linked |= allied[r, a, b]
+    defend = np.zeros((K, N), np.bool_)
+    attack = np.zeros((K, N), np.bool_)
+    conflicting = np.zeros((K, N), np.bool_)
+    if not linked:
+        return rw, w, j, defend, attack, conflicting, linked
+    for k in range(K):
+        r, wk, jk = rw[k], w[k], j[k]
+        for x in range(N):
+            free = alive[r, x] and actor[x] and war_side[r, wk, x] == NO_SIDE and x != wk and x != jk
+            t_ = allied[r, jk, x] and free
+            a_ = allied[r, wk, x] and free
+            defend[k, x] = t_
+            attack[k, x] = a_ and not t_
+            conflicting[k, x] = t_ and a_
+    return rw, w, j, defend, attack, conflicting, linked
 
 
 @numba.njit(cache=True, nogil=True)
@@ -419,19 +629,38 @@ def measure(allied, allied_before, bloc, power, alive):
     one = np.empty((1, N), np.int64)
     pw = np.empty(N)
     bpow = np.empty(N)
+    flat = N <= MASK_N and allied.flags.c_contiguous and allied_before.flags.c_contiguous
+    NN = N * N
+    if flat:  # the matrices as flat byte vectors: one pass that vectorises
+        a8 = allied.reshape(R, NN).view(np.uint8)
+        b8 = allied_before.reshape(R, NN).view(np.uint8)
     for r in range(R):
         changed = bloc[r, 0] < -1
         n = 0
-        for x in range(N):
-            for y in range(N):
-                v = allied[r, x, y]
-                n += v
-                changed |= v != allied_before[r, x, y]
-        pairs[r] = n // 2
-        if changed:
-            bloc_labels(allied[r:r + 1], one)
+        if flat:
+            a = a8[r]
+            b = b8[r]
+            diff = np.uint8(0)
+            cnt = np.uint32(0)
+            for q in range(NN):
+                cnt += a[q]
+                diff |= a[q] ^ b[q]
+            n = np.int64(cnt)
+            changed |= diff != 0
+            pairs[r] = n // 2
+            if changed:
+                _labels_bits(a, N, lab[r])
+        else:
             for x in range(N):
-                lab[r, x] = one[0, x]
+                for y in range(N):
+                    v = allied[r, x, y]
+                    n += v
+                    changed |= v != allied_before[r, x, y]
+            pairs[r] = n // 2
+            if changed:
+                bloc_labels(allied[r:r + 1], one)
+                for x in range(N):
+                    lab[r, x] = one[0, x]
         for x in range(N):
             pw[x] = power[r, x] if alive[r, x] else 0.0
             bpow[x] = 0.0

@@ -46,7 +46,8 @@ charges growth — :func:`build` leaves the stock alone in this mode.
 Bureaucratic politics and per-rival policies (reassure / deter) are later
 mechanisms at the same stage.
 
-H and A are summed in one compiled pass (:mod:`.armament_kernels`): the same numbers.
+H and A are summed in one compiled pass (:mod:`.armament_kernels`), and in balancing mode with
+the default power of futility the whole allocation (steps 1–5) is: the same numbers.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
+from .. import fmath
 from ..kernels import use_kernels
 from ..schema import StrictModel
 from .base import Mechanism, StateField, Step, anywhere, memo, per_world_vector, role_product
@@ -167,10 +169,10 @@ def allied_forces(state, params) -> NDArray[np.float64]:
 _NO_PAIR = np.zeros((1, 1, 1))
 
 
-def _forces_kernel(state, params):
-    """(H, H0, A) from the compiled kernel (the same sums), or None where it does not apply (exact
-    perception with allies): H against the threats weighted by role ``arming_weight``, H0 against
-    the threats in full."""
+def _kernel_inputs(state):
+    """(threat_from, seen_military, any alliance) as the armament kernels read them, or None where they do not apply
+    (arrays not contiguous float64 pairs, or exact perception with allies); with no alliance anywhere
+    the perceived forces go unread (``threat_from`` stands in)."""
     R, N = state.shape
     full = (R, N, N)
     h = state.threat_from
@@ -180,8 +182,19 @@ def _forces_kernel(state, params):
     seen_m = state.seen_military
     if any_allied and (common_view(seen_m) is not None or seen_m.shape != full or not seen_m.flags.c_contiguous):
         return None
-    if not any_allied:
-        seen_m = h  # unread
+    return h, (seen_m if any_allied else h), any_allied
+
+
+def _forces_kernel(state, params):
+    """(H, H0, A) from the compiled kernel (the same sums), or None where it does not apply (exact
+    perception with allies): H against the threats weighted by role ``arming_weight``, H0 against
+    the threats in full."""
+    R, N = state.shape
+    full = (R, N, N)
+    inputs = _kernel_inputs(state)
+    if inputs is None:
+        return None
+    h, seen_m, any_allied = inputs
     from . import armament_kernels as k
 
     a = params.armament
@@ -236,13 +249,13 @@ def required_burden(state, params) -> NDArray[np.float64]:
 
 
 def _power(u, e):
-    """u ** e, by multiplication when e is a small whole number (the default 3), else by pow."""
+    """u ** e, by multiplication when e is a small whole number (the default 3), else by the C library's pow."""
     if not isinstance(e, np.ndarray) and float(e).is_integer() and 1 <= e <= 4:
         out = u
         for _ in range(int(e) - 1):
             out = out * u
         return out
-    return u ** e
+    return fmath.power(u, e)
 
 
 def target_burden(required: NDArray[np.float64], params) -> NDArray[np.float64]:
@@ -298,10 +311,61 @@ def _is_richardson(params) -> Any:
     return mode == RICHARDSON if isinstance(mode, np.ndarray) else bool(mode == RICHARDSON)
 
 
+def _allocate_kernel(state, params):
+    """(b', justified, target) of balancing from the compiled kernel (:func:`.armament_kernels.allocate`,
+    the same numbers), or None where it does not apply: as :func:`_forces_kernel`, and 1 + futility a
+    whole number from 1 to 4 (the power by multiplication; another power stays NumPy's)."""
+    R, N = state.shape
+    a = params.armament
+    vec = memo(params, ("armament.allocate", R), lambda: _allocate_vectors(a, R))
+    if vec is None:
+        return None
+    full = (R, N, N)
+    inputs = _kernel_inputs(state)
+    if inputs is None:
+        return None
+    h, seen_m, any_allied = inputs
+    from . import armament_kernels as k
+
+    w = role_product(state, "arming_weight")
+    weight = _NO_PAIR if w is None else np.ascontiguousarray(np.broadcast_to(w, full), dtype=np.float64)
+    f = role_product(state, "arming_factor")
+    factor = _NO_STATE if f is None else np.ascontiguousarray(np.broadcast_to(f, (R, N)), dtype=np.float64)
+    allied = state.allied
+    if not (allied.shape == full and allied.dtype == np.bool_ and allied.flags.c_contiguous):
+        allied = np.ascontiguousarray(np.broadcast_to(allied, full), dtype=np.bool_)
+    reach = params.reach
+    if not (reach.shape == full and reach.dtype == np.float64 and reach.flags.c_contiguous):
+        reach = np.ascontiguousarray(np.broadcast_to(reach, full), dtype=np.float64)
+    present = np.ascontiguousarray(state.alive & params.actor[None, :])
+    c = np.ascontiguousarray
+    return k.allocate(h, weight, w is not None, allied, reach, np.asarray(seen_m, dtype=np.float64), present,
+                      vec[0], vec[1], any_allied, factor, f is not None, c(state.economy, dtype=np.float64),
+                      c(state.technology, dtype=np.float64), c(state.burden, dtype=np.float64), c(state.alive),
+                      *vec[2:])
+
+
+def _allocate_vectors(a, R):
+    """The per-world parameters of :func:`.armament_kernels.allocate` (None where the kernel does not apply:
+    richardson mode in some world, or a power 1 + futility that :func:`_power` leaves to NumPy)."""
+    e = 1.0 + a.futility
+    if anywhere(a.mode, lambda m: m == RICHARDSON) or isinstance(e, np.ndarray) or not (float(e).is_integer() and 1 <= e <= 4):
+        return None
+    return [per_world_vector(x, R) for x in (a.others_weight, a.ally_weight, a.sensitivity, a.conversion,
+                                             a.depreciation, a.max_burden, a.base_burden, a.adjustment)] + [int(e)]
+
+
+_NO_STATE = np.zeros((1, 1))
+
+
 def allocate(keys, state, params):
     """New military burden after internal balancing (richardson: the new stock and its burden), the
     best response it adjusts toward (``burden_target``), and the burden a security seeker arming to
     sufficiency would choose (``burden_justified``)."""
+    out = _allocate_kernel(state, params) if use_kernels() else None
+    if out is not None:
+        b, justified, target = out
+        return state.replace(burden=b, burden_justified=justified, burden_target=target), ()
     req, req0 = required_burdens(state, params)
     target = target_burden(req, params)
     justified = target_burden(req0, params) if req0 is not req else target

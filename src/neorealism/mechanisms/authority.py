@@ -15,7 +15,7 @@ from pydantic import Field
 
 from .. import rng
 from ..schema import StrictModel
-from .base import EventField, EventKind, Mechanism, Step, Stream, anywhere, emit
+from .base import EventField, EventKind, Mechanism, Step, Stream, anywhere, emit, memo
 
 ENFORCE = Stream("authority", "enforcement", legacy=5)
 
@@ -39,7 +39,7 @@ def expected_penalty(params):
 def enforce(keys, state, params):
     """Stop and punish a share ρ of the wars planned this year."""
     a = params.authority
-    if not anywhere(a.enforcement, lambda x: x > 0):
+    if not memo(params, "authority.on", lambda: anywhere(a.enforcement, lambda x: x > 0)):
         return state, ()
     plan = state.war_plan
     u = rng.uniform(keys, state.t + 1, ENFORCE.id, (state.shape[1],))

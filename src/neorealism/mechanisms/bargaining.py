@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import fmath
+
 F = NDArray[np.float64]
 
 #: Relative tolerance of the comparisons at the edges (the challenger accepts an offer equal to its
@@ -203,7 +205,7 @@ def growth_factor(trend: Any, horizon: Any) -> F:
     """How much a state's power grows over ``horizon`` years at its current trend g (the yearly
     log change): ``exp(g·horizon)``, the exponent bounded to ±25 (a factor past e^25 says no more)."""
     g = np.asarray(trend, dtype=np.float64) * np.asarray(horizon, dtype=np.float64)
-    return np.exp(np.minimum(np.maximum(g, -25.0), 25.0))
+    return fmath.exp(np.minimum(np.maximum(g, -25.0), 25.0))
 
 
 def projected_ratio(trend_a: Any, trend_b: Any, horizon: Any) -> F:

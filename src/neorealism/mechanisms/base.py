@@ -252,6 +252,10 @@ def at_each(x: Any, r: NDArray[np.integer]) -> Any:
 
 def per_world_vector(x: Any, R: int, dtype: Any = np.float64) -> NDArray[Any]:
     """A per-world parameter (a number or an ``(R, 1)`` column) as a contiguous ``(R,)`` vector (for kernels)."""
+    if isinstance(x, np.ndarray) and x.size == R:
+        return np.ascontiguousarray(x.reshape(R), dtype=dtype)
+    if isinstance(x, (bool, int, float, np.generic)):
+        return np.full(R, x, dtype=dtype)
     return np.ascontiguousarray(np.broadcast_to(np.asarray(x).reshape(-1), (R,)), dtype=dtype)
 
 
@@ -262,7 +266,10 @@ def field_reader(name: str) -> Callable[[Any, Any], Any]:
 
 def anywhere(x: Any, test: Callable[[Any], Any]) -> bool:
     """Whether ``test`` holds for the parameter in any world (to skip work switched off everywhere)."""
-    return bool(np.any(test(x)))
+    out = test(x)
+    if isinstance(out, (bool, np.bool_)):
+        return bool(out)  # a number: no reduction to call (the steps ask some thirty times a year)
+    return bool(np.any(out))
 
 
 # --------------------------------------------------------------------------- roles

@@ -43,7 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from .. import rng
+from .. import fmath, rng
 from ..kernels import use_kernels
 from ..schema import StrictModel
 from .armament import _burden0
@@ -101,7 +101,7 @@ def _type(ctx) -> NDArray[np.bool_]:
 def _bounds(params) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The bounds of a belief, expit(∓max_logit), as (R, 1, 1) columns or numbers."""
     m = np.asarray(pair(params.beliefs.max_logit), dtype=np.float64)
-    return 1.0 / (1.0 + np.exp(m)), 1.0 / (1.0 + np.exp(-m))
+    return 1.0 / (1.0 + fmath.exp(m)), 1.0 / (1.0 + fmath.exp(-m))
 
 
 def _prior(params) -> NDArray[np.float64]:
@@ -176,12 +176,12 @@ def _common_evidence(state, params):
     R, N = state.shape
     c = b.signal_clarity
     burden = state.burden
-    y_true = np.log((burden + EPS) / (state.burden_justified + EPS))
-    y_mis = np.log((burden + EPS) / (state.burden_seen + EPS))  # a build-up, whatever its cause
+    y_true = fmath.log((burden + EPS) / (state.burden_justified + EPS))
+    y_mis = fmath.log((burden + EPS) / (state.burden_seen + EPS))  # a build-up, whatever its cause
     y = c * y_true + (1.0 - c) * y_mis
     ga = b.greed_arming
     sd = b.arming_noise
-    d = c * np.log1p(ga)
+    d = c * fmath.log1p(ga)
     llr = (d / (sd * sd)) * (y - 0.5 * d)  # (R, N): the same for every observer
     # aggression: j pressed a crisis last year (twice the evidence for the state it pressed)
     ae = b.aggression_evidence
@@ -189,13 +189,13 @@ def _common_evidence(state, params):
     ct = np.full((R, N), -1, dtype=np.int64) if ct is None else ct
     llr = np.where(ct >= 0, llr + ae, llr)
     # a year's evidence beyond ±50 in log-odds says no more than 50 (the belief is bounded far within it)
-    e_j = np.exp(np.clip(np.where(state.alive, llr, 0.0), -50.0, 50.0))
-    return e_j, ct, per_world_vector(np.exp(np.asarray(ae, dtype=np.float64)), R)
+    e_j = fmath.exp(np.clip(np.where(state.alive, llr, 0.0), -50.0, 50.0))
+    return e_j, ct, per_world_vector(fmath.exp(np.asarray(ae, dtype=np.float64)), R)
 
 
 def _alliance_factors(params, R):
     al = np.asarray(params.beliefs.alliance_evidence, dtype=np.float64)
-    return per_world_vector(np.exp(al), R), per_world_vector(np.exp(-al), R)
+    return per_world_vector(fmath.exp(al), R), per_world_vector(fmath.exp(-al), R)
 
 
 def likelihood_ratios(state, params) -> NDArray[np.float64]:
@@ -238,25 +238,26 @@ def bayes(belief, lr, lo, hi) -> NDArray[np.float64]:
 def update(keys, state, params):
     """Bayes' rule on last year's evidence; the beliefs and the intentions factor that reads them."""
     b = params.beliefs
-    if not anywhere(b.enabled, lambda x: x):
+    enabled, known = memo(params, "beliefs.switches", lambda: (anywhere(b.enabled, lambda x: x),
+                                                               anywhere(b.known_types, lambda x: x)))
+    if not enabled:
         return state, ()
-    lo, hi = _bounds(params)
     if use_kernels():
         from .beliefs_kernels import update as kernel
 
         R, N = state.shape
         vec = memo(params, "beliefs.kernel", lambda: [per_world_vector(np.asarray(x).reshape(-1) if np.ndim(x) else x, R)
-                                                      for x in (lo, hi, 2.0 * np.asarray(b.intentions_weight, dtype=np.float64),
+                                                      for x in (*_bounds(params), 2.0 * np.asarray(b.intentions_weight, dtype=np.float64),
                                                                 b.greedy_share)] + list(_alliance_factors(params, R)))
         e_j, ct, eae = _common_evidence(state, params)
-        new = state.allied & ~state.allied_seen
-        belief, intent = kernel(np.ascontiguousarray(state.belief), np.ascontiguousarray(e_j), np.ascontiguousarray(ct),
-                                eae, np.ascontiguousarray(new), new.any(axis=2), *vec)
+        c = np.ascontiguousarray
+        belief, intent = kernel(c(state.belief), c(e_j), c(ct), eae, c(state.allied), c(state.allied_seen), *vec)
     else:
+        lo, hi = _bounds(params)
         belief = bayes(state.belief, likelihood_ratios(state, params), lo, hi)
         intent = _intent(belief, params)
-    belief = _truth_if_known(belief, state.greedy, params)
-    if anywhere(b.known_types, lambda x: x):
+    if known:
+        belief = _truth_if_known(belief, state.greedy, params)
         belief[:, np.arange(state.shape[1]), np.arange(state.shape[1])] = 0.0
         intent = _intent(belief, params)
     on = pair(b.enabled)

@@ -84,7 +84,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from .. import rng
+from .. import fmath, rng
 from ..schema import StrictModel
 from .armament import RICHARDSON, _burden0
 from .base import (
@@ -99,6 +99,7 @@ from .base import (
     anywhere,
     constant_view,
     emit,
+    memo,
     neutral_view,
     pair,
     role_product,
@@ -200,6 +201,20 @@ def _any_on(c: Any) -> bool:
     return any(_on(x) for x in (c.misperception, c.overconfidence, c.worst_case, c.bureaucratic_inertia, c.ideological_war))
 
 
+_PARTS = ("misperception", "overconfidence", "worst_case", "bureaucratic_inertia", "ideological_war")
+
+
+def _switches(params: Any) -> dict[str, bool]:
+    """Which parts are on in any world (and ``any``: whether one is), tested once a batch (:func:`.base.memo`)."""
+    def make() -> dict[str, bool]:
+        c = params.cognition
+        on = {k: _on(getattr(c, k)) for k in _PARTS}
+        on["any"] = any(on.values())
+        return on
+
+    return memo(params, "cognition.on", make)
+
+
 def _world_on(c: Any, R: int) -> NDArray[np.bool_]:
     """(R,): the worlds in which any part of the mechanism is on."""
     on = np.zeros(R, dtype=bool)
@@ -229,7 +244,7 @@ def _confidence(keys: NDArray[np.uint64], params: Any, N: int) -> NDArray[np.flo
         return constant_view(1.0, (R, N))
     s = np.where(np.asarray(oc) > 0, s, 0.0)  # the spread applies only where overconfidence is on
     z = rng.normal(keys, 0, CONFIDENCE.id, (N,))
-    return np.broadcast_to((1.0 + oc) * np.exp(s * z - 0.5 * s * s), (R, N)).copy()
+    return np.broadcast_to((1.0 + oc) * fmath.exp(s * z - 0.5 * s * s), (R, N)).copy()
 
 
 def _init_confidence(ctx: InitContext) -> NDArray[np.float64]:
@@ -272,22 +287,23 @@ def perceive(keys, state, params):
     c = params.cognition
     R, N = state.shape
     new: dict[str, Any] = {}
-    if _on(c.misperception):
+    on = _switches(params)
+    if on["misperception"]:
         sd = pair(c.misperception)
         phi = pair(c.misperception_persistence)
         z = rng.normal(keys, state.t + 1, BIAS.id, (N, N))
         b = phi * state.misperception_bias + sd * np.sqrt(1.0 - phi * phi) * z
         b = np.where(np.eye(N, dtype=bool)[None], 0.0, b)
-        factor = np.exp(b)
+        factor = fmath.exp(b)
         new.update(misperception_bias=b, seen_military=state.seen_military * factor,
                    seen_power=state.seen_power * factor)
     else:
         new["misperception_bias"] = neutral_view(state.misperception_bias, 0.0, (R, N, N))
-    if _on(c.worst_case):
+    if on["worst_case"]:
         new["worst_case_factor"] = worst_case_factor(state, params)
     else:
         new["worst_case_factor"] = neutral_view(state.worst_case_factor, 1.0, (R, N, N))
-    if not _on(c.overconfidence):
+    if not on["overconfidence"]:
         new["confidence"] = neutral_view(state.confidence, 1.0, (R, N))
     new = {k: v for k, v in new.items() if v is not getattr(state, k)}
     if not new:
@@ -310,7 +326,7 @@ def proposal(keys, state, params) -> NDArray[np.float64]:
     pull = rng.normal(keys, 0, PULL.id, (N, MAX_SERVICES))
     shock = rng.normal(keys, state.t + 1, BARGAIN.id, (N, MAX_SERVICES))
     g = pair(c.service_increment) + pair(c.service_pull) * pull + pair(c.bargaining_noise) * shock
-    growth = (np.exp(g) * serves).sum(axis=-1) / serves.sum(axis=-1)
+    growth = (fmath.exp(g) * serves).sum(axis=-1) / serves.sum(axis=-1)
     return state.budget_last * growth
 
 
@@ -318,7 +334,7 @@ def bargain(keys, state, params):
     """Bureaucratic politics: the budget is a compromise between armament's burden and the agencies' proposal."""
     c = params.cognition
     beta = c.bureaucratic_inertia
-    if not _on(beta):
+    if not _switches(params)["bureaucratic_inertia"]:
         return state, ()
     a = state.burden
     b = (1.0 - beta) * a + beta * proposal(keys, state, params)
@@ -338,7 +354,7 @@ def zeal(keys, state, params):
     """Who sets out on an ideological war this year (1.0), whatever its expected utility."""
     p = params.cognition.ideological_war
     R, N = state.shape
-    if not _on(p):
+    if not _switches(params)["ideological_war"]:
         off = neutral_view(state.crusade, 0.0, (R, N))
         return (state if off is state.crusade else state.replace(crusade=off)), ()
     u = rng.uniform(keys, state.t + 1, ZEAL.id, (N,))
@@ -354,7 +370,7 @@ def record(keys, state, params):
     c = params.cognition
     outcome = getattr(state, "war_outcome", None)
     eu = getattr(state, "war_eu", None)
-    if outcome is None or eu is None or not _any_on(c):
+    if outcome is None or eu is None or not _switches(params)["any"]:
         return state, ()
     R, N = state.shape
     with np.errstate(invalid="ignore"):

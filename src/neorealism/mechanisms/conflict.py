@@ -55,6 +55,7 @@ is playing for, Waltz 1979, p. 91).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -62,7 +63,7 @@ from numpy.typing import NDArray
 from pydantic import Field, field_validator
 from scipy.special import expit
 
-from .. import rng
+from .. import fmath, rng
 from ..kernels import use_kernels
 from ..measures import composite_index
 from ..schema import StrictModel
@@ -100,6 +101,7 @@ DECISION = Stream("war", "decision", legacy=4)
 DECISIVE = Stream("war", "decisive", legacy=6)
 OUTCOME = Stream("war", "outcome", legacy=7)
 COST_TYPE = Stream("war", "cost_type")  # the challenger's private cost of war, each crisis
+_COST_TYPE_ID = COST_TYPE.id  # a hash: computed once, not every year
 
 
 class WarParams(StrictModel):
@@ -147,7 +149,7 @@ def win_probability(attack: F, defence: F, theta: Any, m: Any) -> F:
     b = np.asarray(defence, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = b / a
-        r = ratio * ratio if (np.ndim(m) == 0 and m == 2.0) else np.power(ratio, m)
+        r = ratio * ratio if (np.ndim(m) == 0 and m == 2.0) else fmath.power(ratio, m)
         p = 1.0 / (1.0 + r)
     p = np.where(a > 0, p, 0.0)
     return np.where((a <= 0) & (b <= 0), 0.5, p)
@@ -406,7 +408,7 @@ def decide(keys, state, params):
     if not len(r):
         return state.replace(war_plan=target, plan_eu=best_eu, plan_cause=cause, crisis_target=crisis_target,
                              crisis_war=crisis_war), events
-    u_cost = rng.uniform(keys, t, COST_TYPE.id, (N,))[r, i]
+    u_cost = rng.uniform(keys, t, _COST_TYPE_ID, (N,))[r, i]
     u_go = rng.uniform(keys, t, DECISION.id, (N,))[r, i]
     support = alliances.expected_support(state, params, r, i, rivals_only=True)
     rho_k = at_each(params.authority.enforcement, r)
@@ -551,9 +553,16 @@ def _kernel_vectors(params, R: int) -> list[F]:
         w.threshold, w.offensive_threshold, w.cost_uncertainty, w.max_concession)]
 
 
-def _growth_factors(state, params) -> F:
+def _growth_factors(state, params, extras: dict[str, Any] | None = None) -> F:
     """Each state's :func:`.bargaining.growth_factor` over the shift horizon, ``(R, N)``: the kernels
-    divide two of them for a pair's projected force ratio (:func:`.bargaining.projected_ratio`)."""
+    divide two of them for a pair's projected force ratio (:func:`.bargaining.projected_ratio`).
+    Computed once a decision: kept in the year's role inputs ``extras`` (:func:`_extras`, which
+    :func:`decide` hands to both views) when given."""
+    if extras is not None:
+        kept = extras.get("_growth")
+        if kept is None:
+            kept = extras["_growth"] = _growth_factors(state, params)
+        return kept
     R = state.shape[0]
     horizon = memo(params, "conflict.horizon", lambda: per_world_vector(params.war.shift_horizon, R)[:, None])
     return np.ascontiguousarray(bargaining.growth_factor(state.power_trend, horizon))
@@ -582,10 +591,11 @@ def _target_view_kernel(state, params, r, i, j, off, support, extras=None):
     from .conflict_kernels import target_view
 
     R = state.shape[0]
-    growth = _growth_factors(state, params)
+    ext = _extras(state) if extras is None else extras
+    growth = _growth_factors(state, params, ext)
     for_target, for_self = support
     r, i, j = (np.ascontiguousarray(x) for x in (r, i, j))
-    gw, wc, _, _, has_g, has_c, _, _, _, _ = _kernel_roles(_extras(state) if extras is None else extras)
+    gw, wc, _, _, has_g, has_c, _, _, _, _ = _kernel_roles(ext)
     return target_view(r, i, j, state.military, state.economy, state.technology, state.power,
                        state.seen_military, state.seen_power, params.decay, for_target, for_self, growth, off,
                        *_kernel_params(params, R), gw, wc, has_g, has_c)
@@ -602,12 +612,13 @@ def _challenger_view_kernel(state, params, r, i, off, u_cost, support, extras=No
 
     R, N = state.shape
     for_target, for_self = support
-    growth = _growth_factors(state, params)
+    ext = _extras(state) if extras is None else extras
+    growth = _growth_factors(state, params, ext)
     pw = _kernel_params(params, R)
     w = params.war
     gates = memo(params, "conflict.gates", lambda: [per_world_vector(x, R) for x in (
         w.preemption, w.prevention_drop, w.preemption_belief)])
-    roles = _kernel_roles(_extras(state) if extras is None else extras)
+    roles = _kernel_roles(ext)
     return challenger_view(
         np.ascontiguousarray(r), np.ascontiguousarray(i), state.military, state.economy, state.technology, state.power, state.seen_military,
         state.seen_power, params.decay, for_target, for_self, growth, state.alive, params.actor,
@@ -643,7 +654,7 @@ def trend(keys, state, params):
     P, last = state.power, state.power_last
     ok = (P > 0) & (last > 0) & state.alive
     with np.errstate(divide="ignore", invalid="ignore"):
-        g = np.where(ok, np.log(np.where(ok, P, 1.0) / np.where(ok, last, 1.0)), 0.0)
+        g = np.where(ok, fmath.log(np.where(ok, P, 1.0) / np.where(ok, last, 1.0)), 0.0)
     new = np.where(state.alive, (1.0 - alpha) * state.power_trend + alpha * g, 0.0)
     new = np.where(last > 0, new, 0.0)  # the first measurement (year 0) has no change yet
     return state.replace(power_trend=new, power_last=np.where(state.alive, P, 0.0)), ()
@@ -864,7 +875,8 @@ def _conquest(conq, rw, wpow, war_id, wshare, assets, R, N):
     strongest (the lowest war id on a tie) — and its economy, population and
     resources go to that war's winners by their contribution.  A winner that
     was itself conquered the same year passes what it received on (a flow
-    matrix squared until every chain reaches a survivor).
+    matrix squared until every chain reaches a survivor; the squaring stops
+    early once the matrix squares to itself, bit for bit).
     """
     kk, ss = np.nonzero(conq)
     rr = rw[kk]
@@ -884,7 +896,7 @@ def _conquest(conq, rw, wpow, war_id, wshare, assets, R, N):
         to = np.argmax(shares, axis=1)
         ptr = np.broadcast_to(np.arange(N), (len(worlds), N)).copy()
         ptr[inv, sd] = to
-        for _ in range(max(1, int(np.ceil(np.log2(max(N, 2))))) + 1):
+        for _ in range(max(1, math.ceil(math.log2(max(N, 2)))) + 1):
             ptr = np.take_along_axis(ptr, ptr, axis=1)
         absorber = np.full((R, N), -1, dtype=np.int64)
         absorber[worlds] = np.where(D, ptr, -1)
@@ -902,8 +914,12 @@ def _conquest(conq, rw, wpow, war_id, wshare, assets, R, N):
     ar = np.arange(N)
     Q[:, ar, ar] = np.where(D, 0.0, 1.0)
     Q[inv, sd, :] = wshare[kd]
-    for _ in range(max(1, int(np.ceil(np.log2(max(N, 2))))) + 1):
-        Q = np.einsum("rij,rjk->rik", Q, Q)
+    for _ in range(max(1, math.ceil(math.log2(max(N, 2)))) + 1):
+        Q2 = np.einsum("rij,rjk->rik", Q, Q)
+        fixed = np.array_equal(Q2.view(np.int64), Q.view(np.int64))
+        Q = Q2
+        if fixed:  # squared to itself, bit for bit: every further squaring gives the same numbers again
+            break
     absorber = np.full((R, N), -1, dtype=np.int64)
     best = np.argmax(Q, axis=-1)
     got = Q.max(axis=-1) > 0

@@ -71,6 +71,17 @@ def _win(a_forces, b, theta):
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
+def _win_flat(a_forces, b, theta):
+    """:func:`_win` without branches (the quotients computed always, then chosen, as the reference's
+    ``np.where`` chooses them): the same numbers, in a form a loop over the targets can vectorise."""
+    a = theta * a_forces
+    ratio = b / a
+    p = 1.0 / (1.0 + ratio * ratio)
+    p = p if a > 0.0 else 0.0
+    return 0.5 if (a <= 0.0 and b <= 0.0) else p
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
 def _stakes(A, B, shift, theta, Pi, Pj, Ei, Ej, Ti, tau, floor, dur, kappa, econ, conv,
             has_gain, g, has_cost, c):
     """The terms of one war of i against j (:func:`.conflict._war_terms` for one pair): the expected stake
@@ -79,6 +90,14 @@ def _stakes(A, B, shift, theta, Pi, Pj, Ei, Ej, Ti, tau, floor, dur, kappa, econ
     the gain weight and ``c`` the extra cost share, read where ``has_gain`` / ``has_cost``."""
     p = _win(A, B, theta)
     p_f = _win(A * shift, B, theta)
+    value, prem, cost, known, fought, stakes, drop = _stakes_at(A, B, p, p_f, Pi, Pj, Ei, Ej, Ti, tau, floor, dur,
+                                                                kappa, econ, conv, has_gain, g, has_cost, c)
+    return value, prem, cost, known, fought, p, stakes, drop
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _stakes_at(A, B, p, p_f, Pi, Pj, Ei, Ej, Ti, tau, floor, dur, kappa, econ, conv, has_gain, g, has_cost, c):
+    """:func:`_stakes` given the odds ``p`` = _win(A, B) and ``p_f`` = _win(A·shift, B) (computed beforehand)."""
     j_dies = (1.0 - tau) * Pj < floor * (Pi + tau * Pj)
     i_dies = (1.0 - tau) * Pi < floor * (Pj + tau * Pi)
     gain = Ej if j_dies else tau * Ej
@@ -90,7 +109,7 @@ def _stakes(A, B, shift, theta, Pi, Pj, Ei, Ej, Ti, tau, floor, dur, kappa, econ
     known = c * Ei if has_cost else 0.0  # the part everyone knows (a deterrent, a commitment)
     value = p * gain - (1.0 - p) * loss
     prem = _max(0.0, p - p_f) * (gain + loss)
-    return value, prem, cost, known, fought, p, gain + loss, p - p_f
+    return value, prem, cost, known, fought, gain + loss, p - p_f
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
@@ -151,6 +170,14 @@ def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for
     best_ct = np.empty(K)
     best_prem = np.empty(K)
     best_fear = np.empty(K)
+    # per decider, over every j: the forces, the projected ratio and the three contest odds, in short
+    # branch-free loops of their own that the compiler vectorises (the divisions; the same numbers)
+    As = np.empty(N)
+    Bs = np.empty(N)
+    sh = np.empty(N)
+    pn = np.empty(N)
+    pfs = np.empty(N)
+    qs = np.empty(N)
     for k in range(K):
         w = r[k]
         s = i[k]
@@ -166,6 +193,21 @@ def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for
         margin = (offthr[w] if off[k] else thr[w]) * Es
         uk = 1.0 + de * (2.0 * u_cost[k] - 1.0)
         one_rho = 1.0 - rh
+        gs = growth[w, s]
+        for j in range(N):
+            sh[j] = gs / growth[w, j]
+        for j in range(N):
+            a_ = Ms * decay[w, s, j] + for_self[k, j]
+            As[j] = a_ * cf if has_conf else a_
+        for j in range(N):
+            Bs[j] = seen_mil[w, s, j] + for_target[k, j]
+        for j in range(N):
+            pn[j] = _win_flat(As[j], Bs[j], th)
+        for j in range(N):
+            pfs[j] = _win_flat(As[j] * sh[j], Bs[j], th)
+        if has_host:
+            for j in range(N):
+                qs[j] = _win_flat(Bs[j], As[j], th)
         jb = 0
         pay_b = -np.inf
         res_b = 0.0
@@ -177,23 +219,22 @@ def challenger_view(r, i, M, E, T, P, seen_mil, seen_pow, decay, for_target, for
             ok = alive[w, j] and actor[j] and j != s and not allied[w, s, j]
             if j > 0 and not ok:
                 continue  # pressing pays −inf here: never the first maximum (j = 0 is kept, as argmax does)
-            shift = growth[w, s] / growth[w, j]
+            shift = sh[j]
             if restrained and j > 0 and shift >= 1.0 and not (has_host and not host[w, s, j] < pre_belief[w]):
                 # no defensive motive can open the gate: its odds do not fall (the projected ratio does not
                 # fall) and it does not fear j enough to pre-empt — pressing pays −inf, as below
                 continue
-            A = Ms * decay[w, s, j] + for_self[k, j]
-            if has_conf:
-                A = A * cf
-            B = seen_mil[w, s, j] + for_target[k, j]
+            A = As[j]
+            B = Bs[j]
+            p = pn[j]
             Ej = E[w, j]
-            value, prem, cost, known, fought, p, stakes, drop = _stakes(
-                A, B, shift, th, Ps, seen_pow[w, s, j], Es, Ej, Ts,
+            value, prem, cost, known, fought, stakes, drop = _stakes_at(
+                A, B, p, pfs[j], Ps, seen_pow[w, s, j], Es, Ej, Ts,
                 ta, fl, du, ka, ec, cv, has_gain, g, has_cost, wc[w, s, j] if has_cost else 0.0)
             fear = 0.0
             gross = value + prem
             if has_host:
-                fear = ((host[w, s, j] * preempt[w]) * _max(0.0, p - (1.0 - _win(B, A, th)))) * stakes
+                fear = ((host[w, s, j] * preempt[w]) * _max(0.0, p - (1.0 - qs[j]))) * stakes
                 gross = gross + fear
             if restrained and not (drop > prev_drop[w] or (fear > 0.0 and host[w, s, j] >= pre_belief[w])):
                 ok = False  # a defensive security seeker presses only to prevent or pre-empt

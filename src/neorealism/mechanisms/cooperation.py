@@ -110,7 +110,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from .. import rng
+from .. import fmath, rng
 from ..schema import StrictModel
 from . import conflict
 from .base import (
@@ -125,6 +125,7 @@ from .base import (
     at_each,
     emit,
     field_reader,
+    memo,
     neutral_view,
     pair,
     role_sum,
@@ -281,7 +282,7 @@ def concern(state, params, r, i, j) -> np.ndarray:
         c0 = at_each(q.cost_reference, r)
         use = theta * decay * (2.0 * c0 / (c0 + c))
         with np.errstate(over="ignore"):
-            k = k * np.power(use, uw)
+            k = k * fmath.power(use, uw)
     return np.where(np.isfinite(k), k, np.finfo(np.float64).max)
 
 
@@ -309,7 +310,7 @@ def _neutral(state, params):
         if v is not getattr(state, name):
             new[name] = v
     for name in ("deals_offered_year", "deals_accepted_year", "deals_refused_relative_year"):
-        if getattr(state, name).any():
+        if np.count_nonzero(getattr(state, name)):  # (x.any(), without a reduction's overhead)
             new[name] = np.zeros(R, dtype=np.int32)
     return state.replace(**new) if new else state
 
@@ -317,7 +318,7 @@ def _neutral(state, params):
 def cooperate(keys, state, params):
     """Offer deals, value them (relative vs absolute gains), carry out the accepted ones, update interdependence."""
     q = params.cooperation
-    if not anywhere(q.deal_rate, lambda x: x > 0):
+    if not memo(params, "cooperation.on", lambda: anywhere(q.deal_rate, lambda x: x > 0)):
         return _neutral(state, params), ()
     R, N = state.shape
     year = state.t + 1
@@ -336,7 +337,7 @@ def cooperate(keys, state, params):
     delta = at_each(q.shadow_of_future, r)
     F = at_each(q.deal_rate, r) * delta / (1.0 - delta)
     snidal = at_each(q.snidal_weight, r)
-    g = np.power(relevant_actors(state, params)[r] - 1.0, -snidal) if anywhere(q.snidal_weight, lambda x: x > 0) else 1.0
+    g = fmath.power(relevant_actors(state, params)[r] - 1.0, -snidal) if anywhere(q.snidal_weight, lambda x: x > 0) else 1.0
     k_ab = concern(state, params, r, a, b)
     k_ba = concern(state, params, r, b, a)
     Ua, own_a = valuations(Va, Vb, S, k_ab, g, c, F)

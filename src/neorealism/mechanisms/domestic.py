@@ -84,6 +84,7 @@ from .base import (
     Stream,
     anywhere,
     emit,
+    memo,
     neutral_view,
     pair,
 )
@@ -216,12 +217,17 @@ def assess(keys, state, params):
     """Regime transitions, leader turnover, and the cost D of war they give (before the war decision)."""
     q = params.domestic
     R, N = state.shape
+    changes, turnover, costs = memo(params, "domestic.on", lambda: (
+        anywhere(q.regime_change, lambda x: x > 0), anywhere(q.leader_risk_spread, lambda s: s > 0), _on(q)))
+    if not (changes or turnover or costs):  # off everywhere: no transitions, no cost (the state as it is)
+        cost = neutral_view(state.domestic_war_cost, 0.0, (R, N, N))
+        return (state if cost is state.domestic_war_cost else state.replace(domestic_war_cost=cost)), ()
     year = state.t + 1
     events: list = []
     regime, risk = state.regime, state.leader_risk
     living = state.alive & params.actor[None, :]
     new_leader = np.zeros((R, N), dtype=bool)
-    if anywhere(q.regime_change, lambda x: x > 0):
+    if changes:
         u = rng.uniform(keys, year, REGIME_CHANGE.id, (2, N))
         change = living & (u[:, 0] < q.regime_change)
         if change.any():
@@ -233,7 +239,7 @@ def assess(keys, state, params):
             regime = new
             new_leader = change
     spread = q.leader_risk_spread
-    if anywhere(spread, lambda s: s > 0):
+    if turnover:
         u = rng.uniform(keys, year, TURNOVER.id, (2, N))
         p = np.where(democracies(regime, params), q.democratic_turnover, q.leader_turnover)
         new_leader = new_leader | (living & (spread > 0) & (u[:, 0] < p))
@@ -242,7 +248,7 @@ def assess(keys, state, params):
     if new_leader.any():
         r, i = np.nonzero(new_leader)
         events.append(emit("leader_change", r, state=i, leader_risk=np.broadcast_to(risk, (R, N))[r, i]))
-    if _on(q):
+    if costs:
         cost = war_cost(regime, np.broadcast_to(risk, (R, N)), state.alive, params)
     else:
         cost = neutral_view(state.domestic_war_cost, 0.0, (R, N, N))
@@ -256,8 +262,9 @@ def report_democratic_wars(keys, state, params):
     An initiator slot s holds a war begun this year when ``war_start[r, s] == t + 1`` (the year being
     simulated: the engine advances ``t`` after the year's steps) and ``war_target[r, s] ≥ 0`` is its target.
     """
-    on = switched_on(params.domestic)
-    if not anywhere(on, lambda x: x):
+    on, any_on = memo(params, "domestic.switched_on", lambda: (
+        switched_on(params.domestic), anywhere(switched_on(params.domestic), lambda x: x)))
+    if not any_on:
         return state, ()  # off: nothing to report (the war_start events hold every war)
     year = state.t + 1
     started = (state.war_start == year) & (state.war_target >= 0) & on

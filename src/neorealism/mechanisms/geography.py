@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
+from .. import fmath
 from ..schema import StrictModel
 from .base import Mechanism
 
@@ -65,14 +66,14 @@ def distances(positions: NDArray[np.float64], metric: Literal["plane", "sphere"]
         lon = np.radians(p[:, 1])
         dlat = lat[:, None] - lat[None, :]
         dlon = lon[:, None] - lon[None, :]
-        a = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
-        return 2 * EARTH_RADIUS_1000KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        a = fmath.sin(dlat / 2) ** 2 + fmath.cos(lat)[:, None] * fmath.cos(lat)[None, :] * fmath.sin(dlon / 2) ** 2
+        return 2 * EARTH_RADIUS_1000KM * fmath.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
     raise ValueError(f"metric must be 'plane' or 'sphere', got {metric!r}")
 
 
 def decay(dist: NDArray[np.float64], lam: Any) -> NDArray[np.float64]:
     """Loss-of-strength gradient exp(−λ·d) (1 on the diagonal: full strength at home)."""
-    return np.exp(-lam * np.asarray(dist, dtype=np.float64))
+    return fmath.exp(-lam * np.asarray(dist, dtype=np.float64))
 
 
 def across_water(landmasses: Any) -> NDArray[np.bool_]:

@@ -50,10 +50,11 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from .. import rng
+from .. import fmath, rng
+from ..kernels import use_kernels
 from ..schema import StrictModel
 from . import armament
-from .base import Mechanism, StateField, Step, Stream, anywhere
+from .base import Mechanism, StateField, Step, Stream, anywhere, memo, per_world_vector
 
 #: Economies never fall below this share of their previous size in a year (a depression, not oblivion).
 MIN_GROWTH_FACTOR = 0.5
@@ -124,7 +125,7 @@ _growth0 = _trend("growth", "base", INIT, "spread")
 
 
 def _log(x):
-    return np.log(np.where(x > 0, x, 1.0))
+    return fmath.log(np.where(x > 0, x, 1.0))
 
 
 def _capability0(ctx):
@@ -145,7 +146,7 @@ def technology_gap(technology, alive, actor):
     """ln(T_F / T) (R, N): the log gap to the frontier (0 at the frontier and where technology is not positive)."""
     ok = alive & (technology > 0)
     ratio = np.divide(frontier(technology, alive, actor), technology, out=np.ones(technology.shape), where=ok)
-    return np.maximum(np.log(ratio), 0.0)
+    return np.maximum(fmath.log(ratio), 0.0)
 
 
 def technology_catch_up(state, params):
@@ -169,17 +170,22 @@ def income_gap(state, params):
     ok = state.alive & (E > 0) & (P > 0) & (T > 0)
     trend = (g.base - g.population - g.technology) * state.t
     ratio = np.divide(T * P, E, out=np.ones(E.shape), where=ok)
-    return np.where(ok, state.social_capability + trend + np.log(ratio), 0.0)
+    return np.where(ok, state.social_capability + trend + fmath.log(ratio), 0.0)
 
 
 def grow(keys, state, params):
+    """A year of growth: technology diffuses, economies converge on their paths, guns cost butter."""
     g = params.growth
     alive = state.alive
+    converges, diffuses = memo(params, "growth.on", lambda: (anywhere(g.convergence, lambda x: x > 0),
+                                                            anywhere(g.diffusion, lambda x: x > 0)))
+    if use_kernels():
+        return _grow_kernel(keys, state, params, converges, diffuses), ()
     eps = g.sd * rng.normal(keys, state.t + 1, SHOCK.id, (state.shape[1],))
-    conv = g.convergence * income_gap(state, params) if anywhere(g.convergence, lambda x: x > 0) else 0.0
+    conv = g.convergence * income_gap(state, params) if converges else 0.0
     factor = np.maximum(1.0 + state.growth + conv + eps - g.guns_butter * state.burden, MIN_GROWTH_FACTOR)
     tech = 1.0 + state.technology_trend
-    if anywhere(g.diffusion, lambda x: x > 0):
+    if diffuses:
         tech = tech + g.diffusion * technology_catch_up(state, params)
     tech_factor = np.maximum(tech, MIN_GROWTH_FACTOR)
     military = armament.build(state.military, state.economy, state.technology, state.burden, alive, params)
@@ -193,6 +199,35 @@ def grow(keys, state, params):
         technology=kept(state.technology * tech_factor),
         resources=kept(state.resources * (1.0 + state.resources_trend)),
     ), ()
+
+
+def _grow_kernel(keys, state, params, converges, diffuses):
+    """:func:`grow` by :mod:`.growth_kernels`: the same numbers, the two logarithms taken by NumPy as in the
+    reference (:func:`income_gap`, :func:`technology_gap`) between the kernels' two passes."""
+    from . import growth_kernels as kern
+
+    g = params.growth
+    R, N = state.shape
+    sd, gb, beta, phi, keep_gap, rate = memo(params, ("growth.vectors", R), lambda: [per_world_vector(x, R) for x in (
+        g.sd, g.guns_butter, g.convergence, g.diffusion, 1.0 - g.catch_up, g.base - g.population - g.technology)])
+    E, P, T, alive = state.economy, state.population, state.technology, state.alive
+    z = rng.normal(keys, state.t + 1, SHOCK.id, (N,))
+    ok_inc = np.empty((R, N), dtype=bool)
+    ratio_inc = np.empty((R, N))
+    ok_tech = np.empty((R, N), dtype=bool)
+    ratio_tech = np.empty((R, N))
+    kern.log_arguments(E, P, T, alive, params.actor, converges, diffuses, ok_inc, ratio_inc, ok_tech, ratio_tech)
+    log_inc = fmath.log(ratio_inc) if converges else ratio_inc
+    log_tech = fmath.log(ratio_tech) if diffuses else ratio_tech
+    military = armament.build(state.military, E, T, state.burden, alive, params)
+    out = [np.empty((R, N)) for _ in range(4)]
+    kern.grow(E, P, T, state.resources, alive, state.growth, state.burden, z, sd, gb, state.population_trend,
+              state.technology_trend, state.resources_trend, converges, beta, state.social_capability,
+              rate * state.t, ok_inc, log_inc, diffuses, phi, keep_gap, state.technology_gap0, log_tech,
+              MIN_GROWTH_FACTOR, *out)
+    economy, population, technology, resources = out
+    return state.replace(military=military, economy=economy, population=population, technology=technology,
+                         resources=resources)
 
 
 MECHANISM = Mechanism(

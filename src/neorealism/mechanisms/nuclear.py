@@ -76,6 +76,7 @@ from .base import (
     anywhere,
     constant_view,
     emit,
+    memo,
     neutral_view,
 )
 
@@ -173,14 +174,20 @@ def assess(keys, state, params):
     """Who holds a force this year (schedule, technology threshold, death), and the deterrent it casts."""
     q = params.nuclear
     R, N = state.shape
-    if not anywhere(q.enabled, lambda e: e):
+    if not memo(params, "nuclear.enabled", lambda: anywhere(q.enabled, lambda e: e)):
         det = neutral_view(state.nuclear_deterrent, 0.0, (R, N, N))
         return (state if det is state.nuclear_deterrent else state.replace(nuclear_deterrent=det)), ()
     year = state.t + 1  # the year index being simulated (calendar year start_year + t + 1)
     alive = state.alive
     before = state.nuclear
-    due = params.nuclear_from[None, :] <= year
     thr = q.acquisition_technology
+    first, by_tech = memo(params, "nuclear.due", lambda: (float(np.min(params.nuclear_from, initial=np.inf)),
+                                                          anywhere(thr, lambda x: x > 0)))
+    if year < first and not by_tech and not before.any():
+        # no force anywhere and none due this year: the zero deterrent (the state as it is when it already holds it)
+        det = neutral_view(state.nuclear_deterrent, 0.0, (R, N, N))
+        return (state if det is state.nuclear_deterrent else state.replace(nuclear_deterrent=det)), ()
+    due = params.nuclear_from[None, :] <= year
     if anywhere(thr, lambda x: x > 0):
         due = due | ((thr > 0) & (state.technology >= thr))
     on = np.asarray(q.enabled, dtype=bool)

@@ -20,10 +20,10 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from .. import rng
+from .. import fmath, rng
 from ..kernels import use_kernels
 from ..schema import StrictModel
-from .base import Mechanism, StateField, Step, Stream, anywhere, pair
+from .base import Mechanism, StateField, Step, Stream, anywhere, memo, pair, per_world_vector
 
 NOISE = Stream("perception", "capability_noise", legacy=8)
 
@@ -43,22 +43,24 @@ def _exact_kernels() -> bool:
 def observed(state, params, keys: NDArray[np.uint64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Military and composite power of j as seen by i, each ``(R, N, N)`` (row = observer)."""
     R, N = state.shape
-    seen_m = np.broadcast_to(state.military[:, None, :], (R, N, N))
-    seen_p = np.broadcast_to(state.power[:, None, :], (R, N, N))
     sd = params.perception.capability_noise
-    if not anywhere(sd, lambda x: x > 0):
-        return seen_m, seen_p
+    per_world = memo(params, ("perception.noise", R), lambda: (
+        per_world_vector(sd, R) if anywhere(sd, lambda x: x > 0) else None))
+    if per_world is None:
+        return (np.broadcast_to(state.military[:, None, :], (R, N, N)),
+                np.broadcast_to(state.power[:, None, :], (R, N, N)))
     if use_kernels() and _exact_kernels():  # the same draws and factors, hashed and transformed in one pass
         from . import perception_kernels as k
 
-        per_world = np.ascontiguousarray(np.broadcast_to(np.asarray(sd, dtype=np.float64).reshape(-1), (R,)))
         factor = k.noise_exponent(np.ascontiguousarray(keys, dtype=np.uint64), int(state.t) + 1, int(NOISE.id), per_world, N)
-        np.exp(factor, out=factor)  # NumPy's exp, as the reference's
+        fmath.exp(factor, out=factor)  # the C library's exp, as the reference's
         return k.observe(np.ascontiguousarray(state.military, dtype=np.float64),
                          np.ascontiguousarray(state.power, dtype=np.float64), factor)
+    seen_m = np.broadcast_to(state.military[:, None, :], (R, N, N))
+    seen_p = np.broadcast_to(state.power[:, None, :], (R, N, N))
     s = pair(sd)
     z = rng.normal(keys, state.t + 1, NOISE.id, (N, N))
-    factor = np.exp(s * z - 0.5 * s * s)
+    factor = fmath.exp(s * z - 0.5 * s * s)
     eye = np.eye(N, dtype=bool)[None]
     factor = np.where(eye, 1.0, factor)  # a state knows its own forces
     return seen_m * factor, seen_p * factor

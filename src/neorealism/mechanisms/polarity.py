@@ -44,7 +44,7 @@ from pydantic import Field
 from .. import measures
 from ..kernels import use_kernels
 from ..schema import StrictModel
-from .base import Measure, Mechanism, StateField, Step, field_reader, per_world_vector
+from .base import Measure, Mechanism, StateField, Step, field_reader, memo, per_world_vector
 
 
 class MeasureParams(StrictModel):
@@ -119,10 +119,18 @@ def read_years(components, present, actors, p) -> dict:
     return {k: np.stack(v) for k, v in out.items()}
 
 
+def _laid_out(x, shape, dtype):
+    """``x`` as a contiguous array of ``shape`` and ``dtype`` for the kernel (``x`` itself when it is one)."""
+    if isinstance(x, np.ndarray) and x.shape == shape and x.dtype == dtype and x.flags.c_contiguous:
+        return x
+    return np.ascontiguousarray(np.broadcast_to(x, shape), dtype=dtype)
+
+
 def _measure_kernel(state, params):
     """The measure step's fields from the compiled kernel (the same numbers), or None where it does not apply.
 
     It applies to the ``cow`` rule in every world (the default); the bare bars run the NumPy form.
+    The per-world parameters are laid out for the kernel once a batch (:func:`.base.memo`).
     """
     p = params.measures
     if isinstance(p.gp_rule, np.ndarray) or p.gp_rule != "cow":
@@ -135,12 +143,13 @@ def _measure_kernel(state, params):
     comps = np.ascontiguousarray(state.components(), dtype=np.float64)
     if comps.shape != (R, len(measures.COW_WEIGHTS), N):
         return None
-    weights = np.asarray(measures.COW_WEIGHTS, dtype=np.float64)
+    weights, conc, enter, exit_, actor = memo(params, ("measures.cow", R), lambda: (
+        np.asarray(measures.COW_WEIGHTS, dtype=np.float64), per_world_vector(p.gp_concentration, R, np.float64),
+        per_world_vector(p.gp_enter, R, np.int64), per_world_vector(p.gp_exit, R, np.int64),
+        np.ascontiguousarray(params.actor, dtype=np.bool_)))
     power, status, up, down, n_gp, pol, con, hhi, lead = k.read_cow(
-        comps, np.ascontiguousarray(state.alive, dtype=np.bool_), np.ascontiguousarray(params.actor, dtype=np.bool_),
-        weights, per_world_vector(p.gp_concentration, R, np.float64), per_world_vector(p.gp_enter, R, np.int64),
-        per_world_vector(p.gp_exit, R, np.int64),
-        *(np.ascontiguousarray(np.broadcast_to(x, (R, N)), dtype=t) for x, t in (
+        comps, _laid_out(state.alive, (R, N), np.bool_), actor, weights, conc, enter, exit_,
+        *(_laid_out(x, (R, N), t) for x, t in (
             (state.gp_seen, np.bool_), (state.gp_status, np.bool_), (state.gp_up, np.int64), (state.gp_down, np.int64))),
     )
     return {"power": power, "gp_status": status, "gp_up": up, "gp_down": down, "gp_seen": state.alive,

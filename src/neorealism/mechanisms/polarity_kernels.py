@@ -104,12 +104,29 @@ def read_cow(comps, alive, actor, weights, conc, k_enter, k_exit, seen, status, 
         for n in range(N):
             s[n] = power[r, n] if actor[n] else 0.0
         nsel = 0
+        nan = False
         for n in range(N):
-            rank = 0
-            for m in range(N):
-                if -s[m] < -s[n] or (m < n and -s[m] == -s[n]):
-                    rank += 1
-            sel[n] = st[r, n] or rank < 2
+            nan |= s[n] != s[n]
+        # the two first in the order of a stable argsort of −s: the largest, the earlier of equals first
+        b1 = -1
+        b2 = -1
+        if not nan:
+            for n in range(N):
+                if b1 < 0 or s[n] > s[b1]:
+                    b2 = b1
+                    b1 = n
+                elif b2 < 0 or s[n] > s[b2]:
+                    b2 = n
+        for n in range(N):
+            if nan:  # a NaN has no place in the order: the ranks as the reference counts them
+                rank = 0
+                for m in range(N):
+                    if -s[m] < -s[n] or (m < n and -s[m] == -s[n]):
+                        rank += 1
+                top2 = rank < 2
+            else:
+                top2 = n == b1 or n == b2
+            sel[n] = st[r, n] or top2
             nsel += sel[n]
             sq[n] = s[n] if sel[n] else 0.0
         total = np_sum(sq)

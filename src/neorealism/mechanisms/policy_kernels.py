@@ -18,33 +18,36 @@ REASSURE, DETER = 1, 2
 def choose(belief, present, allied, hard, spec, below, enabled, restraint, resolve):
     """(policy int8, arming, resolve_cost (R, N, N), share reassuring (R,)); per-world ``below``,
     ``enabled`` (bool), ``restraint``, ``resolve`` (R,); ``hard`` (R, N) deters every rival; ``spec``
-    (N,) the scenario's fixed policy (0 auto)."""
+    (N,) the scenario's fixed policy (0 auto).
+
+    A row at a time without branches over j (so that it vectorises): the code toward a rival is the
+    row's fixed code (the scenario's, or deter for a hard state) or deter − [belief < below], times
+    whether j is a rival; ``resolve_cost[r, i, j]`` reads the policy of j toward i once every row of
+    the world is chosen.
+    """
     R, N, _ = belief.shape
-    policy = np.zeros((R, N, N), dtype=np.int8)
+    policy = np.empty((R, N, N), dtype=np.int8)
     arming = np.empty((R, N, N))
-    cost = np.zeros((R, N, N))
+    cost = np.empty((R, N, N))
     share = np.zeros(R)
     for r in range(R):
-        b, on, rs, rv = below[r], enabled[r], restraint[r], resolve[r]
+        b, on, rv = below[r], enabled[r], resolve[r]
+        soft = 1.0 + (-restraint[r])  # the arming factor toward a state reassured
         n = 0
         k = 0
         for i in range(N):
+            row_on = on and present[r, i]
+            fixed = spec[i] if spec[i] != 0 else (DETER if hard[r, i] else 0)
             for j in range(N):
-                code = 0
-                if on and i != j and present[r, i] and present[r, j] and not allied[r, i, j]:
-                    if spec[i] != 0:
-                        code = spec[i]
-                    elif hard[r, i]:
-                        code = DETER
-                    else:
-                        code = REASSURE if belief[r, i, j] < b else DETER
+                rival = row_on & present[r, j] & (not allied[r, i, j]) & (i != j)
+                auto = np.int8(DETER) - np.int8(belief[r, i, j] < b)
+                code = np.int8(rival) * (np.int8(fixed) if fixed != 0 else auto)
                 policy[r, i, j] = code
-                arming[r, i, j] = 1.0 + (-rs) if code == REASSURE else 1.0
-                if code == DETER:
-                    cost[r, j, i] = rv
-                if code != 0:
-                    n += 1
-                    if code == REASSURE:
-                        k += 1
+                arming[r, i, j] = soft if code == REASSURE else 1.0
+                n += code != 0
+                k += code == REASSURE
+        for i in range(N):
+            for j in range(N):
+                cost[r, i, j] = rv if policy[r, j, i] == DETER else 0.0
         share[r] = k / n if n > 0 else 0.0
     return policy, arming, cost, share

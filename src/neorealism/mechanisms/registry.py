@@ -129,11 +129,15 @@ class Registry:
         """The names of the fields that play ``role`` (:data:`.base.ROLES`), in registry order."""
         return self._roles.get(role, ())
 
-    def steps(self, stage: str | None = None) -> list[tuple[Mechanism, Step]]:
-        """The year's steps in stage order (registry order within a stage)."""
+    @functools.cached_property
+    def _ordered_steps(self) -> tuple[tuple[Mechanism, Step], ...]:
         out = [(STAGES.index(s.stage), k, m, s) for k, m in enumerate(self.mechanisms) for s in m.steps]
         out.sort(key=lambda x: (x[0], x[1]))
-        return [(m, s) for _, _, m, s in out if stage is None or s.stage == stage]
+        return tuple((m, s) for _, _, m, s in out)
+
+    def steps(self, stage: str | None = None) -> list[tuple[Mechanism, Step]]:
+        """The year's steps in stage order (registry order within a stage)."""
+        return [(m, s) for m, s in self._ordered_steps if stage is None or s.stage == stage]
 
     def measures(self, level: str) -> list[Measure]:
         return [ms for m in self.mechanisms for ms in m.measures if ms.level == level]

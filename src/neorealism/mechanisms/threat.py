@@ -42,9 +42,10 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
+from .. import fmath
 from ..kernels import use_kernels
 from ..schema import StrictModel
-from .base import Mechanism, StateField, Step, per_world_vector, role_product
+from .base import Mechanism, StateField, Step, memo, per_world_vector, role_product
 from .perception import common_view, perceived_sum
 
 
@@ -73,7 +74,7 @@ def intentions(state, params):
 
 
 def _scale(params):
-    return (1.0 - params.authority.enforcement) * params.war.offense_defense ** params.threat.offense_weight
+    return (1.0 - params.authority.enforcement) * fmath.power(params.war.offense_defense, params.threat.offense_weight)
 
 
 def _pair(x):
@@ -148,13 +149,17 @@ def _assess_kernel(state, params):
         return None
     from . import threat_kernels as k
 
-    allied = np.ascontiguousarray(np.broadcast_to(state.allied, full), dtype=np.bool_)
-    reach = np.ascontiguousarray(np.broadcast_to(params.reach, full), dtype=np.float64)
+    allied, reach = state.allied, params.reach
+    if not (allied.shape == full and allied.dtype == np.bool_ and allied.flags.c_contiguous):
+        allied = np.ascontiguousarray(np.broadcast_to(allied, full), dtype=np.bool_)
+    if not (reach.shape == full and reach.dtype == np.float64 and reach.flags.c_contiguous):
+        reach = np.ascontiguousarray(np.broadcast_to(reach, full), dtype=np.float64)
     present = np.ascontiguousarray(state.alive & params.actor[None, :])
     power = np.ascontiguousarray(state.power, dtype=np.float64)
-    intent = np.ascontiguousarray(np.broadcast_to(intent, full), dtype=np.float64) if has_intent else _NO_PAIR
-    return k.assess(seen_p, seen_m, allied, reach, present, power, per_world_vector(_scale(params), R),
-                    intent, has_intent)
+    if has_intent and not (np.shape(intent) == full and intent.dtype == np.float64 and intent.flags.c_contiguous):
+        intent = np.ascontiguousarray(np.broadcast_to(intent, full), dtype=np.float64)
+    scale = memo(params, ("threat.scale", R), lambda: per_world_vector(_scale(params), R))
+    return k.assess(seen_p, seen_m, allied, reach, present, power, scale, intent if has_intent else _NO_PAIR, has_intent)
 
 
 _NO_PAIR = np.zeros((1, 1, 1))

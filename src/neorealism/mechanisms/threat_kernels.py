@@ -32,12 +32,9 @@ def assess(seen_p, seen_m, allied, reach, present, power, scale, intent, has_int
                 if has_intent:
                     rij = rij * intent[r, i, j]
                 p = seen_p[r, i, j]
-                if present[r, j]:
-                    q[j] = rij * p
-                    m = seen_m[r, i, j]
-                else:
-                    q[j] = rij * 0.0
-                    m = 0.0
+                pj = present[r, j]
+                q[j] = rij * (p if pj else 0.0)
+                m = seen_m[r, i, j] if pj else 0.0
                 h[r, i, j] = (s2 * p * m) / (p + own) * rij
             acc = dot_sum(q, N)
             if present[r, i]:
