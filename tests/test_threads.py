@@ -131,3 +131,25 @@ def test_no_child_outlives_a_batch(back_end):
             engine.run_batch(sc, np.arange(100), 5, seed=0, threads=3)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_an_earlier_overflow_in_a_slower_block_is_the_one_reported(monkeypatch):
+    """A block that fails late must not stop a slower block before the earlier year in which that one
+    fails (the reported world once depended on which thread ran ahead)."""
+    import time
+
+    monkeypatch.setenv("NEOREALISM_BACKEND", "threads")
+    monkeypatch.setattr(engine, "MIN_WORLDS_PER_THREAD", 32)
+    slow_key = int(rng.world_keys(0, [90])[0])
+    poison = _poison({10: 5, 90: 3}, seed=0)
+
+    def slow(k, state, params):
+        if slow_key in {int(x) for x in k} and state.t < 3:
+            time.sleep(0.4)  # the block holding world 90 lags far behind the one holding world 10
+        return state, ()
+
+    lag = Mechanism(name="lag", params=None, doc="", module=__name__, steps=(Step("grow", slow),))
+    with using([*default_mechanisms(), poison, lag]):
+        sc = api.load("bipolar")
+        with pytest.raises(ParameterError, match=r"became NaN in world 90, year 3 \(3 of 8"):
+            engine.run_batch(sc, np.arange(100), 8, seed=0, threads=3)

@@ -190,7 +190,7 @@ def _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    stop = threading.Event()
+    stop = _Halt()
     lock = threading.Lock()
 
     def report(n: int) -> None:
@@ -212,7 +212,8 @@ def _run_threaded(scenario, ids, years, seed, parts, part_params, mode, progress
                 results.append(f.result())
             except BaseException as exc:  # noqa: BLE001  (re-raised below, the one a single batch gives)
                 errors.append(exc)
-                stop.set()
+                if not isinstance(exc, _Stopped):  # a block stopped by the rule changes nothing
+                    stop.after(getattr(exc, "year", None))
     finally:
         stop.set()
         pool.shutdown(wait=True)
@@ -385,6 +386,34 @@ def _join(parts: Sequence[Trajectory], sv: dict[str, NDArray], sysv: dict[str, N
     )
 
 
+class _Halt:
+    """When the blocks of a threaded batch stop: at once (an interrupt, a failure that is not an
+    overflow, the batch's end), or after year Y when a block's values overflowed in year Y — the
+    other blocks go on to Y, since an earlier year's overflow in one of them is the one a single
+    batch reports (stopping them at once made the reported world depend on the blocks' speed)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._now = threading.Event()
+        self._year = math.inf
+        self._lock = threading.Lock()
+
+    def set(self) -> None:
+        self._now.set()
+
+    def after(self, year: int | None) -> None:
+        if year is None:
+            self._now.set()
+            return
+        with self._lock:
+            self._year = min(self._year, year)
+
+    def halts(self, t: int) -> bool:
+        """Whether a block about to simulate year ``t`` stops."""
+        return self._now.is_set() or t > self._year
+
+
 class _Stopped(Exception):
     """A part of a threaded batch stopped because another part failed (or the run was interrupted)."""
 
@@ -452,7 +481,7 @@ def _run_worlds(scenario: Scenario, ids: NDArray[np.int64], years: int, seed: in
         if bad is not None:
             raise _nonfinite_error(scenario, ids, params, None, state, 0, T, bad, keys=keys)
         for t in range(1, T + 1):
-            if stop is not None and stop.is_set():
+            if stop is not None and stop.halts(t):
                 raise _Stopped()
             prev = state
             state, emitted = step(keys, state, params)
