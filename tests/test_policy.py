@@ -169,9 +169,7 @@ def test_the_choice_kernel_is_the_reference_bit_for_bit(below):
             a, _ = pol.assess(keys, s, p)
         with compiled():
             b, _ = pol.assess(keys, s, p)
-    for f in ("policy", "policy_arming", "policy_resolve", "policy_reassuring"):
-        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
-        assert getattr(a, f).dtype == getattr(b, f).dtype, f
+    _same_fields(a, b, ("policy", "policy_arming", "policy_resolve", "policy_reassuring"))
 
 
 def test_without_beliefs_types_are_unknown_and_no_one_is_greedy():
@@ -341,9 +339,7 @@ def test_the_compiled_race_counter_gives_the_numbers_of_the_numpy_reference(seed
                 a, ea = pol.races(keys, st, p)
             with compiled():
                 b, eb = pol.races(keys, st, p)
-            for f in ("policy_race", "policy_races", "policy_spirals", "policy_burden_last"):
-                np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
-                assert getattr(a, f).dtype == getattr(b, f).dtype, f
+            _same_fields(a, b, ("policy_race", "policy_races", "policy_spirals", "policy_burden_last"))
             assert [e.kind for e in ea] == [e.kind for e in eb]
             for x, y in zip(ea, eb, strict=True):
                 np.testing.assert_array_equal(x.r, y.r)
@@ -556,3 +552,10 @@ def test_the_choice_kernel_is_the_numpy_choice():
     for name in ("policy", "policy_arming", "policy_resolve", "policy_reassuring"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(ref, name), err_msg=name)
     assert (ref.policy == P.REASSURE).any() and (ref.policy == P.DETER).any()
+
+
+def _same_fields(a, b, names) -> None:
+    """The reference's and the kernel's states hold the same values, of the same dtype, in ``names``."""
+    for f in names:
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+        assert getattr(a, f).dtype == getattr(b, f).dtype, f

@@ -396,8 +396,7 @@ class _Halt:
         import threading
 
         self._now = threading.Event()
-        self._year = math.inf
-        self._lock = threading.Lock()
+        self._year = math.inf  # lowered only by the thread collecting the blocks' results
 
     def set(self) -> None:
         self._now.set()
@@ -406,8 +405,7 @@ class _Halt:
         if year is None:
             self._now.set()
             return
-        with self._lock:
-            self._year = min(self._year, year)
+        self._year = min(self._year, year)
 
     def halts(self, t: int) -> bool:
         """Whether a block about to simulate year ``t`` stops."""

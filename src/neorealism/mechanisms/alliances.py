@@ -118,8 +118,6 @@ SEEK = Stream("alliances", "seek")
 BANDWAGON = Stream("alliances", "bandwagon")
 REVIEW = Stream("alliances", "review")
 HONOUR = Stream("alliances", "honour")
-#: The streams' ids (a hash of their names), computed once for the kernels.
-SEEK_ID, BANDWAGON_ID, REVIEW_ID, HONOUR_ID = SEEK.id, BANDWAGON.id, REVIEW.id, HONOUR.id
 
 
 class AllianceParams(StrictModel):
@@ -380,8 +378,8 @@ def _ally_kernel(keys, t, state, params, alive):
         h, _ = _forces(state, params)
     adds, drops = kern.ally(np.ascontiguousarray(h), alive, state.allied, state.alliance_kind, state.seen_military,
                             state.seen_power, state.power, params.reach, params.decay, state.military,
-                            state.war_side, np.ascontiguousarray(keys, dtype=np.uint64), int(t), SEEK_ID,
-                            BANDWAGON_ID, REVIEW_ID, pw)
+                            state.war_side, np.ascontiguousarray(keys, dtype=np.uint64), int(t), SEEK.id,
+                            BANDWAGON.id, REVIEW.id, pw)
     if not len(adds) and not len(drops):
         return state, ()
     allied, kind, (lr, ls, lp, lw), (mr, ms, mp, mm, mk, formed) = kern.commit(adds, drops, state.allied,
@@ -477,7 +475,7 @@ def _honour_kernel(keys, t, state, params):
     rel, bp = memo(params, ("alliances.honour", R), lambda: (per_world_vector(a.reliability, R),
                                                               per_world_vector(a.buck_passing, R)))
     u, p_def = kern.honour(rw, w, j, state.seen_military, params.decay, defend, attack, rel[rw], bp[rw], keys, t,
-                           HONOUR_ID)
+                           HONOUR.id)
     return _honoured(state, params, rw, w, j, defend, attack, conflicting, u, p_def)
 
 

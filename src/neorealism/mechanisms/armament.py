@@ -61,7 +61,16 @@ from pydantic import Field, model_validator
 from .. import fmath
 from ..kernels import use_kernels
 from ..schema import StrictModel
-from .base import Mechanism, StateField, Step, anywhere, memo, per_world_vector, role_product
+from .base import (
+    Mechanism,
+    StateField,
+    Step,
+    anywhere,
+    laid_out,
+    memo,
+    per_world_vector,
+    role_product,
+)
 from .perception import common_view, perceived_sum
 
 RICHARDSON = "richardson"
@@ -314,7 +323,7 @@ def _is_richardson(params) -> Any:
 def _allocate_kernel(state, params):
     """(b', justified, target) of balancing from the compiled kernel (:func:`.armament_kernels.allocate`,
     the same numbers), or None where it does not apply: as :func:`_forces_kernel`, and 1 + futility a
-    whole number from 1 to 4 (the power by multiplication; another power stays NumPy's)."""
+    whole number from 1 to 4 (the power by multiplication; another power is :func:`_power`'s, by fmath)."""
     R, N = state.shape
     a = params.armament
     vec = memo(params, ("armament.allocate", R), lambda: _allocate_vectors(a, R))
@@ -331,12 +340,7 @@ def _allocate_kernel(state, params):
     weight = _NO_PAIR if w is None else np.ascontiguousarray(np.broadcast_to(w, full), dtype=np.float64)
     f = role_product(state, "arming_factor")
     factor = _NO_STATE if f is None else np.ascontiguousarray(np.broadcast_to(f, (R, N)), dtype=np.float64)
-    allied = state.allied
-    if not (allied.shape == full and allied.dtype == np.bool_ and allied.flags.c_contiguous):
-        allied = np.ascontiguousarray(np.broadcast_to(allied, full), dtype=np.bool_)
-    reach = params.reach
-    if not (reach.shape == full and reach.dtype == np.float64 and reach.flags.c_contiguous):
-        reach = np.ascontiguousarray(np.broadcast_to(reach, full), dtype=np.float64)
+    allied, reach = laid_out(state.allied, full, np.bool_), laid_out(params.reach, full)
     present = np.ascontiguousarray(state.alive & params.actor[None, :])
     c = np.ascontiguousarray
     return k.allocate(h, weight, w is not None, allied, reach, np.asarray(seen_m, dtype=np.float64), present,
@@ -347,7 +351,7 @@ def _allocate_kernel(state, params):
 
 def _allocate_vectors(a, R):
     """The per-world parameters of :func:`.armament_kernels.allocate` (None where the kernel does not apply:
-    richardson mode in some world, or a power 1 + futility that :func:`_power` leaves to NumPy)."""
+    richardson mode in some world, or a power 1 + futility that :func:`_power` leaves to fmath's pow)."""
     e = 1.0 + a.futility
     if anywhere(a.mode, lambda m: m == RICHARDSON) or isinstance(e, np.ndarray) or not (float(e).is_integer() and 1 <= e <= 4):
         return None

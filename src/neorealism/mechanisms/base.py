@@ -18,6 +18,7 @@ registry list.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -165,8 +166,8 @@ class Stream:
     name: str
     legacy: int | None = None
 
-    @property
-    def id(self) -> int:
+    @functools.cached_property
+    def id(self) -> int:  # a hash: computed on first use (the steps read it every year)
         if self.legacy is not None:
             return self.legacy
         h = hashlib.blake2b(f"{self.mechanism}/{self.name}".encode(), digest_size=8).digest()
@@ -257,6 +258,14 @@ def per_world_vector(x: Any, R: int, dtype: Any = np.float64) -> NDArray[Any]:
     if isinstance(x, (bool, int, float, np.generic)):
         return np.full(R, x, dtype=dtype)
     return np.ascontiguousarray(np.broadcast_to(np.asarray(x).reshape(-1), (R,)), dtype=dtype)
+
+
+def laid_out(x: Any, shape: tuple[int, ...], dtype: Any = np.float64) -> NDArray[Any]:
+    """``x`` as a contiguous array of ``shape`` and ``dtype`` for a kernel: ``x`` itself when it already
+    is one (no broadcast or copy a year), else broadcast and copied."""
+    if isinstance(x, np.ndarray) and x.shape == shape and x.dtype == dtype and x.flags.c_contiguous:
+        return x
+    return np.ascontiguousarray(np.broadcast_to(x, shape), dtype=dtype)
 
 
 def field_reader(name: str) -> Callable[[Any, Any], Any]:

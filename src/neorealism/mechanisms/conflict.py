@@ -101,7 +101,6 @@ DECISION = Stream("war", "decision", legacy=4)
 DECISIVE = Stream("war", "decisive", legacy=6)
 OUTCOME = Stream("war", "outcome", legacy=7)
 COST_TYPE = Stream("war", "cost_type")  # the challenger's private cost of war, each crisis
-_COST_TYPE_ID = COST_TYPE.id  # a hash: computed once, not every year
 
 
 class WarParams(StrictModel):
@@ -408,7 +407,7 @@ def decide(keys, state, params):
     if not len(r):
         return state.replace(war_plan=target, plan_eu=best_eu, plan_cause=cause, crisis_target=crisis_target,
                              crisis_war=crisis_war), events
-    u_cost = rng.uniform(keys, t, _COST_TYPE_ID, (N,))[r, i]
+    u_cost = rng.uniform(keys, t, COST_TYPE.id, (N,))[r, i]
     u_go = rng.uniform(keys, t, DECISION.id, (N,))[r, i]
     support = alliances.expected_support(state, params, r, i, rivals_only=True)
     rho_k = at_each(params.authority.enforcement, r)
@@ -535,7 +534,7 @@ def _target_view(state, params, r, i, j, off, support, extras=None):
 
 def _square_contest(params) -> bool:
     """Whether the contest exponent is the scalar 2 (the reference squares the force ratio; the
-    kernels serve only this case, NumPy's vectorised ``power`` being out of their reach to the bit)."""
+    kernels serve only this case; another exponent takes the NumPy path, with ``fmath.power``)."""
     m = params.war.decisiveness
     return bool(np.ndim(m) == 0 and m == 2.0)
 
@@ -584,8 +583,8 @@ def _kernel_roles(ext: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _target_view_kernel(state, params, r, i, j, off, support, extras=None):
-    """:func:`_target_view` by the compiled kernel (:mod:`.conflict_kernels`); NumPy's ``exp`` for
-    the projected force ratio; a contest exponent other than the scalar 2 takes the NumPy path."""
+    """:func:`_target_view` by the compiled kernel (:mod:`.conflict_kernels`); the growth
+    factors of the projected force ratio computed before it (``fmath.exp``); a contest exponent other than the scalar 2 takes the NumPy path."""
     if not _square_contest(params):
         return _target_view(state, params, r, i, j, off, support, extras)
     from .conflict_kernels import target_view

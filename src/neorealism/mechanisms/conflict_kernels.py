@@ -11,12 +11,13 @@ from what it perceives, in one pass over the K crises instead of some hundred
 small NumPy operations.  The arithmetic is the reference's, in the same order (the formulas
 are those of Fearon 1995 and Powell 2006 as implemented in :mod:`.bargaining`,
 with the contest of Hirshleifer 1989), so the results are bit-identical.
-Transcendental functions are left to NumPy, whose vectorised ``exp`` and
-``power`` differ from the C library's in the last bit: each state's growth
-factor over the shift horizon is computed by the caller and passed in (a
-pair's projected force ratio is the quotient of two), and the kernel serves only the
-contest exponent m = 2 (the default; the reference squares the ratio), other
-exponents taking the NumPy path (:func:`.conflict._challenger_view_kernel`).
+Transcendental functions stay with the caller (:mod:`neorealism.fmath`, the
+C library's, which a kernel could now compute itself to the same bit): each
+state's growth factor over the shift horizon is computed by the caller and
+passed in (a pair's projected force ratio is the quotient of two), and the
+kernel serves only the contest exponent m = 2 (the default; the reference
+squares the ratio), other exponents taking the NumPy path
+(:func:`.conflict._challenger_view_kernel`).
 """
 
 from __future__ import annotations

@@ -262,8 +262,8 @@ def report_democratic_wars(keys, state, params):
     An initiator slot s holds a war begun this year when ``war_start[r, s] == t + 1`` (the year being
     simulated: the engine advances ``t`` after the year's steps) and ``war_target[r, s] ≥ 0`` is its target.
     """
-    on, any_on = memo(params, "domestic.switched_on", lambda: (
-        switched_on(params.domestic), anywhere(switched_on(params.domestic), lambda x: x)))
+    on = memo(params, "domestic.switched_on", lambda: switched_on(params.domestic))
+    any_on = memo(params, "domestic.any_on", lambda: anywhere(on, lambda x: x))
     if not any_on:
         return state, ()  # off: nothing to report (the war_start events hold every war)
     year = state.t + 1

@@ -202,7 +202,7 @@ def grow(keys, state, params):
 
 
 def _grow_kernel(keys, state, params, converges, diffuses):
-    """:func:`grow` by :mod:`.growth_kernels`: the same numbers, the two logarithms taken by NumPy as in the
+    """:func:`grow` by :mod:`.growth_kernels`: the same numbers, the two logarithms taken by ``fmath.log`` as in the
     reference (:func:`income_gap`, :func:`technology_gap`) between the kernels' two passes."""
     from . import growth_kernels as kern
 

@@ -3,9 +3,9 @@
 :func:`noise_exponent` fuses the counter hash, the inverse-CDF normal and the
 log-normal exponent ``s·z − ½·s²`` of :func:`.perception.observed` into one
 pass with no (R, N, N) temporaries; the draws are ``rng.normal``'s bit for
-bit (:mod:`neorealism.rng_kernels`).  The exponential stays NumPy's (its
-SIMD ``exp`` need not round as libm's does), so the factors are the
-reference's exactly.  :func:`perceived_sum` is the masked weighted row sum
+bit (:mod:`neorealism.rng_kernels`).  The exponential is the caller's
+(``fmath.exp``, the C library's, as in the reference), so the factors are
+the reference's exactly.  :func:`perceived_sum` is the masked weighted row sum
 (summed in einsum's order, :func:`dot_sum`).
 """
 

@@ -44,7 +44,16 @@ from pydantic import Field
 from .. import measures
 from ..kernels import use_kernels
 from ..schema import StrictModel
-from .base import Measure, Mechanism, StateField, Step, field_reader, memo, per_world_vector
+from .base import (
+    Measure,
+    Mechanism,
+    StateField,
+    Step,
+    field_reader,
+    laid_out,
+    memo,
+    per_world_vector,
+)
 
 
 class MeasureParams(StrictModel):
@@ -119,13 +128,6 @@ def read_years(components, present, actors, p) -> dict:
     return {k: np.stack(v) for k, v in out.items()}
 
 
-def _laid_out(x, shape, dtype):
-    """``x`` as a contiguous array of ``shape`` and ``dtype`` for the kernel (``x`` itself when it is one)."""
-    if isinstance(x, np.ndarray) and x.shape == shape and x.dtype == dtype and x.flags.c_contiguous:
-        return x
-    return np.ascontiguousarray(np.broadcast_to(x, shape), dtype=dtype)
-
-
 def _measure_kernel(state, params):
     """The measure step's fields from the compiled kernel (the same numbers), or None where it does not apply.
 
@@ -148,8 +150,8 @@ def _measure_kernel(state, params):
         per_world_vector(p.gp_enter, R, np.int64), per_world_vector(p.gp_exit, R, np.int64),
         np.ascontiguousarray(params.actor, dtype=np.bool_)))
     power, status, up, down, n_gp, pol, con, hhi, lead = k.read_cow(
-        comps, _laid_out(state.alive, (R, N), np.bool_), actor, weights, conc, enter, exit_,
-        *(_laid_out(x, (R, N), t) for x, t in (
+        comps, laid_out(state.alive, (R, N), np.bool_), actor, weights, conc, enter, exit_,
+        *(laid_out(x, (R, N), t) for x, t in (
             (state.gp_seen, np.bool_), (state.gp_status, np.bool_), (state.gp_up, np.int64), (state.gp_down, np.int64))),
     )
     return {"power": power, "gp_status": status, "gp_up": up, "gp_down": down, "gp_seen": state.alive,

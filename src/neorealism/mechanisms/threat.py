@@ -45,7 +45,7 @@ from pydantic import Field
 from .. import fmath
 from ..kernels import use_kernels
 from ..schema import StrictModel
-from .base import Mechanism, StateField, Step, memo, per_world_vector, role_product
+from .base import Mechanism, StateField, Step, laid_out, memo, per_world_vector, role_product
 from .perception import common_view, perceived_sum
 
 
@@ -149,15 +149,11 @@ def _assess_kernel(state, params):
         return None
     from . import threat_kernels as k
 
-    allied, reach = state.allied, params.reach
-    if not (allied.shape == full and allied.dtype == np.bool_ and allied.flags.c_contiguous):
-        allied = np.ascontiguousarray(np.broadcast_to(allied, full), dtype=np.bool_)
-    if not (reach.shape == full and reach.dtype == np.float64 and reach.flags.c_contiguous):
-        reach = np.ascontiguousarray(np.broadcast_to(reach, full), dtype=np.float64)
+    allied, reach = laid_out(state.allied, full, np.bool_), laid_out(params.reach, full)
     present = np.ascontiguousarray(state.alive & params.actor[None, :])
     power = np.ascontiguousarray(state.power, dtype=np.float64)
-    if has_intent and not (np.shape(intent) == full and intent.dtype == np.float64 and intent.flags.c_contiguous):
-        intent = np.ascontiguousarray(np.broadcast_to(intent, full), dtype=np.float64)
+    if has_intent:
+        intent = laid_out(intent, full)
     scale = memo(params, ("threat.scale", R), lambda: per_world_vector(_scale(params), R))
     return k.assess(seen_p, seen_m, allied, reach, present, power, scale, intent if has_intent else _NO_PAIR, has_intent)
 
