@@ -147,3 +147,109 @@ def test_the_belief_measures_are_their_definitions():
     seek = present[:, :, None] & (present & ~st.greedy)[:, None, :] & off
     direct = np.where(seek, st.belief, 0.0).sum(axis=(1, 2)) / seek.sum(axis=(1, 2))
     np.testing.assert_allclose(beliefs.suspicion(st, p), direct, rtol=0, atol=1e-12)
+
+
+# --- the compiled evidence and update against the NumPy reference ---------------------------------
+
+
+def _evidence_inputs(seed, R=90, N=12, per_world=True):
+    """A state with every branch of the evidence: dead states, crises, zero, NaN and extreme burdens."""
+    import types
+
+    g = np.random.default_rng(seed)
+    alive = g.random((R, N)) > 0.2
+    burden = g.random((R, N)) * 10 ** g.uniform(-4, 0, (R, N))
+    justified = g.random((R, N)) * 10 ** g.uniform(-4, 0, (R, N))
+    seen = g.random((R, N)) * 10 ** g.uniform(-4, 0, (R, N))
+    burden[0, :4] = [0.0, 1e6, np.nan, 1e300]  # far beyond ±50 in log-odds, and NaN
+    justified[1, :3] = [0.0, -beliefs.EPS, -1.0]  # log of +inf and of a negative number
+    seen[2, :2] = [np.inf, -beliefs.EPS / 2]
+    alive[:3, :4] = True
+    target = np.where(g.random((R, N)) < 0.3, g.integers(0, N, (R, N)), -1)
+
+    def world(lo, hi):
+        return g.uniform(lo, hi, (R, 1)) if per_world else float(g.uniform(lo, hi))
+
+    b = types.SimpleNamespace(signal_clarity=world(0.0, 1.0), greed_arming=world(0.0, 3.0), arming_noise=world(0.01, 2.0),
+                              aggression_evidence=world(0.0, 10.0))
+    if per_world:
+        b.signal_clarity[:3] = [[0.0], [1.0], [0.5]]
+    state = types.SimpleNamespace(shape=(R, N), alive=alive, burden=burden, burden_justified=justified, burden_seen=seen,
+                                  crisis_target=target)
+    return state, types.SimpleNamespace(beliefs=b)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("per_world", [False, True])
+def test_evidence_kernel_is_the_reference_bit_for_bit(seed, per_world):
+    from neorealism.mechanisms import beliefs_kernels
+    from neorealism.mechanisms.base import per_world_vector
+
+    state, params = _evidence_inputs(seed, per_world=per_world)
+    R = state.shape[0]
+    b = params.beliefs
+    ev = [per_world_vector(x, R) for x in (b.signal_clarity, b.greed_arming, b.arming_noise, b.aggression_evidence)]
+    with np.errstate(all="ignore"):  # the edge inputs divide by zero and take logs of negative numbers
+        want, ct, _ = beliefs._common_evidence(state, params)
+        got = beliefs_kernels.evidence(state.burden, state.burden_justified, state.burden_seen, state.alive, ct,
+                                       beliefs.EPS, *ev)
+    np.testing.assert_array_equal(got, want)
+    assert np.isnan(want).any() and (want == 1.0).any()  # the edges were met: NaN, and the dead states
+    assert not per_world or (want == np.exp(50.0)).any()  # the clip (where some world's evidence reaches it)
+
+
+@pytest.mark.parametrize("per_world", [False, True])
+def test_belief_update_kernel_is_the_reference_with_per_world_parameters(per_world):
+    """The whole update (evidence, Bayes' rule, intentions factor) with kernels and under ``reference()``,
+    on a run's state with spread beliefs, new alliances and per-world parameters."""
+    from neorealism import rng
+    from neorealism.kernels import compiled, reference
+    from neorealism.state import EngineParams
+
+    sc = api.load("multipolar")
+    R = 40
+    g = np.random.default_rng(6)
+    pw = {"beliefs.signal_clarity": g.uniform(0, 1, R), "beliefs.arming_noise": g.uniform(0.05, 2, R),
+          "beliefs.aggression_evidence": g.uniform(0, 3, R), "beliefs.greed_arming": g.uniform(0, 2, R),
+          "beliefs.max_logit": g.uniform(1, 8, R), "beliefs.alliance_evidence": g.uniform(0, 2, R)} if per_world else None
+    st = engine.run_batch(sc, np.arange(R), 15, seed=1, per_world=pw).final
+    b = g.uniform(0.0, 1.0, st.belief.shape)
+    b[:, np.arange(st.shape[1]), np.arange(st.shape[1])] = 0.0
+    st = st.replace(belief=b, allied_seen=st.allied & (g.uniform(size=st.allied.shape) < 0.5))
+    p = EngineParams.from_scenario(sc, R, pw)
+    keys = rng.world_keys(1, np.arange(R))
+    with compiled():
+        fast, _ = beliefs.update(keys, st, p)
+    with reference():
+        ref, _ = beliefs.update(keys, st, p)
+    for name in ("belief", "intent_factor", "hostility"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(ref, name), err_msg=name)
+    assert not np.allclose(ref.belief, b)
+
+
+@pytest.mark.parametrize("N", [2, 3, 8, 9, 17, 20])
+def test_belief_measures_kernel_is_the_reference_bit_for_bit(N):
+    """misjudgement and suspicion by the kernel are the NumPy forms' numbers to the bit (einsum's order of
+    the row sums), with dead states and either type, and 0 in a batch with beliefs switched off."""
+    from neorealism import api, rng
+    from neorealism.kernels import compiled, reference
+    from neorealism.mechanisms import beliefs as B
+    from neorealism.state import EngineParams, init_state
+    from neorealism.synthetic import synthetic_scenario
+
+    R = 30
+    for over in ({}, {"beliefs.enabled": False}):
+        sc = api.with_overrides(synthetic_scenario(N, seed=3), over)
+        p = EngineParams.from_scenario(sc, R)
+        s = init_state(sc, p, rng.world_keys(0, np.arange(R)))
+        g = np.random.default_rng(N)
+        for _ in range(5):
+            bel = g.random((R, N, N)) ** 3
+            bel[:, np.arange(N), np.arange(N)] = 0.0
+            st = s.replace(belief=bel, alive=g.random((R, N)) < 0.85, greedy=g.random((R, N)) < 0.4)
+            for fn in (B.misjudgement, B.suspicion):
+                with reference():
+                    want = fn(st, p)
+                with compiled():
+                    got = fn(st, p)
+                assert np.array_equal(want, got), fn.__name__

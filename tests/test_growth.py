@@ -204,10 +204,11 @@ def _grow_inputs(sc, R, years, seed=0):
 
 
 @pytest.mark.parametrize("over", [{}, OFF, {"growth.convergence": 0.0}, {"growth.diffusion": 0.0},
-                                  {"war.opportunity": 0.3}])
+                                  {"war.opportunity": 0.3}, {"armament.mode": "richardson"}])
 def test_grow_kernel_is_the_reference_bit_for_bit(over):
     """The growth step with its kernel gives every field of the reference, to the bit, year by year
-    (with and without convergence and diffusion; with wars, so that states die and economies shrink)."""
+    (with and without convergence and diffusion; with wars, so that states die and economies shrink;
+    in richardson mode, where the military is not built)."""
     from neorealism.kernels import compiled, reference
     from neorealism.mechanisms import growth
     from neorealism.synthetic import synthetic_scenario
@@ -234,3 +235,17 @@ def test_grow_kernel_floors_and_nan_like_numpy():
         want = np.maximum(x, c)
         got = np.array([kern._max(v, c) for v in x])
         assert np.array_equal(want, got, equal_nan=True) and np.array_equal(np.signbit(want), np.signbit(got))
+
+
+def test_grow_kernel_log_is_fmath_log():
+    """The kernel's logarithm is :func:`neorealism.fmath.log` to the bit, its special cases included
+    (NaN below 0 and of NaN, −inf at ±0, inf of inf)."""
+    from neorealism import fmath
+    from neorealism.mechanisms import growth_kernels as kern
+
+    x = np.array([np.nan, -np.inf, -1.0, -0.0, 0.0, 5e-324, 1e-300, 0.5, 1.0, 1.0 + 2**-52, 3.0, 1e300, np.inf])
+    x = np.concatenate([x, np.random.default_rng(0).lognormal(0.0, 3.0, 2000)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        want = fmath.log(x)
+    got = np.array([kern._log(v) for v in x])
+    assert np.array_equal(want, got, equal_nan=True) and np.array_equal(np.signbit(want), np.signbit(got))

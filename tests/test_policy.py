@@ -382,6 +382,33 @@ def test_each_crisis_against_a_deterring_target_is_a_deterrence_test_success_whe
         assert got == [(0, 0, 2, 0), (0, 1, 0, 1), (1, 2, 0, 1)]
 
 
+def test_deterrence_kernel_gives_the_events_of_the_numpy_form():
+    """The compiled deterrence events (policy_kernels.deterrence_events) are the NumPy form's: the same
+    worlds, challengers, targets and outcomes, in the same order and dtypes, on random crises and policies."""
+    from neorealism.kernels import compiled, reference
+
+    sc = _scenario([_state("A", 1.0, (0, 0)), _state("B", 1.0, (1, 0), policy="reassure"),
+                    _state("C", 1.0, (0, 1), policy="deter"), _state("D", 2.0, (1, 1))])
+    with using(with_policy()):
+        keys, p, s = _world(sc, R=40)
+        g = np.random.default_rng(0)
+        for _ in range(20):
+            ct = np.where(g.random((40, 4)) < 0.5, g.integers(0, 4, (40, 4)), -1).astype(np.int64)
+            ct[ct == np.arange(4)] = -1
+            st = s.replace(crisis_target=ct, crisis_war=g.random((40, 4)) < 0.5,
+                           policy=g.integers(0, 3, (40, 4, 4)).astype(np.int8))
+            with reference():
+                _, want = pol.deterrence(keys, st, p)
+            with compiled():
+                _, got = pol.deterrence(keys, st, p)
+            assert len(want) == len(got)
+            for a, b in zip(want, got, strict=True):
+                assert a.kind == b.kind and np.array_equal(a.r, b.r) and list(a.values) == list(b.values)
+                for k in a.values:
+                    x, y = np.asarray(a.values[k]), np.asarray(b.values[k])
+                    assert x.dtype == y.dtype and np.array_equal(x, y), k
+
+
 @pytest.mark.parametrize("beliefs", [False, True])
 def test_deterrence_events_in_a_run_match_its_crises(beliefs):
     """Every deterrence event is a crisis of the same year and pair, its outcome the crisis's; without

@@ -264,19 +264,25 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress, 
     """The parts in processes: every part but the first in a forked child, the first in this process.
 
     The children record the state and system arrays straight into shared memory (the
-    parent's arrays) and send back only their events and final state (pickled into an
-    unlinked temporary file); progress is counted in shared memory.  Python's interpreter lock is not shared
+    parent's arrays) and send back only their events and final state (in an unlinked
+    temporary file); progress is counted in shared memory.  Python's interpreter lock is not shared
     between processes, so two processes on two cores gain more than two threads do (about
     1.2–1.3× here, docs/performance.md).  A world's history is its own, so the trajectory is
     the one threads or a single batch give.  A child that fails is re-run in this process,
     so the error raised is exactly the one a single batch raises (the runs are deterministic).
+
+    A child lays its event columns and final state out in its file itself and sends their
+    layout on a pipe (:func:`_write_part`); this process maps the file (:func:`_map_part`):
+    no copy of ~100 MB pickled in and read out again.  The pipe also wakes this process the
+    moment a child is done (not at a poll), and the child's exit is waited for only at the end.
     """
     streams = ids if streams is None else streams
+    import contextlib
     import os
     import pickle
+    import select
     import signal
     import tempfile
-    import time
 
     sv, sysv = _allocate(mode, years, len(ids), scenario.n_states, empty=_shared_empty)
     counts = _shared_empty((len(parts),), np.int64)
@@ -285,39 +291,43 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress, 
     # each child's events and final state come back in an unlinked temporary file, in memory where
     # the system has a tmpfs (/dev/shm): a pipe's 64 KB at a time took 0.27 s for 132 MB, the file 0.05 s
     shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-    children: list[tuple[int, int, Any]] = []  # (part index, pid, the file it writes)
+    children: list[tuple[int, int, Any, int]] = []  # (part index, pid, the file it writes, its pipe's read end)
+    finished: list[int] = []  # children that sent their part (exiting; reaped at the end)
     try:
         for k in range(1, len(parts)):
             box = tempfile.TemporaryFile(dir=shm)
+            done_r, done_w = os.pipe()
             pid = os.fork()
-            if pid == 0:  # the child: run the part, write its events and final state, exit
+            if pid == 0:  # the child: run the part, write its events and final state, say so, exit
                 code = 0
                 try:
                     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles interrupts
                     signal.signal(signal.SIGTERM, signal.SIG_DFL)
                     signal.signal(signal.SIGHUP, signal.SIG_DFL)
+                    os.close(done_r)
 
                     def tick(n, k=k):
                         counts[k] += n
 
                     res = _run_worlds(scenario, ids[parts[k]], years, seed, part_params[k], mode,
-                                      tick, None, _block_views(sv, sysv, parts[k]), streams=streams[parts[k]])
-                    # one array per event column (the year's many small arrays would cost more to pickle)
-                    events = {c: [np.concatenate(v)] if v else [] for c, v in res.events.items()}
-                    pickle.dump((events, res.final.t, dict(res.final.fields)), box, protocol=pickle.HIGHEST_PROTOCOL)
-                    box.flush()
+                                      tick, None, _block_views(sv, sysv, parts[k]), streams=streams[parts[k]],
+                                      raw_events=True)
+                    layout = pickle.dumps(_write_part(box.fileno(), res.events, res.final),
+                                          protocol=pickle.HIGHEST_PROTOCOL)
+                    _write_all(done_w, len(layout).to_bytes(8, "little") + layout)
                 except BaseException:  # noqa: BLE001  (the parent re-runs the part and raises its error)
                     code = 1
                 finally:
                     os._exit(code)
-            children.append((k, pid, box))
+            os.close(done_w)  # the child's end: the pipe reads empty (EOF) once the child has exited
+            children.append((k, pid, box, done_r))
 
         reported = [0] * len(parts)
 
         def report_children():
             if progress is None:
                 return
-            for k, _, _ in children:
+            for k, _, _, _ in children:
                 c = int(counts[k])
                 if c > reported[k]:
                     progress(c - reported[k])
@@ -331,41 +341,149 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress, 
         errors: list[BaseException] = []
         try:
             results[0] = _run_worlds(scenario, ids[parts[0]], years, seed, part_params[0], mode,
-                                     own if progress is not None else None, None, _block_views(sv, sysv, parts[0]))
+                                     own if progress is not None else None, None, _block_views(sv, sysv, parts[0]),
+                                     streams=streams[parts[0]])
         except Exception as exc:  # noqa: BLE001  (an interrupt propagates: the children are killed below)
             errors.append(exc)
         while children:
-            k, pid, box = children[0]
-            while True:
-                done, status = os.waitpid(pid, os.WNOHANG)
+            k, pid, box, done_r = children[0]
+            while not select.select([done_r], [], [], 0.05 if progress is not None else None)[0]:
                 report_children()
-                if done:
-                    break
-                time.sleep(0.02)
-            children.pop(0)  # reaped: never signalled again (its pid may be another process's by now)
-            if os.waitstatus_to_exitcode(status) == 0:
-                box.seek(0)
-                events, t, fields = pickle.load(box)
-                box.close()
+            head = _read_all(done_r, 8)  # short (EOF): the child exited without sending its part
+            layout = _read_all(done_r, int.from_bytes(head, "little")) if len(head) == 8 else b""
+            sent = len(head) == 8 and len(layout) == int.from_bytes(head, "little")
+            report_children()  # the child's last years (its count is final: it has sent its part or exited)
+            children.pop(0)
+            if sent:
+                finished.append(pid)
+            else:
+                os.waitpid(pid, 0)  # reaped: never signalled again (its pid may be another process's by now)
+            os.close(done_r)
+            loaded = None
+            if sent:
+                try:
+                    loaded = _map_part(box.fileno(), pickle.loads(layout))
+                except Exception:  # noqa: BLE001  (an unreadable part is re-run here, as a failed one is)
+                    loaded = None
+            box.close()  # its pages live on in the mapping
+            if loaded is not None:
+                events, final = loaded
                 results[k] = Trajectory(world_ids=ids[parts[k]], years=None, state_vars={}, system_vars={},
-                                        events=events, final=WorldState(t, fields), state_years=None)
+                                        events=events, final=final, state_years=None)
             else:  # failed: run it here, for the very error a single batch raises
-                box.close()
                 try:
                     results[k] = _run_worlds(scenario, ids[parts[k]], years, seed, part_params[k], mode,
                                              None, None, _block_views(sv, sysv, parts[k]), streams=streams[parts[k]])
                 except Exception as exc:  # noqa: BLE001
                     errors.append(exc)
+        _raise_first(errors)
+        return _join([results[k] for k in range(len(parts))], sv, sysv)  # before the children are reaped
     finally:
-        for _, pid, box in children:  # an interrupt or a failure here: no child outlives the batch
+        for _, pid, box, done_r in children:  # an interrupt or a failure here: no child outlives the batch
             try:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
             except OSError:
                 pass
             box.close()
-    _raise_first(errors)
-    return _join([results[k] for k in range(len(parts))], sv, sysv)
+            with contextlib.suppress(OSError):
+                os.close(done_r)
+        for pid in finished:  # done and exiting (not yet reaped, so the pid is still that child's)
+            try:
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """All of ``data`` to ``fd`` (a pipe takes 64 KB at a time)."""
+    import os
+
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read_all(fd: int, n: int) -> bytes:
+    """``n`` bytes from ``fd``, fewer only at its end."""
+    import os
+
+    chunks, got = [], 0
+    while got < n:
+        b = os.read(fd, n - got)
+        if not b:
+            break
+        chunks.append(b)
+        got += len(b)
+    return b"".join(chunks)
+
+
+def _align(n: int) -> int:
+    """``n`` bytes rounded up to a cache line."""
+    return -(-n // 64) * 64
+
+
+def _write_part(fd: int, log: _EventLog, final: WorldState) -> dict[str, Any]:
+    """Write a forked block's event columns and final state into the (empty) file ``fd``; their
+    layout: the bytes the file holds, the final year, and each array's name, shape, dtype and
+    offset (64-byte aligned) — :func:`_map_part` maps them back.  The columns are written once,
+    straight into the file's pages (:meth:`_EventLog.laid_out`).  Arrays of Python objects (none
+    in the registered fields) travel in the layout itself."""
+    import errno
+    import mmap
+    import os
+
+    n = log.size()
+    specs: list[tuple[str, str, tuple[int, ...], np.dtype, int]] = []
+    objects: dict[str, Any] = {}
+    at = 0
+    for name, dt in log.column_types() if n else ():
+        specs.append(("events", name, (n,), dt, at))
+        at += _align(n * dt.itemsize)
+    for name, v in final.fields.items():
+        a = np.asarray(v)
+        if a.dtype.hasobject:
+            objects[name] = v
+            continue
+        specs.append(("final", name, a.shape, a.dtype, at))
+        at += _align(a.nbytes)
+    size = max(at, 1)
+    try:
+        os.posix_fallocate(fd, 0, size)  # the space now (a full tmpfs: an error here, not SIGBUS on a write)
+    except (AttributeError, OSError) as exc:  # no fallocate (system or file system): the size only
+        if isinstance(exc, OSError) and exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+            raise
+        os.ftruncate(fd, size)
+    buf = mmap.mmap(fd, size)
+    arrays = _views(buf, specs)
+    if n:
+        log.laid_out({name: arrays["events", name] for name, _ in log.column_types()})
+    for (group, name), a in arrays.items():
+        if group == "final":
+            np.copyto(a, final.fields[name])
+    return {"size": size, "t": final.t, "specs": specs, "objects": objects, "order": list(final.fields)}
+
+
+def _views(buf: Any, specs: Sequence[tuple[str, str, tuple[int, ...], np.dtype, int]]) -> dict[tuple[str, str], NDArray]:
+    """The arrays that ``specs`` (group, name, shape, dtype, offset) lay out in ``buf``."""
+    return {(group, name): (np.frombuffer(buf, dtype=dt, count=math.prod(shape), offset=at).reshape(shape)
+                            if math.prod(shape) else np.empty(shape, dtype=dt))
+            for group, name, shape, dt, at in specs}
+
+
+def _map_part(fd: int, layout: Mapping[str, Any]) -> tuple[dict[str, list[NDArray]], WorldState]:
+    """A forked block's event columns and final state (:func:`_write_part`), as arrays over a
+    private (copy-on-write) mapping of its file: nothing copied, the file's pages are shared."""
+    import mmap
+
+    buf = mmap.mmap(fd, layout["size"], access=mmap.ACCESS_COPY)
+    arrays = _views(buf, layout["specs"])
+    events = {name: [a] for (group, name), a in arrays.items() if group == "events"}
+    if not events:
+        events = {"world": [], "year": [], "event": [], **{f.name: [] for f in current().event_fields()}}
+    objects = layout["objects"]
+    fields = {name: objects[name] if name in objects else arrays["final", name] for name in layout["order"]}
+    return events, WorldState(layout["t"], fields)
 
 
 def _join(parts: Sequence[Trajectory], sv: dict[str, NDArray], sysv: dict[str, NDArray]) -> Trajectory:
@@ -435,10 +553,11 @@ def _allocate(mode: str, T: int, R: int, N: int, empty: Callable[..., NDArray] =
 def _run_worlds(scenario: Scenario, ids: NDArray[np.int64], years: int, seed: int, params: EngineParams,
                 mode: str, progress: Callable[[int], None] | None, stop: Any,
                 out: tuple[dict[str, NDArray], dict[str, NDArray]] | None = None,
-                streams: NDArray[np.int64] | None = None) -> Trajectory:
+                streams: NDArray[np.int64] | None = None, *, raw_events: bool = False) -> Trajectory:
     """Run one block of worlds through every year (the body of :func:`run_batch`); ``out`` the
     arrays (views of a larger batch's) to record into; ``streams`` the ids of their random streams
-    (default ``ids``)."""
+    (default ``ids``).  ``raw_events``: the trajectory's ``events`` are the :class:`_EventLog`
+    itself (a forked block's, laid out by :func:`_write_part`)."""
     R = len(ids)
     reg = current()
     keys = rng.world_keys(seed, ids if streams is None else streams)
@@ -493,7 +612,7 @@ def _run_worlds(scenario: Scenario, ids: NDArray[np.int64], years: int, seed: in
         years=scenario.start_year + np.arange(T + 1, dtype=np.int64),
         state_vars=sv,
         system_vars=sysv,
-        events=ev.columns,
+        events=ev if raw_events else ev.columns,
         final=state,
         state_years=state_years,
     )
@@ -657,6 +776,20 @@ class _EventLog:
     @property
     def columns(self) -> dict[str, list[NDArray]]:
         """One array per column (in a one-element list, as a block's columns are joined)."""
+        return self.laid_out()
+
+    def size(self) -> int:
+        """How many events the log holds."""
+        return sum(g[3] for g in self._groups)
+
+    def column_types(self) -> list[tuple[str, np.dtype]]:
+        """The columns' names and dtypes, in order."""
+        return [("world", np.dtype(np.int64)), ("year", np.dtype(np.int64)), ("event", np.dtype(np.int16)),
+                *((f.name, np.dtype(self._dtypes[f.name])) for f in self.fields)]
+
+    def laid_out(self, columns: Mapping[str, NDArray] | None = None) -> dict[str, list[NDArray]]:
+        """The columns, written into ``columns`` (arrays of :meth:`size` elements, of
+        :meth:`column_types`, e.g. in a forked block's file) or into new arrays."""
         groups = self._groups
         if not groups:
             return {"world": [], "year": [], "event": [], **{f.name: [] for f in self.fields}}
@@ -664,17 +797,20 @@ class _EventLog:
         ends = np.cumsum(sizes)
         starts = ends - sizes
         total = int(ends[-1])
-        cols: dict[str, list[NDArray]] = {
-            "world": [np.concatenate([g[2] for g in groups])],
-            "year": [np.repeat(np.fromiter((g[1] for g in groups), dtype=np.int64, count=len(groups)), sizes)],
-            "event": [np.repeat(np.fromiter((g[0] for g in groups), dtype=np.int16, count=len(groups)), sizes)],
-        }
-        out = {f.name: np.full(total, f.missing, dtype=self._dtypes[f.name]) for f in self.fields}
+        year = np.repeat(np.fromiter((g[1] for g in groups), dtype=np.int64, count=len(groups)), sizes)
+        event = np.repeat(np.fromiter((g[0] for g in groups), dtype=np.int16, count=len(groups)), sizes)
+        if columns is None:
+            columns = {"world": np.concatenate([g[2] for g in groups]), "year": year, "event": event,
+                       **{f.name: np.empty(total, dtype=self._dtypes[f.name]) for f in self.fields}}
+        else:
+            np.concatenate([g[2] for g in groups], out=columns["world"])
+            columns["year"][:], columns["event"][:] = year, event
+        for f in self.fields:
+            columns[f.name].fill(f.missing)
         for (_, _, _, _, given), a, b in zip(groups, starts.tolist(), ends.tolist(), strict=True):
             for name, v in given.items():
-                out[name][a:b] = v
-        cols.update((name, [a]) for name, a in out.items())
-        return cols
+                columns[name][a:b] = v
+        return {name: [columns[name]] for name, _ in self.column_types()}
 
 
 @dataclass

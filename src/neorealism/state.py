@@ -38,11 +38,18 @@ COMPONENTS = ("military", "economy", "population", "resources", "technology")
 class WorldState:
     """R worlds × N states: the year ``t`` (0 = the initial state) and the registered fields."""
 
-    __slots__ = ("t", "_fields")
+    # The fields also sit in the instance's own ``__dict__`` (the same dict as ``_fields``), so that reading
+    # one (``state.military``, a few hundred times a year) is Python's plain attribute lookup rather than a
+    # call of ``__getattr__``; a field named like a method of the class would shadow it, so such a name
+    # (none is registered) keeps the fields in a dict of their own, read through ``__getattr__``.
+    __slots__ = ("t", "_fields", "__dict__")
 
     def __init__(self, t: int, fields: Mapping[str, Any]):
+        d = dict(fields)
         object.__setattr__(self, "t", int(t))
-        object.__setattr__(self, "_fields", dict(fields))
+        object.__setattr__(self, "_fields", d)
+        if _SHADOWING.isdisjoint(d):
+            object.__setattr__(self, "__dict__", d)
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -64,13 +71,19 @@ class WorldState:
 
     def replace(self, **changes: Any) -> WorldState:
         """A new state with some fields (or ``t``) replaced; unknown names are an error."""
-        t = changes.pop("t", self.t)
-        unknown = [k for k in changes if k not in self._fields]
-        if unknown:
-            raise AttributeError(f"the world state has no field(s) {unknown}; known: {list(self._fields)}")
-        new = dict(self._fields)
+        t = changes.pop("t") if "t" in changes else self.t
+        fields = self._fields
+        if not changes.keys() <= fields.keys():
+            unknown = [k for k in changes if k not in fields]
+            raise AttributeError(f"the world state has no field(s) {unknown}; known: {list(fields)}")
+        new = fields.copy()
         new.update(changes)
-        return WorldState(t, new)
+        out = _new_state(WorldState)  # as WorldState(t, new), without copying and checking the names again
+        _set(out, "t", int(t))
+        _set(out, "_fields", new)
+        if self.__dict__ is fields:  # no name of the class's among this state's, nor the new one's
+            _set(out, "__dict__", new)
+        return out
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -94,14 +107,23 @@ class WorldState:
         return WorldState(self.t, out)
 
 
+#: Names a field of the world state may not take in the instance's ``__dict__`` (the class's own attributes).
+_SHADOWING = frozenset(dir(WorldState))
+_new_state = object.__new__
+_set = object.__setattr__
+
+
 class ParamGroup(Mapping[str, Any]):
     """The values of one parameter group for a batch: numbers, or ``(R, 1)`` columns where they vary."""
 
-    __slots__ = ("_name", "_values")
+    __slots__ = ("_name", "_values", "__dict__")
 
     def __init__(self, name: str, values: Mapping[str, Any]):
         object.__setattr__(self, "_name", name)
         object.__setattr__(self, "_values", dict(values))
+        # the values again as instance attributes (a plain lookup, not a call of __getattr__), but for a
+        # name of the class's own (a Mapping method), which stays the method as before
+        object.__setattr__(self, "__dict__", {k: v for k, v in self._values.items() if k not in _GROUP_SHADOWING})
 
     def __getattr__(self, key: str) -> Any:
         try:
@@ -125,6 +147,9 @@ class ParamGroup(Mapping[str, Any]):
         return f"params.{self._name}({self._values})"
 
 
+_GROUP_SHADOWING = frozenset(dir(ParamGroup))
+
+
 class EngineParams:
     """Every mechanism's parameters for one batch of worlds, with the per-run arrays they derive.
 
@@ -144,11 +169,15 @@ class EngineParams:
     def __getattr__(self, name: str) -> Any:
         groups = self.__dict__.get("groups", {})
         if name in groups:
-            return groups[name]
-        derived = self.__dict__.get("derived", {})
-        if name in derived:
-            return derived[name]
-        raise AttributeError(f"no parameter group or derived array {name!r}")
+            value = groups[name]
+        else:
+            derived = self.__dict__.get("derived", {})
+            if name not in derived:
+                raise AttributeError(f"no parameter group or derived array {name!r}")
+            value = derived[name]
+        if not name.startswith("_"):  # kept as an instance attribute: the next read is a plain lookup
+            self.__dict__[name] = value
+        return value
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("EngineParams is frozen")

@@ -373,7 +373,7 @@ def _ally_kernel(keys, t, state, params, alive):
     a = params.alliances
     pw = memo(params, ("alliances.ally", R), lambda: np.stack([per_world_vector(x, R) for x in (
         a.formation, a.threshold, a.balance, a.overwhelming, a.bandwagon, a.dissolution, a.recede, _scale(params))]))
-    h = state.fields.get("threat_from")
+    h = getattr(state, "threat_from", None)
     if h is None:
         h, _ = _forces(state, params)
     adds, drops = kern.ally(np.ascontiguousarray(h), alive, state.allied, state.alliance_kind, state.seen_military,
@@ -462,21 +462,48 @@ def honour(keys, state, params):
 
 
 def _honour_kernel(keys, t, state, params):
-    """:func:`honour` by the kernels: :func:`.alliances_kernels.honour_plan` finds the wars and their allies,
-    :func:`.alliances_kernels.honour` draws and weighs the decisions (the same as the NumPy form)."""
+    """:func:`honour` by the kernels (:func:`.alliances_kernels.honour_year`): :func:`.alliances_kernels.honour_plan`
+    finds the wars and their allies, :func:`.alliances_kernels.honour` draws and weighs the decisions and
+    :func:`.alliances_kernels.honour_outcome` lists what :func:`_honoured` carries out (the same as the NumPy form)."""
     from . import alliances_kernels as kern
 
     R = state.shape[0]
     a = params.alliances
-    rw, w, j, defend, attack, conflicting, linked = kern.honour_plan(
-        state.war_target, state.war_start, int(t), state.allied, state.war_side, state.alive, params.actor)
-    if not len(rw) or not linked or not (defend.any() or attack.any()):
+    rel, bp, chain = memo(params, ("alliances.honour", R), lambda: (
+        per_world_vector(a.reliability, R), per_world_vector(a.buck_passing, R), per_world_vector(a.chain_gang, R)))
+    acts, (hr, hw, mem, side, war_id, partner, r4, m4, w4, r3, war3, m3, j3, buck) = kern.honour_year(
+        state.war_target, state.war_start, int(t), state.allied, state.war_side, state.alive, params.actor,
+        state.seen_military, params.decay, rel, bp, chain, keys, HONOUR.id)
+    if not acts:
         return state, ()
-    rel, bp = memo(params, ("alliances.honour", R), lambda: (per_world_vector(a.reliability, R),
-                                                              per_world_vector(a.buck_passing, R)))
-    u, p_def = kern.honour(rw, w, j, state.seen_military, params.decay, defend, attack, rel[rw], bp[rw], keys, t,
-                           HONOUR.id)
-    return _honoured(state, params, rw, w, j, defend, attack, conflicting, u, p_def)
+    events: list = []
+    if len(hr):  # as _honoured, from the kernel's lists (the same numbers, in the same order)
+        from . import conflict
+
+        events.append(emit("commitment_honoured", hr, war_id=war_id, state=mem, partner=partner, side=side))
+        state, ev = conflict.join(state, hr, hw, mem, side)
+        events.extend(ev)
+    if len(r4):
+        state, left = _left_conflicting(state, r4, m4, w4)
+        events.append(left)
+    if len(r3):
+        events.append(emit("commitment_abandoned", r3, war_id=war3, state=m3, partner=j3,
+                           side=np.full(len(r3), DEFENDER), reason=np.where(buck, BUCK_PASSING, UNRELIABLE)))
+    return state, events
+
+
+def _left_conflicting(state, r4, m4, w4):
+    """The alliances of the honoured with the attacker ended (:func:`_honoured`'s), and their events."""
+    N = state.shape[1]
+    allied = state.allied.copy()
+    kind = state.alliance_kind.copy()
+    allied[r4, m4, w4] = allied[r4, w4, m4] = False
+    kind[r4, m4, w4] = kind[r4, w4, m4] = NONE
+    state = state.replace(allied=allied, alliance_kind=kind)
+    key = (r4 * N + np.minimum(m4, w4)) * N + np.maximum(m4, w4)
+    _, first = np.unique(key, return_index=True)
+    return state, emit("alliance_left", r4[first], state=m4[first], partner=w4[first],
+                       reason=np.full(len(first), CONFLICTING))
 
 
 def _honoured(state, params, rw, w, j, defend, attack, conflicting, u, p_def):
@@ -679,8 +706,8 @@ def measure(keys, state, params):
     if use_kernels():
         from . import alliances_kernels as kern
 
-        lab, pairs, blocs, pol = kern.measure(allied, state.allied_before, state.bloc, state.power,
-                                              state.alive & params.actor[None, :])
+        lab, pairs, blocs, pol = kern.measure_alive(allied, state.allied_before, state.bloc, state.power, state.alive,
+                                                    params.actor)
         return state.replace(n_alliances=pairs, n_blocs=blocs, alliance_polarization=pol, bloc=lab,
                              allied_before=allied.copy()), ()
     changed = np.flatnonzero((allied != state.allied_before).any(axis=(1, 2)) | (state.bloc[:, 0] < -1))

@@ -367,34 +367,45 @@ def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain,
     Per decider k: S_j = Σ_a seen[i, a]·decay[a, j] over j's living allies a ≠ i, summed in the order of
     a, then the honouring probability i expects; ``rel``, ``bp``, ``chain`` per decider.  Deciders of
     the same world that come one after another (as :func:`.conflict.decide` gives them, world by
-    world) share the world's lists of each state's living allies, so a decider's work grows with the
-    number of alliance links, not with N².  With ``rivals_only`` the entries of the targets the crisis
-    decision never weighs (i's own allies and the dead or non-actors, j = 0 apart, as
+    world) share the world's link matrix read by ally (``links[a, j]``: a is j's living ally) and the
+    list of the states with any such link.  The sums run over those states a in order with every
+    target j at once, adding 0 where a is no ally of j: a sum of non-negative terms is unchanged by
+    a +0 (nor is any sum of the reference's order), so the numbers are the reference's while the
+    inner loop over j is a plain vector loop.  With ``rivals_only`` the entries of the targets the
+    crisis decision never weighs (i's own allies and the dead or non-actors, j = 0 apart, as
     :func:`.conflict_kernels.challenger_view` keeps it) are set to 0.
     """
     K = r.shape[0]
     N = allied.shape[1]
-    # the world's living allies of each j, in the order of a (the sum of the reference's row order
-    # without its zero terms, which add nothing: every term is ≥ 0)
-    lst = np.empty((N, N), np.int64)
-    cnt = np.zeros(N, np.int64)
+    dw = np.empty((N, N))  # the world's loss-of-strength matrix, contiguous (``decay`` may be a broadcast view)
+    links = np.zeros((N, N), np.bool_)  # links[a, j]: a is a living ally of j
+    apart = np.zeros((N, N), np.bool_)  # apart[a, j]: a is not j and no ally of j (living or not)
+    linked = np.empty(N, np.int64)  # the states a with any such link, in order
+    mine = np.empty(N, np.int64)  # the decider's living allies, in order
+    s = np.empty(N)
+    f = np.empty(N)
     k0 = 0
     while k0 < K:
         w = r[k0]
         k1 = k0 + 1
         while k1 < K and r[k1] == w:
             k1 += 1
-        dw = decay[w]
+        dw[:, :] = decay[w]
         has = False
-        for j in range(N):
-            c = 0
-            for a in range(N):
+        nl = 0
+        for a in range(N):
+            any_a = False
+            live = alive[w, a]
+            for j in range(N):
                 link = allied[w, j, a]
                 has |= link
-                if link and alive[w, a]:
-                    lst[j, c] = a
-                    c += 1
-            cnt[j] = c
+                lk = link and live
+                links[a, j] = lk
+                apart[a, j] = not link and j != a
+                any_a |= lk
+            if any_a:
+                linked[nl] = a
+                nl += 1
         if not has:
             for k in range(k0, k1):
                 for j in range(N):
@@ -409,29 +420,47 @@ def expected_support(r, i, allied, alive, seen, decay, military, rel, bp, chain,
             rk, bk = rel[k], bp[k]
             rc = rk * chain[k]
             for j in range(N):
-                if j == me or (rivals_only and j > 0 and (allied[w, me, j] or not alive[w, j])):
+                s[j] = 0.0
+            for q in range(nl):
+                a = linked[q]
+                if a == me:
+                    continue
+                sa = sm[a]
+                la = links[a]
+                da = dw[a]
+                for j in range(N):
+                    t = sa * da[j]
+                    s[j] += t if la[j] else 0.0
+            if do_chain:
+                nm = 0
+                for a in range(N):
+                    if a != me and links[a, me]:
+                        mine[nm] = a
+                        nm += 1
+                for j in range(N):
+                    f[j] = 0.0
+                for q in range(nm):
+                    a = mine[q]
+                    sa = sm[a]
+                    da = dw[a]
+                    pa = apart[a]
+                    for j in range(N):
+                        t = sa * da[j]
+                        f[j] += t if pa[j] else 0.0
+            dm = dw[me]
+            mrow = allied[w, me]
+            arow = alive[w]
+            for j in range(N):
+                if j == me or (rivals_only and j > 0 and (mrow[j] or not arow[j])):
                     for_target[k, j] = 0.0  # no target of i's, or one the crisis never weighs
                     for_self[k, j] = 0.0
                     continue
-                s = 0.0
-                for q in range(cnt[j]):
-                    a = lst[j, q]
-                    if a != me:
-                        s += sm[a] * dw[a, j]
-                A = Mi * dw[me, j]
+                A = Mi * dm[j]
                 pos = A > 0
-                c = (sm[j] + rk * s) / (A if pos else 1.0)
+                c = (sm[j] + rk * s[j]) / (A if pos else 1.0)
                 c = c if (pos and not c > 1.0) else 1.0
-                for_target[k, j] = rk * (1.0 - bk * c) * s
-                if do_chain:
-                    f = 0.0
-                    for q in range(cnt[me]):
-                        a = lst[me, q]
-                        if a != me and a != j and not allied[w, j, a]:
-                            f += sm[a] * dw[a, j]
-                    for_self[k, j] = rc * f
-                else:
-                    for_self[k, j] = 0.0
+                for_target[k, j] = rk * (1.0 - bk * c) * s[j]
+                for_self[k, j] = rc * f[j] if do_chain else 0.0
         k0 = k1
 
 
@@ -692,3 +721,125 @@ def measure(allied, allied_before, bloc, power, alive):
         else:
             pol[r] = 0.0
     return lab, pairs, blocs, pol
+
+
+@numba.njit(cache=True, nogil=True)
+def honour_outcome(rw, w, j, defend, attack, u, p_def, conflicting, reliability, chain_gang, war_start):
+    """The decisions of :func:`.alliances._honoured` and the fields of its events, (K, N) → flat lists.
+
+    honoured = defend ∧ u < p_def, abandoned = defend ∧ ¬honoured, joins = attack ∧ u < rel·chain (the
+    world's reliability times its chain-ganging, as the reference's product), each taken in
+    ``np.nonzero``'s (row-major) order; the honoured then the joins, as the reference concatenates them:
+    their worlds, war slots, members, sides, war ids (start·N + slot) and partners (the target for a
+    defender, the attacker for one who joins); the honoured who also were allied to the attacker (world,
+    member, slot); the abandoned: world, war id, member, target and whether a buck-passer (u < rel).
+    ``reliability``, ``chain_gang`` (R,).
+    """
+    K, N = defend.shape
+    n1 = 0
+    n2 = 0
+    n3 = 0
+    n4 = 0
+    for k in range(K):
+        thr = reliability[rw[k]] * chain_gang[rw[k]]
+        for x in range(N):
+            if defend[k, x]:
+                if u[k, x] < p_def[k, x]:
+                    n1 += 1
+                    n4 += conflicting[k, x]
+                else:
+                    n3 += 1
+            if attack[k, x] and u[k, x] < thr:
+                n2 += 1
+    n = n1 + n2
+    hr = np.empty(n, np.int64)
+    hw = np.empty(n, np.int64)
+    mem = np.empty(n, np.int64)
+    side = np.empty(n, np.int64)
+    war_id = np.empty(n, np.int64)
+    partner = np.empty(n, np.int64)
+    r4 = np.empty(n4, np.int64)
+    m4 = np.empty(n4, np.int64)
+    w4 = np.empty(n4, np.int64)
+    r3 = np.empty(n3, np.int64)
+    war3 = np.empty(n3, np.int64)
+    m3 = np.empty(n3, np.int64)
+    j3 = np.empty(n3, np.int64)
+    buck = np.empty(n3, np.bool_)
+    q = 0
+    q3 = 0
+    q4 = 0
+    for k in range(K):
+        r = rw[k]
+        wk = w[k]
+        wid = war_start[r, wk] * N + wk
+        for x in range(N):
+            if defend[k, x]:
+                if u[k, x] < p_def[k, x]:
+                    hr[q] = r
+                    hw[q] = wk
+                    mem[q] = x
+                    side[q] = 2  # DEFENDER
+                    war_id[q] = wid
+                    partner[q] = j[k]
+                    q += 1
+                    if conflicting[k, x]:
+                        r4[q4] = r
+                        m4[q4] = x
+                        w4[q4] = wk
+                        q4 += 1
+                else:
+                    r3[q3] = r
+                    war3[q3] = wid
+                    m3[q3] = x
+                    j3[q3] = j[k]
+                    buck[q3] = u[k, x] < reliability[r]
+                    q3 += 1
+    for k in range(K):
+        r = rw[k]
+        wk = w[k]
+        thr = reliability[r] * chain_gang[r]
+        for x in range(N):
+            if attack[k, x] and u[k, x] < thr:
+                hr[q] = r
+                hw[q] = wk
+                mem[q] = x
+                side[q] = 1  # ATTACKER
+                war_id[q] = war_start[r, wk] * N + wk
+                partner[q] = wk
+                q += 1
+    return hr, hw, mem, side, war_id, partner, r4, m4, w4, r3, war3, m3, j3, buck
+
+
+@numba.njit(cache=True, nogil=True)
+def honour_year(war_target, war_start, year, allied, war_side, alive, actor, seen, decay, reliability, buck_passing,
+                chain_gang, keys, stream):
+    """:func:`honour_plan`, :func:`honour` and :func:`honour_outcome` in one call, as :func:`.alliances.honour`
+    chains them: (whether any ally decides, then :func:`honour_outcome`'s lists, empty when none does).
+    ``reliability``, ``buck_passing``, ``chain_gang`` (R,)."""
+    rw, w, j, defend, attack, conflicting, linked = honour_plan(war_target, war_start, year, allied, war_side,
+                                                                alive, actor)
+    acts = False
+    if rw.shape[0] > 0 and linked:
+        K, N = defend.shape
+        for k in range(K):
+            for x in range(N):
+                acts |= defend[k, x] or attack[k, x]
+    if not acts:
+        N = war_target.shape[1]
+        none = np.empty((0, N))
+        return False, honour_outcome(rw[:0], w[:0], j[:0], defend[:0], attack[:0], none, none, conflicting[:0],
+                                     reliability, chain_gang, war_start)
+    u, p_def = honour(rw, w, j, seen, decay, defend, attack, reliability[rw], buck_passing[rw], keys, year, stream)
+    return True, honour_outcome(rw, w, j, defend, attack, u, p_def, conflicting, reliability, chain_gang, war_start)
+
+
+@numba.njit(cache=True, nogil=True)
+def measure_alive(allied, allied_before, bloc, power, alive, actor):
+    """:func:`measure` with its present states (alive and unitary: ``alive & actor``) formed here."""
+    R, N = alive.shape
+    present = np.empty((R, N), np.bool_)
+    for r in range(R):
+        for i in range(N):
+            present[r, i] = alive[r, i] & actor[i]
+    return measure(allied, allied_before, bloc, power, present)

@@ -337,16 +337,15 @@ def _allocate_kernel(state, params):
     from . import armament_kernels as k
 
     w = role_product(state, "arming_weight")
-    weight = _NO_PAIR if w is None else np.ascontiguousarray(np.broadcast_to(w, full), dtype=np.float64)
+    weight = _NO_PAIR if w is None else laid_out(w, full)
     f = role_product(state, "arming_factor")
-    factor = _NO_STATE if f is None else np.ascontiguousarray(np.broadcast_to(f, (R, N)), dtype=np.float64)
+    factor = _NO_STATE if f is None else laid_out(f, (R, N))
     allied, reach = laid_out(state.allied, full, np.bool_), laid_out(params.reach, full)
-    present = np.ascontiguousarray(state.alive & params.actor[None, :])
     c = np.ascontiguousarray
-    return k.allocate(h, weight, w is not None, allied, reach, np.asarray(seen_m, dtype=np.float64), present,
-                      vec[0], vec[1], any_allied, factor, f is not None, c(state.economy, dtype=np.float64),
-                      c(state.technology, dtype=np.float64), c(state.burden, dtype=np.float64), c(state.alive),
-                      *vec[2:])
+    return k.allocate_alive(h, weight, w is not None, allied, reach, np.asarray(seen_m, dtype=np.float64), params.actor,
+                            vec[0], vec[1], any_allied, factor, f is not None, c(state.economy, dtype=np.float64),
+                            c(state.technology, dtype=np.float64), c(state.burden, dtype=np.float64), c(state.alive),
+                            *vec[2:])
 
 
 def _allocate_vectors(a, R):

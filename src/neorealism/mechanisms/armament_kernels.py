@@ -109,3 +109,18 @@ def allocate(h, weight, has_weight, allied, reach, seen_m, present, others_weigh
                 target[r, i] = 0.0
                 new[r, i] = 0.0
     return new, justified, target
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def allocate_alive(h, weight, has_weight, allied, reach, seen_m, actor, others_weight, ally_weight, any_allied,
+                   factor, has_factor, economy, technology, burden, alive, sensitivity, conversion, depreciation,
+                   max_burden, base_burden, adjustment, power_e):
+    """:func:`allocate` with ``present`` (alive and unitary: ``alive & actor``) formed here."""
+    R, N = alive.shape
+    present = np.empty((R, N), dtype=np.bool_)
+    for r in range(R):
+        for i in range(N):
+            present[r, i] = alive[r, i] & actor[i]
+    return allocate(h, weight, has_weight, allied, reach, seen_m, present, others_weight, ally_weight, any_allied,
+                    factor, has_factor, economy, technology, burden, alive, sensitivity, conversion, depreciation,
+                    max_burden, base_burden, adjustment, power_e)

@@ -27,10 +27,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from ..state import EngineParams
+
 if TYPE_CHECKING:  # pragma: no cover
     from pydantic import BaseModel
 
-    from ..state import EngineParams, WorldState
+    from ..state import WorldState
 
 #: The stages of one simulated year, in order (docs/DESIGN.md §2).  Within a
 #: stage, steps run in registry order.
@@ -285,10 +287,27 @@ def anywhere(x: Any, test: Callable[[Any], Any]) -> bool:
 
 
 def _role_values(state: Any, role: str, exclude: tuple[str, ...] = ()) -> list[Any]:
+    current = _registry_current or _load_registry_current()
+    out = []
+    for n in current().role_fields(role):
+        if n not in exclude:
+            v = getattr(state, n, None)
+            if v is not None:
+                out.append(v)
+    return out
+
+
+_registry_current = None
+
+
+def _load_registry_current() -> Callable[[], Any]:
+    """:func:`.registry.current`, imported on first use (the registry imports this module), then kept:
+    the role readers run some thirty times a year."""
+    global _registry_current
     from .registry import current
 
-    names = [n for n in current().role_fields(role) if n not in exclude]
-    return [v for v in (getattr(state, n, None) for n in names) if v is not None]
+    _registry_current = current
+    return current
 
 
 def constant_view(value: float, shape: tuple[int, ...]) -> NDArray[np.float64]:
@@ -356,5 +375,9 @@ def role_any(state: Any, role: str) -> NDArray[np.float64] | None:
 def memo(params: Any, key: str, make: Callable[[], Any]) -> Any:
     """``params.memo(key, make)`` (a value built once a batch from the frozen parameters), or ``make()``
     for a parameter object that keeps no memo (a test's stand-in)."""
+    if type(params) is EngineParams:  # its memo's dict read here: a lookup a year, not a method call
+        kept = params.__dict__["_memo"]
+        if key in kept:
+            return kept[key]
     keep = getattr(params, "memo", None)
     return keep(key, make) if callable(keep) else make()

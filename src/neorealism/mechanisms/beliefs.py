@@ -54,6 +54,7 @@ from .base import (
     Step,
     Stream,
     anywhere,
+    laid_out,
     memo,
     pair,
     per_world_vector,
@@ -243,15 +244,22 @@ def update(keys, state, params):
     if not enabled:
         return state, ()
     if use_kernels():
-        from .beliefs_kernels import update as kernel
+        from . import beliefs_kernels as k
 
         R, N = state.shape
         vec = memo(params, "beliefs.kernel", lambda: [per_world_vector(np.asarray(x).reshape(-1) if np.ndim(x) else x, R)
                                                       for x in (*_bounds(params), 2.0 * np.asarray(b.intentions_weight, dtype=np.float64),
                                                                 b.greedy_share)] + list(_alliance_factors(params, R)))
-        e_j, ct, eae = _common_evidence(state, params)
+        ev, eae = memo(params, "beliefs.evidence", lambda: (
+            [per_world_vector(x, R) for x in (b.signal_clarity, b.greed_arming, b.arming_noise, b.aggression_evidence)],
+            per_world_vector(fmath.exp(np.asarray(b.aggression_evidence, dtype=np.float64)), R)))
         c = np.ascontiguousarray
-        belief, intent = kernel(c(state.belief), c(e_j), c(ct), eae, c(state.allied), c(state.allied_seen), *vec)
+        ct = getattr(state, "crisis_target", None)
+        ct = np.full((R, N), -1, dtype=np.int64) if ct is None else c(ct, dtype=np.int64)
+        belief, intent = k.evidence_and_update(
+            c(state.burden, dtype=np.float64), c(state.burden_justified, dtype=np.float64),
+            c(state.burden_seen, dtype=np.float64), c(state.alive, dtype=np.bool_), ct, EPS, *ev,
+            c(state.belief), eae, c(state.allied), c(state.allied_seen), *vec)
     else:
         lo, hi = _bounds(params)
         belief = bayes(state.belief, likelihood_ratios(state, params), lo, hi)
@@ -273,7 +281,11 @@ def update(keys, state, params):
 def misjudgement(state, params) -> NDArray[np.float64]:
     """Mean |b_ij − [j greedy]| over the living pairs of unitary states (0: every type known).
 
-    As b ∈ [0, 1] and the type is 0 or 1, |b − g| = b·(1 − 2g) + g: one matrix–vector pass."""
+    As b ∈ [0, 1] and the type is 0 or 1, |b − g| = b·(1 − 2g) + g: one matrix–vector pass
+    (with the kernels, :func:`.beliefs_kernels.belief_measure`: the same numbers)."""
+    fast = _measure_kernel(state, params, False)
+    if fast is not None:
+        return fast
     present = (state.alive & params.actor[None, :]).astype(np.float64)
     g = state.greedy * present
     w = present - 2.0 * g
@@ -284,13 +296,32 @@ def misjudgement(state, params) -> NDArray[np.float64]:
     return np.where((n > 0) & _on(params), total / np.maximum(n, 1.0), 0.0)
 
 
+def _measure_kernel(state, params, suspicion):
+    """:func:`misjudgement` or :func:`suspicion` by the kernel, or None where the NumPy form runs (kernels
+    off, or beliefs not a contiguous float64 (R, N, N) array: einsum sums those in another order)."""
+    b = state.belief
+    R, N = state.shape
+    if not (use_kernels() and isinstance(b, np.ndarray) and b.dtype == np.float64 and b.shape == (R, N, N)
+            and b.flags.c_contiguous):
+        return None
+    from .beliefs_kernels import belief_measure
+
+    on = memo(params, ("beliefs.on", R), lambda: np.ascontiguousarray(np.broadcast_to(_on(params), (R,)), dtype=np.bool_))
+    return belief_measure(b, laid_out(state.alive, (R, N), np.bool_), params.actor,
+                          laid_out(state.greedy, (R, N), np.bool_), on, suspicion)
+
+
 def _on(params):
     e = params.beliefs.enabled
     return e[:, 0] if isinstance(e, np.ndarray) else bool(e)
 
 
 def suspicion(state, params) -> NDArray[np.float64]:
-    """Mean belief that a security seeker is greedy, over the living pairs (the fuel of spirals)."""
+    """Mean belief that a security seeker is greedy, over the living pairs (the fuel of spirals)
+    (with the kernels, :func:`.beliefs_kernels.belief_measure`: the same numbers)."""
+    fast = _measure_kernel(state, params, True)
+    if fast is not None:
+        return fast
     present = (state.alive & params.actor[None, :]).astype(np.float64)
     seekers = present * (~state.greedy)
     total = np.einsum("ri,ri->r", np.einsum("rij,rj->ri", state.belief, seekers), present)  # the diagonal is 0

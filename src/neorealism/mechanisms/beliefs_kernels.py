@@ -1,16 +1,84 @@
-"""Numba kernel of :mod:`.beliefs`: the likelihood ratio, Bayes' rule and the intentions factor of
-every pair, in one pass.
+"""Numba kernels of :mod:`.beliefs`: the evidence every observer sees alike (:func:`evidence`), then the
+likelihood ratio, Bayes' rule and the intentions factor of every pair in one pass (:func:`update`).
 
-The arithmetic of :func:`.beliefs.likelihood_ratios`, :func:`.beliefs.bayes` and
-:func:`.beliefs._intent`, element by element in the same order (the exponentials, the only
-transcendental step, come in from NumPy), so the beliefs are the reference's bit for bit;
-``tests/test_kernels_core.py`` checks it.  The (R, N, N) likelihood ratios are never stored.
+The arithmetic of :func:`.beliefs._common_evidence`, :func:`.beliefs.likelihood_ratios`,
+:func:`.beliefs.bayes` and :func:`.beliefs._intent`, element by element in the same order; the
+logarithms and exponentials are the C library's (``math.log``, ``math.log1p``, ``math.exp``, which
+``neorealism.fmath`` calls too, with fmath's rules at 0 and below), so the beliefs are the reference's
+bit for bit; ``tests/test_kernels_core.py`` and ``tests/test_beliefs.py`` check it.  Neither the
+(R, N) evidence nor the (R, N, N) likelihood ratios are stored.
 """
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
+
+from .perception_kernels import dot_sum
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _log(x):
+    """``fmath.log``: NaN below 0, −inf at 0, else the C library's log."""
+    if x < 0.0:
+        return math.nan
+    if x == 0.0:
+        return -math.inf
+    return math.log(x)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _log1p(x):
+    """``fmath.log1p``: NaN below −1, −inf at −1, else the C library's log1p."""
+    if x < -1.0:
+        return math.nan
+    if x == -1.0:
+        return -math.inf
+    return math.log1p(x)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def evidence(burden, justified, burden_seen, alive, target, eps, c, ga, sd, ae):
+    """exp(λ) of j's arming and aggression, (R, N): :func:`.beliefs._common_evidence`'s ``e_j``.
+
+    y = c·log((b + ε)/(b̄ + ε)) + (1 − c)·log((b + ε)/(b_seen + ε)), d = c·log1p(greed_arming),
+    λ = (d/σ²)·(y − d/2) (+ aggression_evidence where j pressed a crisis), 0 for a dead state,
+    held in [−50, 50] (NumPy's clip: NaN stays NaN) before the exp; ε = ``eps`` (:data:`.beliefs.EPS`),
+    per-world ``c``, ``ga``, ``sd``, ``ae`` (R,).  The same operations in the same order as the reference.
+    """
+    R, N = burden.shape
+    out = np.empty((R, N))
+    y1 = np.empty(N)
+    y2 = np.empty(N)
+    for r in range(R):
+        for j in range(N):  # the ratios (vectorised), then the logarithms of the living states' only
+            bj = burden[r, j] + eps
+            y1[j] = bj / (justified[r, j] + eps)
+            y2[j] = bj / (burden_seen[r, j] + eps)
+        for j in range(N):
+            if alive[r, j]:
+                y1[j] = _log(y1[j])
+                y2[j] = _log(y2[j])
+        cr = c[r]
+        cm = 1.0 - cr
+        d = cr * _log1p(ga[r])
+        s = sd[r]
+        k = d / (s * s)
+        h = 0.5 * d
+        a = ae[r]
+        for j in range(N):
+            if alive[r, j]:
+                llr = k * ((cr * y1[j] + cm * y2[j]) - h)
+                if target[r, j] >= 0:
+                    llr = llr + a
+                x = llr if (llr > -50.0 or llr != llr) else -50.0  # np.clip(λ, −50, 50): NaN stays NaN
+                x = x if (x < 50.0 or x != x) else 50.0
+                out[r, j] = math.exp(x)
+            else:
+                out[r, j] = 1.0  # a dead state's λ is 0: exp(0) = 1 exactly
+    return out
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -83,3 +151,56 @@ def update(belief, e_j, target, e_victim, allied, allied_seen, lo, hi, w2, q, up
             out[r, i, i] = 0.0
             intent[r, i, i] = 1.0
     return out, intent
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def evidence_and_update(burden, justified, burden_seen, alive, target, eps, c, ga, sd, ae,
+                        belief, e_victim, allied, allied_seen, lo, hi, w2, q, up, down):
+    """:func:`evidence` then :func:`update` in one call (the evidence handed on, not returned): (belief', intent)."""
+    e_j = evidence(burden, justified, burden_seen, alive, target, eps, c, ga, sd, ae)
+    return update(belief, e_j, target, e_victim, allied, allied_seen, lo, hi, w2, q, up, down)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def belief_measure(belief, alive, actor, greedy, on, suspicion):
+    """:func:`.beliefs.misjudgement` (or with ``suspicion`` :func:`.beliefs.suspicion`) of every world, (R,).
+
+    The same arithmetic: with present p_j (alive unitary) and g_j = [j greedy]·p_j, the weights are
+    w_j = p_j − 2g_j (misjudgement) or p_j·[j a security seeker] (suspicion); the row sums
+    Σ_j b_ij·w_j and then Σ_i (row sum)_i·p_i are added in einsum's order
+    (:func:`.perception_kernels.dot_sum`, as NumPy's ``einsum("rij,rj->ri")`` and ``einsum("ri,ri->r")``
+    on contiguous rows); the counts are whole numbers, exact in any order.  A world with ``on`` false
+    (beliefs switched off) gives 0.
+    """
+    R, N = alive.shape
+    out = np.empty(R)
+    pres = np.empty(N)
+    w = np.empty(N)
+    q = np.empty(N)
+    rows = np.empty(N)
+    for r in range(R):
+        k = 0.0
+        c = 0.0  # Σ g_j (misjudgement) or Σ w_j, the seekers (suspicion)
+        for j in range(N):
+            p = 1.0 if (alive[r, j] and actor[j]) else 0.0
+            pres[j] = p
+            if suspicion:
+                w[j] = p * (0.0 if greedy[r, j] else 1.0)
+                c += w[j]
+            else:
+                g = p * (1.0 if greedy[r, j] else 0.0)
+                w[j] = p - 2.0 * g
+                c += g
+            k += p
+        for i in range(N):
+            for j in range(N):
+                q[j] = belief[r, i, j] * w[j]
+            rows[i] = dot_sum(q, N) * pres[i]
+        total = dot_sum(rows, N)
+        if suspicion:
+            n = k * c - c
+        else:
+            total = total + (k - 1.0) * c
+            n = k * (k - 1.0)
+        out[r] = total / (n if n > 1.0 else 1.0) if (n > 0 and on[r]) else 0.0
+    return out

@@ -383,7 +383,8 @@ def decide(keys, state, params):
     Settlements are transferred at once; wars are planned (``war_plan``,
     ``plan_eu``, ``plan_cause``) and begin at the ``mobilize`` stage.  The
     challenger's and the target's views (:func:`_challenger_view`,
-    :func:`_target_view`, the NumPy reference) run as compiled kernels
+    :func:`_target_view`, the NumPy reference), how the crises end and the
+    settlements (:func:`_settle`) run as compiled kernels
     (:mod:`.conflict_kernels`) unless :func:`neorealism.kernels.use_kernels` says no;
     both give the same numbers.
     """
@@ -410,13 +411,13 @@ def decide(keys, state, params):
     u_cost = rng.uniform(keys, t, COST_TYPE.id, (N,))[r, i]
     u_go = rng.uniform(keys, t, DECISION.id, (N,))[r, i]
     support = alliances.expected_support(state, params, r, i, rivals_only=True)
-    rho_k = at_each(params.authority.enforcement, r)
     off = params.offensive[i]
     Ei = state.economy[r, i]
     zeal = (crusade[r, i] > 0) if crusade is not None else None
+    kern = use_kernels()
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         # the challenger's view: the target where pressing pays most, and that crisis's numbers
-        view = _challenger_view_kernel if use_kernels() else _challenger_view
+        view = _challenger_view_kernel if kern else _challenger_view
         j, best_pay, reservation, v_best, cost_best, prem_best, fear_best = view(
             state, params, r, i, off, u_cost, support, ext)
         has = np.isfinite(best_pay)
@@ -429,39 +430,49 @@ def decide(keys, state, params):
         kp = np.flatnonzero(pressed)
         offer, p_war, offer0 = np.zeros(len(r)), np.zeros(len(r)), np.zeros(len(r))
         if len(kp):
-            view_t = _target_view_kernel if use_kernels() else _target_view
+            view_t = _target_view_kernel if kern else _target_view
             sub = (support[0][kp], support[1][kp])
             offer[kp], p_war[kp], offer0[kp] = view_t(state, params, r[kp], i[kp], j[kp], off[kp], sub, ext)
-        gap = reservation - offer  # > 0: war is worth more than the offer
-        scale = at_each(w.temperature, r) * np.where(Ei > 0, Ei, 1.0)
-        noisy = scale > 0
-        settle = bargaining.accepts(offer, reservation)
-        go = has & np.where(noisy, u_go < expit(gap / np.where(noisy, scale, 1.0)), ~settle)
-        go &= np.isfinite(gap)
-        calculus = go
-        if zeal is not None:  # ... and goes to war whatever it is offered (a target is needed: has)
-            go = go | (has & zeal)
-        settled = pressed & ~go
-        # the initiator's EU of war at the moment it chose it: its material value of war against the
-        # status quo at its true cost (the doctrinal margin is a preference, not a payoff)
-        eu = (v_best - (1.0 - rho_k) * cost_best) / np.where(Ei > 0, Ei, 1.0)
-        # why: the calculus said settle (or nothing was worth pressing) → noise; it would have settled
-        # without the decline premium → commitment; else private information (costs, or the odds)
-        prem = (1.0 - rho_k) * prem_best
-        fear = (1.0 - rho_k) * fear_best
-        why = np.where(settle, 3, np.where((prem > 0) & bargaining.accepts(offer0, reservation - prem), 2,
-                                           np.where((fear > 0) & bargaining.accepts(offer, reservation - fear), 4, 1)))
-        if zeal is not None:
-            why = np.where(go & ~calculus, 5, why)
-        why = why.astype(np.int8)
-    tgt = j
-    target[r[go], i[go]] = tgt[go]
-    best_eu[r[go], i[go]] = eu[go]
-    cause[r[go], i[go]] = why[go]
+        if kern:  # how the crises end, by the compiled kernel (the same numbers)
+            from .conflict_kernels import crisis_ends
 
+            temperature = memo(params, "conflict.temperature", lambda: per_world_vector(w.temperature, R))
+            go, settled, why, eu = crisis_ends(
+                r, i, j, best_pay, reservation, offer, offer0, v_best, cost_best, prem_best, fear_best, u_go, Ei,
+                temperature, _kernel_params(params, R)[7], _NO_FLAG if zeal is None else zeal, zeal is not None,
+                target, best_eu, cause, crisis_target, crisis_war)
+        else:
+            gap = reservation - offer  # > 0: war is worth more than the offer
+            scale = at_each(w.temperature, r) * np.where(Ei > 0, Ei, 1.0)
+            noisy = scale > 0
+            settle = bargaining.accepts(offer, reservation)
+            go = has & np.where(noisy, u_go < expit(gap / np.where(noisy, scale, 1.0)), ~settle)
+            go &= np.isfinite(gap)
+            calculus = go
+            if zeal is not None:  # ... and goes to war whatever it is offered (a target is needed: has)
+                go = go | (has & zeal)
+            settled = pressed & ~go
+            # the initiator's EU of war at the moment it chose it: its material value of war against the
+            # status quo at its true cost (the doctrinal margin is a preference, not a payoff)
+            rho_k = at_each(params.authority.enforcement, r)
+            eu = (v_best - (1.0 - rho_k) * cost_best) / np.where(Ei > 0, Ei, 1.0)
+            # why: the calculus said settle (or nothing was worth pressing) → noise; it would have settled
+            # without the decline premium → commitment; else private information (costs, or the odds)
+            prem = (1.0 - rho_k) * prem_best
+            fear = (1.0 - rho_k) * fear_best
+            why = np.where(settle, 3, np.where((prem > 0) & bargaining.accepts(offer0, reservation - prem), 2,
+                                               np.where((fear > 0) & bargaining.accepts(offer, reservation - fear), 4, 1)))
+            if zeal is not None:
+                why = np.where(go & ~calculus, 5, why)
+            why = why.astype(np.int8)
+            target[r[go], i[go]] = j[go]
+            best_eu[r[go], i[go]] = eu[go]
+            cause[r[go], i[go]] = why[go]
+            crisis_target[r[kp], i[kp]] = j[kp]
+            crisis_war[r[kp], i[kp]] = go[kp]
+
+    tgt = j
     new = {}
-    crisis_target[r[kp], i[kp]] = tgt[kp]
-    crisis_war[r[kp], i[kp]] = go[kp]
     if len(kp):
         events.append(emit(
             "crisis", r[kp], challenger=i[kp], target=tgt[kp],
@@ -471,7 +482,7 @@ def decide(keys, state, params):
         ))
     ks = np.flatnonzero(settled & (offer > 0))
     if len(ks):
-        new = _settle(state, r[ks], i[ks], tgt[ks], offer[ks], w.max_concession)
+        new = (_settle_kernel if kern else _settle)(state, r[ks], i[ks], tgt[ks], offer[ks], w.max_concession)
     return state.replace(war_plan=target, plan_eu=best_eu, plan_cause=cause, crisis_target=crisis_target,
                          crisis_war=crisis_war, **new), events
 
@@ -569,6 +580,7 @@ def _growth_factors(state, params, extras: dict[str, Any] | None = None) -> F:
 
 _NO_STATE = np.zeros((1, 1))
 _NO_PAIR = np.zeros((1, 1, 1))
+_NO_FLAG = np.zeros(1, dtype=bool)
 
 
 def _kernel_roles(ext: dict[str, Any]) -> tuple[Any, ...]:
@@ -646,9 +658,28 @@ def _settle(state, r, i, j, offer, max_concession) -> dict[str, F]:
     return res
 
 
+def _settle_kernel(state, r, i, j, offer, max_concession) -> dict[str, F]:
+    """:func:`_settle` by the compiled kernel (:func:`.conflict_kernels.settle`): the same numbers."""
+    from .conflict_kernels import settle
+
+    R = state.shape[0]
+    cap = per_world_vector(max_concession, R)
+    E, P, S = settle(r, i, j, offer, state.economy, state.population, state.resources, cap)
+    return {"economy": E, "population": P, "resources": S}
+
+
 def trend(keys, state, params):
     """The trend of each state's power: a moving average of the yearly log change of its composite
-    index (runs at the ``measure`` stage after :mod:`.polarity`, so ``power`` is this year's)."""
+    index (runs at the ``measure`` stage after :mod:`.polarity`, so ``power`` is this year's).  By the
+    compiled kernel (:func:`.conflict_kernels.power_trend`) unless
+    :func:`neorealism.kernels.use_kernels` says no; the same numbers."""
+    if use_kernels():
+        from .conflict_kernels import power_trend
+
+        R = state.shape[0]
+        alpha = memo(params, "conflict.trend_memory", lambda: per_world_vector(params.war.trend_memory, R))
+        new, kept = power_trend(state.power, state.power_last, state.power_trend, state.alive, alpha)
+        return state.replace(power_trend=new, power_last=kept), ()
     alpha = params.war.trend_memory
     P, last = state.power, state.power_last
     ok = (P > 0) & (last > 0) & state.alive
@@ -691,11 +722,25 @@ def begin(keys, state, params):
     """The wars planned this year begin (the authority has already stopped some).
 
     Runs at the ``mobilize`` stage, before allies decide whether to join
-    (:mod:`.alliances`); the fighting is :func:`resolve`'s.
+    (:mod:`.alliances`); the fighting is :func:`resolve`'s.  By the compiled kernel
+    (:func:`.conflict_kernels.begin_wars`) unless :func:`neorealism.kernels.use_kernels` says no; the
+    same numbers.
     """
     N = state.shape[1]
     t = state.t + 1
     plan = state.war_plan
+    if use_kernels():
+        from .conflict_kernels import begin_wars
+
+        n_started, rs, is_, tgt, start, losses, side, eu, foe = begin_wars(
+            plan, t, state.war_target, state.war_start, state.war_losses, state.war_side, state.plan_eu,
+            state.war_eu, state.war_foe)
+        if not len(rs):
+            return state.replace(n_started=n_started), ()
+        ev = emit("war_start", rs, war_id=t * N + is_, attacker=is_, defender=plan[rs, is_],
+                  expected_utility=state.plan_eu[rs, is_], cause=state.plan_cause[rs, is_])
+        return state.replace(war_target=tgt, war_start=start, war_losses=losses, war_side=side,
+                             n_started=n_started, war_eu=eu, war_foe=foe), (ev,)
     started = plan >= 0
     n_started = started.sum(axis=-1)
     rs, is_ = np.nonzero(started)
@@ -719,10 +764,13 @@ def begin(keys, state, params):
 
 
 def resolve(keys, state, params):
-    """Fight one year of every war; transfers, conquest and deaths."""
+    """Fight one year of every war; transfers, conquest and deaths.
+
+    The fighting (:func:`_fight`, the NumPy reference) and the conquests (:func:`_conquest`) run as
+    compiled kernels (:func:`.conflict_kernels.fight`, :func:`.conflict_kernels.conquest`) unless
+    :func:`neorealism.kernels.use_kernels` says no; both give the same numbers."""
     R, N = state.shape
     t = state.t + 1
-    w_ = params.war
     events: list = []
     tgt, wstart, wloss, side = state.war_target, state.war_start, state.war_losses, state.war_side
     n_started = state.n_started
@@ -736,59 +784,13 @@ def resolve(keys, state, params):
                              war_outcome=outcome), events
 
     alive = state.alive
-    M, E = state.military, state.economy
-    S = side[rw, w]
-    al = alive[rw]
-    memA = (S == ATTACKER) & al
-    memB = (S == DEFENDER) & al
-    active = memA.any(axis=1) & memB.any(axis=1)
-    mem_act = (memA | memB) & active[:, None]
-    flat = rw[:, None] * N + np.arange(N)[None, :]
-    n_in = np.bincount(flat[mem_act], minlength=R * N).reshape(R, N)  # active wars each state is in
-    j = tgt[rw, w]  # the theatre: the original target's territory
-    reach = params.decay[rw, :, j]  # (K, N): each state's strength projected to the theatre
-    force = np.where(mem_act, M[rw] / np.maximum(n_in[rw], 1), 0.0) * reach
-    fA = np.where(memA, force, 0.0)
-    fB = np.where(memB, force, 0.0)
-    A, B = fA.sum(axis=1), fB.sum(axis=1)
-    intensity = np.where(active, at_each(w_.cost, rw) * np.minimum(A, B), 0.0)
-    # each side loses the intensity, shared among its members by contribution; a state in several
-    # wars loses the sum, capped at what it has, scaled down proportionally
-    contrib = _by_contribution(fA, A, memA) + _by_contribution(fB, B, memB)
-    loss = intensity[:, None] * contrib
-    raw = np.bincount(flat.ravel(), weights=loss.ravel(), minlength=R * N).reshape(R, N)
-    military_lost = np.minimum(raw, M)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.where(raw > 0, military_lost / np.where(raw > 0, raw, 1.0), 0.0)
-    war_size = (loss * scale[rw]).sum(axis=1)
-    economy_lost = np.where(n_in > 0, w_.economic_cost * E, 0.0)
-    M1 = M - military_lost
-    E1 = E - economy_lost
-
-    # --- decisions
-    p = win_probability(A, B, at_each(w_.offense_defense, rw), at_each(w_.decisiveness, rw))
-    decided = active & (rng.uniform(keys, t, DECISIVE.id, (N,))[rw, w] < at_each(w_.decisive_prob, rw))
-    att_won = decided & (rng.uniform(keys, t, OUTCOME.id, (N,))[rw, w] < p)
-    win = np.where(att_won[:, None], memA, memB) & decided[:, None]
-    lose = np.where(att_won[:, None], memB, memA) & decided[:, None]
-
-    # a state losing several wars in one year cedes at most everything
-    n_lost = np.bincount(flat[lose], minlength=R * N).reshape(R, N)
-    transfer = w_.transfer
-    with np.errstate(divide="ignore"):
-        frac = np.where(n_lost > 0, np.minimum(1.0, 1.0 / np.maximum(transfer * n_lost, 1e-300)), 1.0)
-    ceded = np.where(lose, (at(transfer, rw) * frac[rw]), 0.0)
-    wforce = np.where(win, force, 0.0)
-    wshare = _by_contribution(wforce, wforce.sum(axis=1), win)
-
-    def spoils(x: F) -> F:
-        amount = ceded * x[rw]
-        gain = amount.sum(axis=1)[:, None] * wshare
-        lost = np.bincount(flat.ravel(), weights=amount.ravel(), minlength=R * N).reshape(R, N)
-        won = np.bincount(flat.ravel(), weights=gain.ravel(), minlength=R * N).reshape(R, N)
-        return np.maximum(x - lost, 0.0) + won  # ceding everything leaves 0, not a rounding error below it
-
-    E2, P2, S2 = spoils(E1), spoils(state.population), spoils(state.resources)
+    j = tgt[rw, w]  # the original target
+    u_dec = rng.uniform(keys, t, DECISIVE.id, (N,))
+    u_out = rng.uniform(keys, t, OUTCOME.id, (N,))
+    kern = use_kernels()
+    fight = _fight_kernel if kern else _fight
+    M1, E2, P2, S2, war_size, active, decided, att_won, memA, memB, wshare, conq, wpow = fight(
+        state, params, rw, w, u_dec, u_out)
 
     # --- conquest: a decisive loser far weaker than the winning side is absorbed by it
     died = np.zeros((R, N), dtype=bool)
@@ -796,22 +798,20 @@ def resolve(keys, state, params):
     death_war = np.full((R, N), -1, dtype=np.int64)
     war_id = wstart[rw, w] * N + w
     E3, P3, S3 = E2, P2, S2
-    if decided.any():
-        # the power after this year's fighting, in the worlds where a war was decided (each world's
-        # index is its own: the same numbers as over every world)
-        ws = np.unique(rw[decided])
-        power = composite_index(np.stack([M1[ws], E2[ws], P2[ws], S2[ws], state.technology[ws]], axis=1), alive[ws])
-        pw = power[np.minimum(np.searchsorted(ws, rw), len(ws) - 1)]  # a row of an undecided war loses nothing
-        wpow = np.where(win, pw, 0.0).sum(axis=1)
-        conq = lose & (pw < at(w_.survival_floor, rw) * wpow[:, None])
-        if conq.any():
-            E3, P3, S3, died, absorber, death_war = _conquest(conq, rw, wpow, war_id, wshare, (E2, P2, S2), R, N)
-    M3 = np.where(died, 0.0, M1)
-    alive_new = alive & ~died
+    dead = conq is not None and bool(conq.any())
+    if dead:
+        E3, P3, S3, died, absorber, death_war = (_conquest_kernel if kern else _conquest)(
+            conq, rw, wpow, war_id, wshare, (E2, P2, S2), R, N)
+    M3 = np.where(died, 0.0, M1) if dead else M1
+    alive_new = alive & ~died if dead else alive
 
-    # --- wars end when decided, when they were not fought, or when a side is gone
-    al2 = alive_new[rw]
-    ended = decided | ~active | ~((memA & al2).any(axis=1) & (memB & al2).any(axis=1))
+    # --- wars end when decided, when they were not fought, or when a side is gone (with no death this
+    # year, a fought war's sides are all there still)
+    if dead:
+        al2 = alive_new[rw]
+        ended = decided | ~active | ~((memA & al2).any(axis=1) & (memB & al2).any(axis=1))
+    else:
+        ended = decided | ~active
     losses = wloss[rw, w] + war_size
     ke = np.flatnonzero(ended)
     if len(ke):
@@ -857,6 +857,98 @@ def resolve(keys, state, params):
         war_outcome=outcome,
     )
     return new, events
+
+
+def _fight(state, params, rw, w, u_dec, u_out):
+    """One year of the wars being fought (world ``rw[k]``, initiator slot ``w[k]``), the NumPy reference of
+    :func:`.conflict_kernels.fight`: the sides' strengths at the theatre, the military and economic
+    losses, the decisions (the draws ``u_dec`` and ``u_out``, (R, N)), the transfers, and who is
+    conquered (None when no war was decided).  Returns (M1, E2, P2, S2, war_size, active, decided,
+    att_won, memA, memB, wshare, conq, wpow) for :func:`resolve`."""
+    R, N = state.shape
+    w_ = params.war
+    tgt, side, alive = state.war_target, state.war_side, state.alive
+    M, E = state.military, state.economy
+    S = side[rw, w]
+    al = alive[rw]
+    memA = (S == ATTACKER) & al
+    memB = (S == DEFENDER) & al
+    active = memA.any(axis=1) & memB.any(axis=1)
+    mem_act = (memA | memB) & active[:, None]
+    flat = rw[:, None] * N + np.arange(N)[None, :]
+    n_in = np.bincount(flat[mem_act], minlength=R * N).reshape(R, N)  # active wars each state is in
+    j = tgt[rw, w]  # the theatre: the original target's territory
+    reach = params.decay[rw, :, j]  # (K, N): each state's strength projected to the theatre
+    force = np.where(mem_act, M[rw] / np.maximum(n_in[rw], 1), 0.0) * reach
+    fA = np.where(memA, force, 0.0)
+    fB = np.where(memB, force, 0.0)
+    A, B = fA.sum(axis=1), fB.sum(axis=1)
+    intensity = np.where(active, at_each(w_.cost, rw) * np.minimum(A, B), 0.0)
+    # each side loses the intensity, shared among its members by contribution; a state in several
+    # wars loses the sum, capped at what it has, scaled down proportionally
+    contrib = _by_contribution(fA, A, memA) + _by_contribution(fB, B, memB)
+    loss = intensity[:, None] * contrib
+    raw = np.bincount(flat.ravel(), weights=loss.ravel(), minlength=R * N).reshape(R, N)
+    military_lost = np.minimum(raw, M)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(raw > 0, military_lost / np.where(raw > 0, raw, 1.0), 0.0)
+    war_size = (loss * scale[rw]).sum(axis=1)
+    economy_lost = np.where(n_in > 0, w_.economic_cost * E, 0.0)
+    M1 = M - military_lost
+    E1 = E - economy_lost
+
+    # --- decisions
+    p = win_probability(A, B, at_each(w_.offense_defense, rw), at_each(w_.decisiveness, rw))
+    decided = active & (u_dec[rw, w] < at_each(w_.decisive_prob, rw))
+    att_won = decided & (u_out[rw, w] < p)
+    win = np.where(att_won[:, None], memA, memB) & decided[:, None]
+    lose = np.where(att_won[:, None], memB, memA) & decided[:, None]
+
+    # a state losing several wars in one year cedes at most everything
+    n_lost = np.bincount(flat[lose], minlength=R * N).reshape(R, N)
+    transfer = w_.transfer
+    with np.errstate(divide="ignore"):
+        frac = np.where(n_lost > 0, np.minimum(1.0, 1.0 / np.maximum(transfer * n_lost, 1e-300)), 1.0)
+    ceded = np.where(lose, (at(transfer, rw) * frac[rw]), 0.0)
+    wforce = np.where(win, force, 0.0)
+    wshare = _by_contribution(wforce, wforce.sum(axis=1), win)
+
+    def spoils(x: F) -> F:
+        amount = ceded * x[rw]
+        gain = amount.sum(axis=1)[:, None] * wshare
+        lost = np.bincount(flat.ravel(), weights=amount.ravel(), minlength=R * N).reshape(R, N)
+        won = np.bincount(flat.ravel(), weights=gain.ravel(), minlength=R * N).reshape(R, N)
+        return np.maximum(x - lost, 0.0) + won  # ceding everything leaves 0, not a rounding error below it
+
+    E2, P2, S2 = spoils(E1), spoils(state.population), spoils(state.resources)
+
+    conq = wpow = None
+    if decided.any():
+        # the power after this year's fighting, in the worlds where a war was decided (each world's
+        # index is its own: the same numbers as over every world)
+        ws = np.unique(rw[decided])
+        power = composite_index(np.stack([M1[ws], E2[ws], P2[ws], S2[ws], state.technology[ws]], axis=1), alive[ws])
+        pw = power[np.minimum(np.searchsorted(ws, rw), len(ws) - 1)]  # a row of an undecided war loses nothing
+        wpow = np.where(win, pw, 0.0).sum(axis=1)
+        conq = lose & (pw < at(w_.survival_floor, rw) * wpow[:, None])
+    return M1, E2, P2, S2, war_size, active, decided, att_won, memA, memB, wshare, conq, wpow
+
+
+def _fight_kernel(state, params, rw, w, u_dec, u_out):
+    """:func:`_fight` by the compiled kernel (:func:`.conflict_kernels.fight`): one pass over the wars, no
+    (K, N) temporaries; the same numbers.  A contest exponent other than the scalar 2, or more states
+    than the kernel's pairwise sums serve, takes the NumPy path."""
+    R, N = state.shape
+    from .conflict_kernels import MAX_N, fight
+
+    if not _square_contest(params) or N > MAX_N:
+        return _fight(state, params, rw, w, u_dec, u_out)
+    w_ = params.war
+    vec = memo(params, "conflict.fight_params", lambda: [per_world_vector(x, R) for x in (
+        w_.cost, w_.economic_cost, w_.offense_defense, w_.decisive_prob, w_.transfer, w_.survival_floor)])
+    return fight(rw, w, state.war_side, state.alive, state.military, state.economy, state.population,
+                 state.resources, np.ascontiguousarray(state.technology, dtype=np.float64), params.decay,
+                 state.war_target, u_dec, u_out, *vec)
 
 
 def start_and_fight(keys, state, params):
@@ -913,6 +1005,15 @@ def _conquest(conq, rw, wpow, war_id, wshare, assets, R, N):
     ar = np.arange(N)
     Q[:, ar, ar] = np.where(D, 0.0, 1.0)
     Q[inv, sd, :] = wshare[kd]
+    *out, absorber = _flow(Q, worlds, D, assets, R, N)
+    return (*out, died, absorber, death_war)
+
+
+def _flow(Q, worlds, D, assets, R, N):
+    """The conquests of :func:`_conquest` through the flow matrix ``Q`` (W, N, N) of the worlds with a
+    death (``D`` who died there): ``Q`` squared until every chain reaches a survivor (or it squares to
+    itself, bit for bit), then each asset's flows.  Returns the assets after the conquests and each dead
+    state's absorber (who received the largest part)."""
     for _ in range(max(1, math.ceil(math.log2(max(N, 2)))) + 1):
         Q2 = np.einsum("rij,rjk->rik", Q, Q)
         fixed = np.array_equal(Q2.view(np.int64), Q.view(np.int64))
@@ -930,6 +1031,19 @@ def _conquest(conq, rw, wpow, war_id, wshare, assets, R, N):
         y = x.copy()
         y[worlds] = np.where(D, 0.0, xw + gain)
         out.append(y)
+    return (*out, absorber)
+
+
+def _conquest_kernel(conq, rw, wpow, war_id, wshare, assets, R, N):
+    """:func:`_conquest` by the compiled kernel (:func:`.conflict_kernels.conquest`): who falls in which
+    war and, where every conquered state has one conqueror, where its assets go; else the flow matrix
+    is squared as the reference squares it (:func:`_flow`).  The same numbers."""
+    from .conflict_kernels import conquest
+
+    simple, died, death_war, worlds, Q, E3, P3, S3, absorber = conquest(conq, rw, wpow, war_id, wshare, *assets)
+    if simple:
+        return E3, P3, S3, died, absorber, death_war
+    *out, absorber = _flow(Q, worlds, died[worlds], assets, R, N)
     return (*out, died, absorber, death_war)
 
 

@@ -202,32 +202,35 @@ def grow(keys, state, params):
 
 
 def _grow_kernel(keys, state, params, converges, diffuses):
-    """:func:`grow` by :mod:`.growth_kernels`: the same numbers, the two logarithms taken by ``fmath.log`` as in the
-    reference (:func:`income_gap`, :func:`technology_gap`) between the kernels' two passes."""
+    """:func:`grow` by :mod:`.growth_kernels`: the same numbers, in one pass (:func:`.growth_kernels.grow_year`,
+    which takes the two logarithms of :func:`income_gap` and :func:`technology_gap` by the C library's log
+    as ``fmath.log`` does, and builds the military as :func:`.armament.build` unless some world is in
+    richardson mode, when :func:`.armament.build` runs as in the reference)."""
     from . import growth_kernels as kern
 
-    g = params.growth
     R, N = state.shape
-    sd, gb, beta, phi, keep_gap, rate = memo(params, ("growth.vectors", R), lambda: [per_world_vector(x, R) for x in (
-        g.sd, g.guns_butter, g.convergence, g.diffusion, 1.0 - g.catch_up, g.base - g.population - g.technology)])
+    vec = memo(params, ("growth.year", R), lambda: _year_vectors(params, R))
+    sd, gb, beta, phi, keep_gap, rate, keep_m, conversion, richardson = vec
     E, P, T, alive = state.economy, state.population, state.technology, state.alive
     z = rng.normal(keys, state.t + 1, SHOCK.id, (N,))
-    ok_inc = np.empty((R, N), dtype=bool)
-    ratio_inc = np.empty((R, N))
-    ok_tech = np.empty((R, N), dtype=bool)
-    ratio_tech = np.empty((R, N))
-    kern.log_arguments(E, P, T, alive, params.actor, converges, diffuses, ok_inc, ratio_inc, ok_tech, ratio_tech)
-    log_inc = fmath.log(ratio_inc) if converges else ratio_inc
-    log_tech = fmath.log(ratio_tech) if diffuses else ratio_tech
-    military = armament.build(state.military, E, T, state.burden, alive, params)
-    out = [np.empty((R, N)) for _ in range(4)]
-    kern.grow(E, P, T, state.resources, alive, state.growth, state.burden, z, sd, gb, state.population_trend,
-              state.technology_trend, state.resources_trend, converges, beta, state.social_capability,
-              rate * state.t, ok_inc, log_inc, diffuses, phi, keep_gap, state.technology_gap0, log_tech,
-              MIN_GROWTH_FACTOR, *out)
-    economy, population, technology, resources = out
+    economy, population, technology, resources, military = (np.empty((R, N)) for _ in range(5))
+    kern.grow_year(E, P, T, state.resources, state.military, alive, params.actor, state.growth, state.burden, z, sd,
+                   gb, state.population_trend, state.technology_trend, state.resources_trend, converges, beta,
+                   state.social_capability, rate, int(state.t), diffuses, phi, keep_gap, state.technology_gap0,
+                   MIN_GROWTH_FACTOR, keep_m, conversion, economy, population, technology, resources, military)
+    if richardson:
+        military = armament.build(state.military, E, T, state.burden, alive, params)
     return state.replace(military=military, economy=economy, population=population, technology=technology,
                          resources=resources)
+
+
+def _year_vectors(params, R):
+    """The per-world parameters of :func:`.growth_kernels.grow_year` as (R,) vectors, and whether some world
+    is in richardson mode (its military then comes from :func:`.armament.build`)."""
+    g, a = params.growth, params.armament
+    return [per_world_vector(x, R) for x in (g.sd, g.guns_butter, g.convergence, g.diffusion, 1.0 - g.catch_up,
+                                             g.base - g.population - g.technology, 1.0 - a.depreciation,
+                                             a.conversion)] + [anywhere(a.mode, lambda m: m == armament.RICHARDSON)]
 
 
 MECHANISM = Mechanism(

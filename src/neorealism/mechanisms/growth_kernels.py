@@ -2,15 +2,19 @@
 
 :func:`.growth.grow`'s NumPy form makes some forty passes over (R, N) arrays
 (the income gap, the technology gap to the frontier, the growth factors and
-the floors); these loops make two, around the two logarithms, which stay
-where NumPy computes them (its vectorised ``log`` may differ from libm's in
-the last bit).  Every other operation is the reference's, in its order:
+the floors, the procurement of :func:`.armament.build`); :func:`grow_year`
+makes one, taking the two logarithms itself by ``math.log`` with
+:func:`.fmath.log`'s special cases (:func:`_log`): the C library's function,
+so the same bits as the reference's ``fmath.log``.  Every other operation is
+the reference's, in its order:
 ``np.maximum(x, c)`` is ``x`` when ``x > c`` or ``x`` is NaN, else ``c``
 (NumPy gives the second operand on a tie, so ``max(−0.0, 0.0)`` is ``+0.0``
 here too).  tests/test_growth.py checks the kernels against the reference.
 """
 
 from __future__ import annotations
+
+import math
 
 import numba
 
@@ -21,66 +25,56 @@ def _max(x, c):
     return x if (x > c or x != x) else c
 
 
-@numba.njit(cache=True, nogil=True)
-def log_arguments(E, P, T, alive, actor, converges, diffuses, ok_inc, ratio_inc, ok_tech, ratio_tech):
-    """The arguments of the step's two logarithms, into the (R, N) outputs.
+@numba.njit(cache=True, nogil=True, inline="always")
+def _log(x):
+    """:func:`neorealism.fmath.log` for one value: NaN below 0, −inf at 0, else the C library's log."""
+    if x < 0.0:
+        return math.nan
+    if x == 0.0:
+        return -math.inf
+    return math.log(x)
 
-    ``ratio_inc`` = T·P / E where ``ok_inc`` (alive, E, P, T > 0), else 1 (:func:`.growth.income_gap`);
-    ``ratio_tech`` = T_F / T where ``ok_tech`` (alive, T > 0), else 1, T_F the world's frontier, the highest
-    technology among its living unitary states (1 where none; :func:`.growth.technology_gap`).  A part
-    switched off (``converges``, ``diffuses``) is left unwritten.
+
+@numba.njit(cache=True, nogil=True)
+def grow_year(E, P, T, Res, M, alive, actor, growth, burden, z, sd, gb, pop_trend, tech_trend, res_trend,
+              converges, convergence, social, rate, t, diffuses, diffusion, keep_gap, gap0, min_factor,
+              keep_m, conversion, economy, population, technology, resources, military):
+    """:func:`log_arguments`, the two logarithms and :func:`grow` in one pass over each world, and the
+    procurement of :func:`.armament.build` (not in richardson mode): the new military
+    (1 − δ)·M + b·E·T·conversion for the living, 0 for the dead, from this year's E and T.
+
+    ``rate`` is the (R,) trend rate x of :func:`.growth.income_gap`, multiplied by the year ``t`` here
+    (the reference's ``rate * state.t``); ``keep_m`` = 1 − δ and ``conversion`` (R,) vectors.
     """
     R, N = E.shape
+    ft = float(t)
     for r in range(R):
-        if converges:
-            for n in range(N):
-                t = T[r, n]
-                ok = alive[r, n] and E[r, n] > 0 and P[r, n] > 0 and t > 0
-                ok_inc[r, n] = ok
-                ratio_inc[r, n] = t * P[r, n] / E[r, n] if ok else 1.0
+        front = 1.0
         if diffuses:
             top = 0.0
-            for n in range(N):  # np.where(present, T, 0).max(): no NaN enters (T > 0 holds for none)
-                t = T[r, n]
-                v = t if (alive[r, n] and actor[n] and t > 0) else 0.0
+            for n in range(N):
+                tn = T[r, n]
+                v = tn if (alive[r, n] and actor[n] and tn > 0) else 0.0
                 top = v if v > top else top
             front = top if top > 0 else 1.0
-            for n in range(N):
-                t = T[r, n]
-                ok = alive[r, n] and t > 0
-                ok_tech[r, n] = ok
-                ratio_tech[r, n] = front / t if ok else 1.0
-
-
-@numba.njit(cache=True, nogil=True)
-def grow(E, P, T, Res, alive, growth, burden, z, sd, gb, pop_trend, tech_trend, res_trend,
-         converges, convergence, social, trend, ok_inc, log_inc,
-         diffuses, diffusion, keep_gap, gap0, log_tech, min_factor,
-         economy, population, technology, resources):
-    """The new economy, population, technology and resources (R, N) of :func:`.growth.grow`.
-
-    factor = max(1 + g + β·gap_y + sd·z − c·burden, min_factor), gap_y = ln κ + x·t + ln(T·P/E) where defined
-    (else 0); tech = max(1 + g_T + φ·max(max(ln(T_F/T), 0) − (1 − ψ)·gap0, 0), min_factor); each new amount
-    floored at 0 for the living, 0 for the dead.  Per-world parameters (``sd``, ``gb``, ``convergence``,
-    ``trend``, ``diffusion``, ``keep_gap`` = 1 − ψ) are (R,) vectors; ``log_inc`` and ``log_tech`` the
-    logarithms of :func:`log_arguments`' ratios.
-    """
-    R, N = E.shape
-    for r in range(R):
+        trend = rate[r] * ft
         for n in range(N):
+            e, p, tn = E[r, n], P[r, n], T[r, n]
+            live = alive[r, n]
             conv = 0.0
             if converges:
-                gap = social[r, n] + trend[r] + log_inc[r, n] if ok_inc[r, n] else 0.0
+                ok = live and e > 0 and p > 0 and tn > 0
+                gap = social[r, n] + trend + _log(tn * p / e) if ok else 0.0
                 conv = convergence[r] * gap
             eps = sd[r] * z[r, n]
             factor = _max(1.0 + growth[r, n] + conv + eps - gb[r] * burden[r, n], min_factor)
             tech = 1.0 + tech_trend[r, n]
             if diffuses:
-                gap_t = _max(log_tech[r, n], 0.0)
+                gap_t = _max(_log(front / tn if (live and tn > 0) else 1.0), 0.0)
                 tech = tech + diffusion[r] * _max(gap_t - keep_gap[r] * gap0[r, n], 0.0)
             tech_factor = _max(tech, min_factor)
-            live = alive[r, n]
-            economy[r, n] = _max(E[r, n] * factor, 0.0) if live else 0.0
-            population[r, n] = _max(P[r, n] * (1.0 + pop_trend[r, n]), 0.0) if live else 0.0
-            technology[r, n] = _max(T[r, n] * tech_factor, 0.0) if live else 0.0
+            economy[r, n] = _max(e * factor, 0.0) if live else 0.0
+            population[r, n] = _max(p * (1.0 + pop_trend[r, n]), 0.0) if live else 0.0
+            technology[r, n] = _max(tn * tech_factor, 0.0) if live else 0.0
             resources[r, n] = _max(Res[r, n] * (1.0 + res_trend[r, n]), 0.0) if live else 0.0
+            military[r, n] = keep_m[r] * M[r, n] + burden[r, n] * e * tn * conversion[r] if live else 0.0

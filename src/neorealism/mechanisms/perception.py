@@ -35,9 +35,16 @@ class PerceptionParams(StrictModel):
 
 
 def _exact_kernels() -> bool:
-    from .. import rng_kernels  # numba is imported on first use, not with the package
+    """:data:`.rng_kernels.EXACT`, read once (numba is imported on first use, not with the package)."""
+    global _EXACT
+    if _EXACT is None:
+        from .. import rng_kernels
 
-    return rng_kernels.EXACT
+        _EXACT = bool(rng_kernels.EXACT)
+    return _EXACT
+
+
+_EXACT: bool | None = None
 
 
 def observed(state, params, keys: NDArray[np.uint64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -49,13 +56,12 @@ def observed(state, params, keys: NDArray[np.uint64]) -> tuple[NDArray[np.float6
     if per_world is None:
         return (np.broadcast_to(state.military[:, None, :], (R, N, N)),
                 np.broadcast_to(state.power[:, None, :], (R, N, N)))
-    if use_kernels() and _exact_kernels():  # the same draws and factors, hashed and transformed in one pass
+    if use_kernels() and _exact_kernels():  # the same draws, factors and products, in one pass
         from . import perception_kernels as k
 
-        factor = k.noise_exponent(np.ascontiguousarray(keys, dtype=np.uint64), int(state.t) + 1, int(NOISE.id), per_world, N)
-        fmath.exp(factor, out=factor)  # the C library's exp, as the reference's
-        return k.observe(np.ascontiguousarray(state.military, dtype=np.float64),
-                         np.ascontiguousarray(state.power, dtype=np.float64), factor)
+        return k.observe_noisy(np.ascontiguousarray(keys, dtype=np.uint64), int(state.t) + 1, int(NOISE.id), per_world,
+                               np.ascontiguousarray(state.military, dtype=np.float64),
+                               np.ascontiguousarray(state.power, dtype=np.float64))
     seen_m = np.broadcast_to(state.military[:, None, :], (R, N, N))
     seen_p = np.broadcast_to(state.power[:, None, :], (R, N, N))
     s = pair(sd)

@@ -1,15 +1,19 @@
 """Numba kernels of :mod:`.perception`: the capability noise and the perceived sums.
 
-:func:`noise_exponent` fuses the counter hash, the inverse-CDF normal and the
-log-normal exponent ``s·z − ½·s²`` of :func:`.perception.observed` into one
-pass with no (R, N, N) temporaries; the draws are ``rng.normal``'s bit for
-bit (:mod:`neorealism.rng_kernels`).  The exponential is the caller's
-(``fmath.exp``, the C library's, as in the reference), so the factors are
-the reference's exactly.  :func:`perceived_sum` is the masked weighted row sum
-(summed in einsum's order, :func:`dot_sum`).
+:func:`observe_noisy` fuses the counter hash, the inverse-CDF normal, the
+log-normal factor exp(s·z − ½·s²) and the two observed products of
+:func:`.perception.observed` into one pass with no (R, N, N) temporaries; the
+draws are ``rng.normal``'s bit for bit (:mod:`neorealism.rng_kernels`) and the
+exponential is the C library's (``math.exp``, which ``fmath.exp`` calls too), so
+the observations are the reference's exactly.  :func:`noise_exponent` is the
+exponent alone (s·z − ½·s², 0 on the diagonal) in the same arithmetic, which the
+tests compare with rng's draws.  :func:`perceived_sum` is the masked weighted
+row sum (summed in einsum's order, :func:`dot_sum`).
 """
 
 from __future__ import annotations
+
+import math
 
 import numba
 import numpy as np
@@ -39,20 +43,36 @@ def noise_exponent(keys, year, stream, s, N):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def observe(military, power, factor):
-    """(M̂, P̂) (R, N, N): ``military[r, j]·factor[r, i, j]`` and the same for power, in one pass.
+def observe_noisy(keys, year, stream, s, military, power):
+    """(M̂, P̂) (R, N, N) in one pass: ``military[r, j]·f`` and ``power[r, j]·f`` with the log-normal
+    factor f = exp(s·z − 0.5·s·s), z = rng.normal(keys, year, stream, (N, N)), and f = 1 on the diagonal.
 
-    M̂ is written over ``factor`` (a temporary of the caller's), which it returns.
+    The same arithmetic as :func:`.perception.observed`'s reference: the exponent as in
+    :func:`noise_exponent`, then ``math.exp`` (the C library's exp, which ``fmath.exp`` calls too: a
+    scalar call an element, as Numba vectorises it only with SVML, where :data:`.rng_kernels.EXACT` is
+    False and the caller keeps the NumPy form), then the two products; the diagonal is the value
+    itself (× 1, exact).  Neither the exponents nor the factors are stored.
     """
     R, N = military.shape
+    n = N * N
+    seen_m = np.empty((R, N, N))
     seen_p = np.empty((R, N, N))
+    z = np.empty(n)
+    u = np.empty(n)
+    idx = np.empty(n, dtype=np.int64)
+    work = np.empty(4 * n)
     for r in range(R):
+        normal_row(world_base(keys[r], year, stream), n, z, u, idx, work)
+        sr = s[r]
+        half = 0.5 * sr * sr
         for i in range(N):
             for j in range(N):
-                f = factor[r, i, j]
+                f = math.exp(sr * z[i * N + j] - half)
+                seen_m[r, i, j] = military[r, j] * f
                 seen_p[r, i, j] = power[r, j] * f
-                factor[r, i, j] = military[r, j] * f
-    return factor, seen_p
+            seen_m[r, i, i] = military[r, i]  # a state knows its own forces (the reference's factor 1)
+            seen_p[r, i, i] = power[r, i]
+    return seen_m, seen_p
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")

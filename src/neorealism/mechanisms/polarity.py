@@ -44,6 +44,7 @@ from pydantic import Field
 from .. import measures
 from ..kernels import use_kernels
 from ..schema import StrictModel
+from ..state import COMPONENTS
 from .base import (
     Measure,
     Mechanism,
@@ -142,15 +143,16 @@ def _measure_kernel(state, params):
 
     if N > k.MAX_N:
         return None
-    comps = np.ascontiguousarray(state.components(), dtype=np.float64)
-    if comps.shape != (R, len(measures.COW_WEIGHTS), N):
+    fields = [getattr(state, c) for c in COMPONENTS]
+    if not len(measures.COW_WEIGHTS) == len(COMPONENTS) == 5 or any(  # the five read_cow_fields stacks
+            x.shape != (R, N) or x.dtype != np.float64 for x in fields):
         return None
     weights, conc, enter, exit_, actor = memo(params, ("measures.cow", R), lambda: (
         np.asarray(measures.COW_WEIGHTS, dtype=np.float64), per_world_vector(p.gp_concentration, R, np.float64),
         per_world_vector(p.gp_enter, R, np.int64), per_world_vector(p.gp_exit, R, np.int64),
         np.ascontiguousarray(params.actor, dtype=np.bool_)))
-    power, status, up, down, n_gp, pol, con, hhi, lead = k.read_cow(
-        comps, laid_out(state.alive, (R, N), np.bool_), actor, weights, conc, enter, exit_,
+    power, status, up, down, n_gp, pol, con, hhi, lead = k.read_cow_fields(
+        *fields, laid_out(state.alive, (R, N), np.bool_), actor, weights, conc, enter, exit_,
         *(laid_out(x, (R, N), t) for x, t in (
             (state.gp_seen, np.bool_), (state.gp_status, np.bool_), (state.gp_up, np.int64), (state.gp_down, np.int64))),
     )

@@ -25,6 +25,23 @@ def np_sum(a):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
+def read_cow_fields(military, economy, population, resources, technology, alive, actor, weights, conc, k_enter,
+                    k_exit, seen, status, up, down):
+    """:func:`read_cow` from the five component fields (R, N) as the state holds them, stacked here in the
+    order of state.COMPONENTS (what ``state.components()`` stacks in NumPy): the same numbers."""
+    R, N = alive.shape
+    comps = np.empty((R, 5, N))
+    for r in range(R):
+        for n in range(N):
+            comps[r, 0, n] = military[r, n]
+            comps[r, 1, n] = economy[r, n]
+            comps[r, 2, n] = population[r, n]
+            comps[r, 3, n] = resources[r, n]
+            comps[r, 4, n] = technology[r, n]
+    return read_cow(comps, alive, actor, weights, conc, k_enter, k_exit, seen, status, up, down)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def read_cow(comps, alive, actor, weights, conc, k_enter, k_exit, seen, status, up, down):
     """One year's reading under the ``cow`` rule, every world.
 

@@ -74,6 +74,7 @@ from .base import (
     Step,
     emit,
     field_reader,
+    laid_out,
     memo,
     pair,
     per_world_vector,
@@ -195,18 +196,25 @@ def _choose_kernel(state, params):
     belief = getattr(state, "belief", None)
     if belief is None or belief.shape != state.allied.shape:
         return None
-    from .policy_kernels import choose as kernel
+    from .policy_kernels import choose_from_state as kernel
 
     p = params.policy
     R, N = state.shape
     vec = memo(params, "policy.kernel", lambda: (
         per_world_vector(p.reassure_below, R), per_world_vector(p.enabled, R, dtype=np.bool_),
         per_world_vector(p.restraint, R), per_world_vector(p.resolve, R),
-        np.ascontiguousarray(params.policy_spec, dtype=np.int8)))
-    below, enabled, restraint, resolve, spec = vec
-    present = np.ascontiguousarray(state.alive & params.actor[None, :])
-    return kernel(np.ascontiguousarray(belief), present, np.ascontiguousarray(state.allied),
-                  np.ascontiguousarray(_hard(state, params)), spec, below, enabled, restraint, resolve)
+        np.ascontiguousarray(params.policy_spec, dtype=np.int8),
+        np.ascontiguousarray(params.policy_hard_doctrine, dtype=np.bool_)))
+    below, enabled, restraint, resolve, spec, doctrine = vec
+    greedy = getattr(state, "greedy", None)  # present and hard (:func:`_hard`) are formed by the kernel
+    has_greedy = greedy is not None
+    greedy = laid_out(greedy, (R, N), np.bool_) if has_greedy else _NO_STATE
+    c = np.ascontiguousarray
+    return kernel(c(belief), laid_out(state.alive, (R, N), np.bool_), params.actor, c(state.allied), doctrine, greedy,
+                  has_greedy, spec, below, enabled, restraint, resolve)
+
+
+_NO_STATE = np.zeros((1, 1), dtype=np.bool_)
 
 
 def assess(keys, state, params):
@@ -236,8 +244,17 @@ def _hard(state, params) -> NDArray[np.bool_]:
 
 def deterrence(keys, state, params):
     """``deterrence`` events: each crisis pressed this year against a target that deters its challenger
-    (stage ``mobilize``, after :mod:`.conflict` decided; Huth & Russett 1984).  Success: no war."""
+    (stage ``mobilize``, after :mod:`.conflict` decided; Huth & Russett 1984).  Success: no war.
+
+    With the kernels, :func:`.policy_kernels.deterrence_events` makes the same lists in one pass."""
     ct = state.crisis_target
+    if use_kernels() and ct.dtype == np.int64 and state.policy.dtype == np.int8:
+        from .policy_kernels import deterrence_events
+
+        r, i, j, deterred = deterrence_events(ct, state.policy, state.crisis_war)
+        if not len(r):
+            return state, ()
+        return state, (emit("deterrence", r, challenger=i, target=j, deterred=deterred),)
     r, i = np.nonzero(ct >= 0)
     if not len(r):
         return state, ()
@@ -272,11 +289,13 @@ def races(keys, state, params):
     A compiled kernel (:func:`_kernels`) gives the same numbers in one pass unless
     :func:`neorealism.kernels.use_kernels` says no."""
     secure = _security(state)
-    present = state.alive & params.actor[None, :]
-    if use_kernels():
-        new, n_races, n_spirals, start, end = _races_kernel(state, params, present, secure)
+    if use_kernels():  # the counts already int32, the burdens kept for next year computed by the kernel
+        new, n_races, n_spirals, start, end, last = _races_kernel(state, params, secure)
     else:
+        present = state.alive & params.actor[None, :]
         new, n_races, n_spirals, start, end = count_races(state, params, present, secure)
+        n_races, n_spirals = n_races.astype(np.int32), n_spirals.astype(np.int32)
+        last = np.where(state.alive, state.burden, 0.0)
     events = []
     rs, is_, js = start
     if len(rs):
@@ -285,8 +304,7 @@ def races(keys, state, params):
     if len(rs):
         events.append(emit("arms_race_end", rs, state=is_, partner=js, spiral=_spiral(secure, rs, is_, js),
                            race_length=length))
-    return state.replace(policy_race=new, policy_burden_last=np.where(state.alive, state.burden, 0.0),
-                         policy_races=n_races.astype(np.int32), policy_spirals=n_spirals.astype(np.int32)), events
+    return state.replace(policy_race=new, policy_burden_last=last, policy_races=n_races, policy_spirals=n_spirals), events
 
 
 def count_races(state, params, present, secure):
@@ -333,7 +351,9 @@ def count_races(state, params, present, secure):
     return new, n_races, n_spirals, start, end
 
 
-def _races_kernel(state, params, present, secure):
+def _races_kernel(state, params, secure):
+    """:func:`count_races` by the kernel, with the counts of races and spirals as int32 and the burdens
+    kept for next year (``np.where(alive, burden, 0)``), as :func:`races` stores them: the same numbers."""
     p = params.policy
     R, N = state.shape
     vec = memo(params, "policy.race_vectors", lambda: tuple(
@@ -341,14 +361,14 @@ def _races_kernel(state, params, present, secure):
                                                         (p.enabled, np.bool_))))
     has_secure = secure is not None
     sec = np.ascontiguousarray(secure) if has_secure else np.zeros((1, 1), dtype=np.bool_)
-    new, n_races, n_spirals, ev, counts = _kernels()(
-        np.ascontiguousarray(state.burden, dtype=np.float64), np.ascontiguousarray(state.policy_burden_last),
-        np.ascontiguousarray(present), np.ascontiguousarray(state.threat_from, dtype=np.float64),
-        np.ascontiguousarray(state.policy_race), sec, has_secure, *vec)
+    c = np.ascontiguousarray
+    new, n_races, n_spirals, ev, counts, last = _kernels()(
+        c(state.burden, dtype=np.float64), c(state.policy_burden_last), c(state.alive, dtype=np.bool_),
+        params.actor, c(state.threat_from, dtype=np.float64), c(state.policy_race), sec, has_secure, *vec)
     ns, ne = int(counts[0]), int(counts[1])
     start = (ev[0, :ns], ev[1, :ns], ev[2, :ns])
     end = (ev[4, :ne], ev[5, :ne], ev[6, :ne], ev[7, :ne])
-    return new, n_races, n_spirals, start, end
+    return new, n_races, n_spirals, start, end, last
 
 
 _KERNEL_LOCK = threading.Lock()
@@ -367,11 +387,17 @@ def _compile():
     import numba
 
     @numba.njit(cache=True, nogil=True)
-    def races_kernel(burden, last, present, h, old, secure, has_secure, rise, years, enabled):
-        R, N = present.shape
+    def races_kernel(burden, last, alive, actor, h, old, secure, has_secure, rise, years, enabled):
+        R, N = alive.shape
         new = np.zeros((R, N, N), dtype=np.int16)
-        n_races = np.zeros(R, dtype=np.int64)
-        n_spirals = np.zeros(R, dtype=np.int64)
+        n_races = np.zeros(R, dtype=np.int32)
+        n_spirals = np.zeros(R, dtype=np.int32)
+        kept = np.empty((R, N))  # the burdens of the living, 0 for the dead: next year's ``last``
+        present = np.empty((R, N), dtype=np.bool_)
+        for r in range(R):
+            for i in range(N):
+                present[r, i] = alive[r, i] and actor[i]
+                kept[r, i] = burden[r, i] if alive[r, i] else 0.0
         cap = R * N * (N - 1) // 2
         ev = np.empty((8, max(cap, 1)), dtype=np.int64)
         ns = 0
@@ -408,7 +434,7 @@ def _compile():
                         ev[7, ne] = o
                         ne += 1
         counts = np.array([ns, ne])
-        return new, n_races, n_spirals, ev, counts
+        return new, n_races, n_spirals, ev, counts, kept
 
     return races_kernel
 

@@ -15,6 +15,26 @@ REASSURE, DETER = 1, 2
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
+def choose_from_state(belief, alive, actor, allied, doctrine, greedy, has_greedy, spec, below, enabled, restraint,
+                      resolve):
+    """:func:`choose` with its ``present`` (alive unitary states) and ``hard`` (a relative-power
+    ``doctrine`` (N,), or greedy where ``has_greedy``: :func:`.policy._hard`) formed here, the same booleans."""
+    R, N = alive.shape
+    present = np.empty((R, N), dtype=np.bool_)
+    hard = np.empty((R, N), dtype=np.bool_)
+    for r in range(R):
+        for i in range(N):
+            present[r, i] = alive[r, i] & actor[i]
+        if has_greedy:
+            for i in range(N):
+                hard[r, i] = doctrine[i] | greedy[r, i]
+        else:
+            for i in range(N):
+                hard[r, i] = doctrine[i]
+    return choose(belief, present, allied, hard, spec, below, enabled, restraint, resolve)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def choose(belief, present, allied, hard, spec, below, enabled, restraint, resolve):
     """(policy int8, arming, resolve_cost (R, N, N), share reassuring (R,)); per-world ``below``,
     ``enabled`` (bool), ``restraint``, ``resolve`` (R,); ``hard`` (R, N) deters every rival; ``spec``
@@ -51,3 +71,32 @@ def choose(belief, present, allied, hard, spec, below, enabled, restraint, resol
                 cost[r, i, j] = rv if policy[r, j, i] == DETER else 0.0
         share[r] = k / n if n > 0 else 0.0
     return policy, arming, cost, share
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def deterrence_events(crisis_target, policy, crisis_war):
+    """The ``deterrence`` events of :func:`.policy.deterrence`: world, challenger i, target j and whether
+    deterred (1) or not (0), for each crisis pressed (target ≥ 0) against a target that deters i, in
+    ``np.nonzero``'s (row-major) order; the same lists as the NumPy form."""
+    R, N = crisis_target.shape
+    n = 0
+    for r in range(R):
+        for i in range(N):
+            j = crisis_target[r, i]
+            if j >= 0 and policy[r, j, i] == DETER:
+                n += 1
+    rs = np.empty(n, np.int64)
+    cs = np.empty(n, np.int64)
+    ts = np.empty(n, np.int64)
+    deterred = np.empty(n, np.int64)
+    q = 0
+    for r in range(R):
+        for i in range(N):
+            j = crisis_target[r, i]
+            if j >= 0 and policy[r, j, i] == DETER:
+                rs[q] = r
+                cs[q] = i
+                ts[q] = j
+                deterred[q] = 0 if crisis_war[r, i] else 1
+                q += 1
+    return rs, cs, ts, deterred

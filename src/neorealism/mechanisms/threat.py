@@ -150,12 +150,12 @@ def _assess_kernel(state, params):
     from . import threat_kernels as k
 
     allied, reach = laid_out(state.allied, full, np.bool_), laid_out(params.reach, full)
-    present = np.ascontiguousarray(state.alive & params.actor[None, :])
     power = np.ascontiguousarray(state.power, dtype=np.float64)
     if has_intent:
         intent = laid_out(intent, full)
     scale = memo(params, ("threat.scale", R), lambda: per_world_vector(_scale(params), R))
-    return k.assess(seen_p, seen_m, allied, reach, present, power, scale, intent if has_intent else _NO_PAIR, has_intent)
+    return k.assess_alive(seen_p, seen_m, allied, reach, laid_out(state.alive, (R, N), np.bool_), params.actor, power,
+                          scale, intent if has_intent else _NO_PAIR, has_intent)
 
 
 _NO_PAIR = np.zeros((1, 1, 1))

@@ -43,3 +43,14 @@ def assess(seen_p, seen_m, allied, reach, present, power, scale, intent, has_int
             else:
                 tau[r, i] = 0.0
     return tau, h
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def assess_alive(seen_p, seen_m, allied, reach, alive, actor, power, scale, intent, has_intent):
+    """:func:`assess` with ``present`` (alive and unitary: ``alive & actor``) formed here."""
+    R, N = alive.shape
+    present = np.empty((R, N), dtype=np.bool_)
+    for r in range(R):
+        for i in range(N):
+            present[r, i] = alive[r, i] & actor[i]
+    return assess(seen_p, seen_m, allied, reach, present, power, scale, intent, has_intent)
