@@ -43,19 +43,12 @@ def _build() -> dict[str, Any]:
     def _exp(x):
         return math.exp(x)
 
-    def _log(x):
-        if x < 0.0:
-            return math.nan  # NumPy's log of a negative number (math.log would raise)
-        if x == 0.0:
-            return -math.inf
-        return math.log(x)
+    from . import (
+        fmath_kernels,  # the rules below the domain, shared with the kernels that take logs themselves
+    )
 
-    def _log1p(x):
-        if x < -1.0:
-            return math.nan
-        if x == -1.0:
-            return -math.inf
-        return math.log1p(x)
+    _log = fmath_kernels.log.py_func
+    _log1p = fmath_kernels.log1p.py_func
 
     def _expm1(x):
         return math.expm1(x)

@@ -529,16 +529,8 @@ def _honoured(state, params, rw, w, j, defend, attack, conflicting, u, p_def):
         events.extend(ev)
     k4, m4 = np.nonzero(honoured & conflicting)
     if len(k4):
-        r4, w4 = rw[k4], w[k4]
-        allied = state.allied.copy()
-        kind = state.alliance_kind.copy()
-        allied[r4, m4, w4] = allied[r4, w4, m4] = False
-        kind[r4, m4, w4] = kind[r4, w4, m4] = NONE
-        state = state.replace(allied=allied, alliance_kind=kind)
-        key = (r4 * N + np.minimum(m4, w4)) * N + np.maximum(m4, w4)
-        _, first = np.unique(key, return_index=True)
-        events.append(emit("alliance_left", r4[first], state=m4[first], partner=w4[first],
-                           reason=np.full(len(first), CONFLICTING)))
+        state, left = _left_conflicting(state, rw[k4], m4, w[k4])
+        events.append(left)
     k3, m3 = np.nonzero(abandoned)
     if len(k3):
         why = np.where(u[k3, m3] < at_each(a.reliability, rw[k3]), BUCK_PASSING, UNRELIABLE)

@@ -16,27 +16,9 @@ import math
 import numba
 import numpy as np
 
+from ..fmath_kernels import log as _log
+from ..fmath_kernels import log1p as _log1p
 from .perception_kernels import dot_sum
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _log(x):
-    """``fmath.log``: NaN below 0, −inf at 0, else the C library's log."""
-    if x < 0.0:
-        return math.nan
-    if x == 0.0:
-        return -math.inf
-    return math.log(x)
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _log1p(x):
-    """``fmath.log1p``: NaN below −1, −inf at −1, else the C library's log1p."""
-    if x < -1.0:
-        return math.nan
-    if x == -1.0:
-        return -math.inf
-    return math.log1p(x)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")

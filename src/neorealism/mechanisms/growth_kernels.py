@@ -14,25 +14,15 @@ here too).  tests/test_growth.py checks the kernels against the reference.
 
 from __future__ import annotations
 
-import math
-
 import numba
+
+from ..fmath_kernels import log as _log
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _max(x, c):
     """``np.maximum(x, c)`` for one value: NaN propagates, a tie gives ``c``."""
     return x if (x > c or x != x) else c
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _log(x):
-    """:func:`neorealism.fmath.log` for one value: NaN below 0, −inf at 0, else the C library's log."""
-    if x < 0.0:
-        return math.nan
-    if x == 0.0:
-        return -math.inf
-    return math.log(x)
 
 
 @numba.njit(cache=True, nogil=True)
