@@ -129,18 +129,25 @@ def _mixed_scenario(**policy_params):
     return _scenario(states, {"policy": policy_params} if policy_params else None, alliances=[("Def", "Def2")])
 
 
+def _mixed_world(sc, R, seed):
+    """``_world(sc, R)`` with a dead state in world 1, greedy states (30%) and beliefs rounded to 0.1
+    (values on the threshold too), drawn from ``seed``."""
+    keys, p, s = _world(sc, R=R)
+    R, N = s.shape
+    g = np.random.default_rng(seed)
+    alive = s.alive.copy()
+    alive[1, 3] = False
+    greedy = g.random((R, N)) < 0.3
+    belief = np.round(g.random((R, N, N)), 1)
+    return keys, p, _with(s.replace(alive=alive), greedy=greedy, belief=belief)
+
+
 @pytest.mark.parametrize("below", [0.0, 0.3, 0.5, 1.0])
 def test_the_choice_follows_doctrine_type_and_belief_as_a_loop_over_pairs(below):
     sc = _mixed_scenario(reassure_below=below)
     with using(with_policy()):
-        keys, p, s = _world(sc, R=4)
-        R, N = s.shape
-        g = np.random.default_rng(3)
-        alive = s.alive.copy()
-        alive[1, 3] = False  # a dead state in world 1
-        greedy = g.random((R, N)) < 0.3
-        belief = np.round(g.random((R, N, N)), 1)  # values on the threshold too
-        s = _with(s.replace(alive=alive), greedy=greedy, belief=belief)
+        keys, p, s = _mixed_world(sc, R=4, seed=3)
+        alive, greedy, belief = s.alive, s.greedy, s.belief
         got, _ = pol.assess(keys, s, p)
         spec = [x.policy for x in sc.states]
         offensive = [x.doctrine == "offensive" for x in sc.states]
@@ -159,12 +166,7 @@ def test_the_choice_kernel_is_the_reference_bit_for_bit(below):
 
     sc = _mixed_scenario(reassure_below=below)
     with using(with_policy()):
-        keys, p, s = _world(sc, R=6)
-        R, N = s.shape
-        g = np.random.default_rng(11)
-        alive = s.alive.copy()
-        alive[1, 3] = False
-        s = _with(s.replace(alive=alive), greedy=g.random((R, N)) < 0.3, belief=np.round(g.random((R, N, N)), 1))
+        keys, p, s = _mixed_world(sc, R=6, seed=11)
         with reference():
             a, _ = pol.assess(keys, s, p)
         with compiled():

@@ -27,12 +27,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from ..state import EngineParams
-
 if TYPE_CHECKING:  # pragma: no cover
     from pydantic import BaseModel
 
-    from ..state import WorldState
+    from ..state import EngineParams, WorldState
 
 #: The stages of one simulated year, in order (docs/DESIGN.md §2).  Within a
 #: stage, steps run in registry order.
@@ -375,9 +373,5 @@ def role_any(state: Any, role: str) -> NDArray[np.float64] | None:
 def memo(params: Any, key: str, make: Callable[[], Any]) -> Any:
     """``params.memo(key, make)`` (a value built once a batch from the frozen parameters), or ``make()``
     for a parameter object that keeps no memo (a test's stand-in)."""
-    if type(params) is EngineParams:  # its memo's dict read here: a lookup a year, not a method call
-        kept = params.__dict__["_memo"]
-        if key in kept:
-            return kept[key]
     keep = getattr(params, "memo", None)
     return keep(key, make) if callable(keep) else make()

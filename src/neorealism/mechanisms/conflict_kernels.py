@@ -40,6 +40,10 @@ import math
 import numba
 import numpy as np
 
+from .alliances_kernels import _block
+from .polarity_kernels import MAX_N as MAX_N  # the most states the kernels' pairwise sums serve
+from .polarity_kernels import composite_row
+
 #: :data:`.bargaining.TOL`, inlined (the kernel cannot read module globals that may change).
 TOL = 1e-9
 
@@ -345,35 +349,11 @@ def target_view(r, i, j, M, E, T, P, seen_mil, seen_pow, decay, for_target, for_
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def _psum(a, n):
-    """``a[:n].sum()`` of a contiguous row of at most 128 values as NumPy reduces it: 0 + its pairwise sum
-    (8 accumulators, then the rest in order)."""
-    if n < 8:
-        res = 0.0
-        for q in range(n):
-            res += a[q]
-        return 0.0 + res
-    r0, r1, r2, r3 = a[0], a[1], a[2], a[3]
-    r4, r5, r6, r7 = a[4], a[5], a[6], a[7]
-    q = 8
-    while q < n - (n % 8):
-        r0 += a[q]
-        r1 += a[q + 1]
-        r2 += a[q + 2]
-        r3 += a[q + 3]
-        r4 += a[q + 4]
-        r5 += a[q + 5]
-        r6 += a[q + 6]
-        r7 += a[q + 7]
-        q += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while q < n:
-        res += a[q]
-        q += 1
-    return 0.0 + res
+    """``a[:n].sum()`` of a contiguous row of at most :data:`MAX_N` values as NumPy reduces it: 0 + its
+    pairwise sum (:func:`.alliances_kernels._block`)."""
+    return 0.0 + _block(a, 0, n)
 
 
-#: The longest row :func:`_psum` reproduces (NumPy's pairwise sum splits longer ones): more states take the NumPy path.
-MAX_N = 128
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
@@ -519,6 +499,7 @@ def fight(rw, w, side, alive, M, E, Pop, S, Tech, decay, tgt, u_dec, u_out,
     wpow = np.zeros(K)
     seen = np.zeros(R, dtype=np.bool_)
     power = np.zeros((R, N))
+    comps = np.empty((5, N))
     xz = np.empty((5, N))
     usable = np.empty((5, N), dtype=np.bool_)
     share = np.empty((5, N))
@@ -528,24 +509,13 @@ def fight(rw, w, side, alive, M, E, Pop, S, Tech, decay, tgt, u_dec, u_out,
         r = rw[k]
         if not seen[r]:
             seen[r] = True
-            for c in range(5):
-                comp = M1 if c == 0 else E2 if c == 1 else P2 if c == 2 else S2 if c == 3 else Tech
-                for n in range(N):
-                    x = comp[r, n] if alive[r, n] else np.nan
-                    xz[c, n] = x if x == x else 0.0
-                tot = _psum(xz[c], N)
-                for n in range(N):
-                    x = comp[r, n] if alive[r, n] else np.nan
-                    share[c, n] = xz[c, n] / (tot if tot > 0 else 1.0) if tot > 0 else 0.0
-                    usable[c, n] = (x == x) and tot > 0
-            for n in range(N):
-                used = 0
-                summed = 0.0
-                for c in range(5):
-                    used += usable[c, n]
-                    summed += share[c, n] if usable[c, n] else 0.0
-                idx = summed / max(used, 1) if used > 0 else 0.0
-                power[r, n] = idx if alive[r, n] else 0.0
+            for n in range(N):  # in the order of state.COMPONENTS
+                comps[0, n] = M1[r, n]
+                comps[1, n] = E2[r, n]
+                comps[2, n] = P2[r, n]
+                comps[3, n] = S2[r, n]
+                comps[4, n] = Tech[r, n]
+            composite_row(comps, alive[r], xz, usable, share, power[r])
         for n in range(N):
             bufA[n] = power[r, n] if win[k, n] else 0.0
         wp = _psum(bufA, N)

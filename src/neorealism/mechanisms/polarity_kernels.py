@@ -24,6 +24,32 @@ def np_sum(a):
     return 0.0 + _block(a, 0, a.shape[0])
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def composite_row(comps, alive, xz, usable, share, power):
+    """One world's component shares and CINC-form index (:func:`neorealism.measures.component_shares`,
+    :func:`neorealism.measures.composite_index`): ``comps`` (C, N) its components, ``alive`` (N,);
+    the shares and whether each is usable into ``share`` and ``usable`` (C, N), the index into
+    ``power`` (N,); ``xz`` (C, N) a buffer.  The reference's operations, in its order."""
+    C, N = comps.shape
+    for c in range(C):
+        for n in range(N):
+            x = comps[c, n] if alive[n] else np.nan
+            xz[c, n] = x if x == x else 0.0
+        tot = np_sum(xz[c])
+        for n in range(N):
+            x = comps[c, n] if alive[n] else np.nan
+            share[c, n] = xz[c, n] / tot if tot > 0 else 0.0
+            usable[c, n] = (x == x) and tot > 0
+    for n in range(N):
+        used = 0
+        summed = 0.0
+        for c in range(C):
+            used += usable[c, n]
+            summed += share[c, n] if usable[c, n] else 0.0
+        idx = summed / max(used, 1) if used > 0 else 0.0
+        power[n] = idx if alive[n] else 0.0
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def read_cow_fields(military, economy, population, resources, technology, alive, actor, weights, conc, k_enter,
                     k_exit, seen, status, up, down):
@@ -68,25 +94,9 @@ def read_cow(comps, alive, actor, weights, conc, k_enter, k_exit, seen, status, 
     s = np.empty(N)
     sel = np.empty(N, dtype=np.bool_)
     for r in range(R):
-        # component shares (measures.component_shares)
-        for c in range(C):
-            for n in range(N):
-                x = comps[r, c, n] if alive[r, n] else np.nan
-                xz[c, n] = x if x == x else 0.0
-            tot = np_sum(xz[c])
-            for n in range(N):
-                x = comps[r, c, n] if alive[r, n] else np.nan
-                share[c, n] = xz[c, n] / tot if tot > 0 else 0.0
-                usable[c, n] = (x == x) and tot > 0
+        # component shares and the composite index (measures.component_shares, composite_index)
+        composite_row(comps[r], alive[r], xz, usable, share, power[r])
         for n in range(N):
-            # the composite index (measures.composite_index)
-            used = 0
-            summed = 0.0
-            for c in range(C):
-                used += usable[c, n]
-                summed += share[c, n] if usable[c, n] else 0.0
-            idx = summed / max(used, 1) if used > 0 else 0.0
-            power[r, n] = idx if alive[r, n] else 0.0
             # the rule's score (measures.weighted_index)
             num = 0.0
             den = 0.0
