@@ -337,3 +337,40 @@ def test_ends_keeps_only_two_years_in_memory_and_the_same_rows():
         engine.to_tables(ends, sc, states="all")
     with pytest.raises(ParameterError, match="record_states"):
         engine.run_batch(sc, np.arange(2), 5, seed=0, record_states="some")
+
+
+def test_the_events_table_names_states_kinds_and_labels_from_their_codes():
+    """Every text column of the events table is the name its code stands for (the empty string where
+    an event has no such field), in pandas' string dtype, also for a chunk without events."""
+    import pickle
+
+    sc = load_scenario("multipolar")
+    traj = engine.run_batch(sc, np.arange(40), 60, seed=1, record_states="none")
+    ev = engine.to_tables(traj, sc, states="none").events
+    reg = engine.current()
+    fields = {f.name: f for f in reg.event_fields()}
+    raw = {k: np.concatenate(v) for k, v in traj.events.items()}
+    order = np.lexsort((raw["event"], raw["year"], raw["world"]))
+    names = [s.name for s in sc.states]
+    kinds = [e.name for e in reg.event_kinds()]
+    assert ev["event"].tolist() == [kinds[c] for c in raw["event"][order]]
+    labels = [f for f in fields.values() if f.type == "label"]
+    assert labels and len(ev) > 100
+    given = set()
+    for f in [fields[n] for n in ("challenger", "target")] + labels:
+        codes = raw[f.name][order]
+        if (codes < 0).any() and (codes >= 0).any():
+            given.add(f.type)  # both cases exercised
+        if f.type == "state":
+            want = [names[c] if c >= 0 else "" for c in codes]
+        else:
+            want = [f.choices[c] if c >= 0 else "" for c in codes]
+        assert ev[f.name].tolist() == want, f.name
+    assert given == {"state", "label"}
+    empty = engine.to_tables(engine.run_batch(sc, np.arange(1), 1, seed=1, record_states="none"), sc, states="none")
+    for name in ["event", *(f.name for f in fields.values() if f.type in ("state", "label"))]:
+        assert ev[name].dtype == "str" and empty.events[name].dtype == ev[name].dtype, name
+    # a trajectory's final state survives a pickle (a process pool sends it)
+    back = pickle.loads(pickle.dumps(traj.final))
+    assert back.t == traj.final.t and set(back.fields) == set(traj.final.fields)
+    np.testing.assert_array_equal(back.economy, traj.final.economy)

@@ -186,3 +186,19 @@ def test_conquest_flow_squaring_stops_at_its_fixed_point(monkeypatch):
     for args, got in cases:
         for x, y in zip(got, conflict._conquest(*args), strict=True):
             assert x.dtype == y.dtype and x.shape == y.shape and (x.view(np.uint8) == y.view(np.uint8)).all()
+
+
+def test_the_environment_switch_is_read_as_a_run_starts(monkeypatch):
+    """``NEOREALISM_KERNELS=0`` selects the reference for the runs that start after it is set (it is read
+    once a run, not at every step), and the run's tables are the compiled run's."""
+    sc = SCENARIOS["multipolar"]()
+    fast = _run(sc, worlds=8, years=30)
+    assert use_kernels()
+    monkeypatch.setenv("NEOREALISM_KERNELS", "0")
+    ref = _run(sc, worlds=8, years=30)
+    assert not use_kernels()
+    monkeypatch.delenv("NEOREALISM_KERNELS")
+    _run(sc, worlds=1, years=1)
+    assert use_kernels()
+    pd.testing.assert_frame_equal(fast.events, ref.events)
+    pd.testing.assert_frame_equal(fast.states, ref.states)

@@ -142,6 +142,9 @@ def run_batch(
     mode = {True: "all", False: "none"}.get(record_states, record_states)  # type: ignore[call-overload]
     if mode not in STATES_RECORDED:
         raise ParameterError(f"record_states = {record_states!r}: allowed True, False, {', '.join(STATES_RECORDED)}")
+    from .kernels import read_environment
+
+    read_environment()  # NEOREALISM_KERNELS, as the run starts
     ids = np.asarray(world_ids, dtype=np.int64)
     R = len(ids)
     streams = ids if stream_ids is None else np.asarray(stream_ids, dtype=np.int64)
@@ -284,6 +287,8 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress, 
     import signal
     import tempfile
 
+    import gc
+
     sv, sysv = _allocate(mode, years, len(ids), scenario.n_states, empty=_shared_empty)
     counts = _shared_empty((len(parts),), np.int64)
     counts[:] = 0
@@ -293,6 +298,12 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress, 
     shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     children: list[tuple[int, int, Any, int]] = []  # (part index, pid, the file it writes, its pipe's read end)
     finished: list[int] = []  # children that sent their part (exiting; reaped at the end)
+    # the objects that exist now are left out of the garbage collector's passes until the batch ends
+    # (gc.freeze): a full collection during the run walked all of them in both processes, ~0.1 s, and
+    # touching their pages made the kernel copy the pages the child shares with this process
+    frozen = gc.get_freeze_count() == 0  # (objects frozen by the caller stay frozen after the batch)
+    if frozen:
+        gc.freeze()
     try:
         for k in range(1, len(parts)):
             box = tempfile.TemporaryFile(dir=shm)
@@ -393,6 +404,8 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress, 
                 os.waitpid(pid, 0)
             except OSError:
                 pass
+        if frozen:
+            gc.unfreeze()
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -767,6 +780,8 @@ class _EventLog:
                 if dtype is None:
                     continue  # not a declared event field (as before: only declared fields are columns)
                 a = np.asarray(v, dtype=dtype)
+                if a.shape != (n,):  # a value given once for every event of the group
+                    a = np.broadcast_to(a, (n,))
                 if bad is None and name in self._float and _nonfinite(a):
                     bad = f"{name} (of {e.kind} events)"  # a missing value (NaN) is not a value given
                 given[name] = a
@@ -805,11 +820,31 @@ class _EventLog:
         else:
             np.concatenate([g[2] for g in groups], out=columns["world"])
             columns["year"][:], columns["event"][:] = year, event
+        # each field's values gathered from the groups that give it and written in one pass (a slice
+        # assignment per group and field cost a microsecond each: 9,000 of them in a 100-world run)
+        given: dict[str, tuple[list[int], list[NDArray]]] = {}
+        for g, group in enumerate(groups):
+            for name, v in group[4].items():
+                kept = given.get(name)
+                if kept is None:
+                    given[name] = ([g], [v])
+                else:
+                    kept[0].append(g)
+                    kept[1].append(v)
         for f in self.fields:
-            columns[f.name].fill(f.missing)
-        for (_, _, _, _, given), a, b in zip(groups, starts.tolist(), ends.tolist(), strict=True):
-            for name, v in given.items():
-                columns[name][a:b] = v
+            column = columns[f.name]
+            if f.name not in given:
+                column.fill(f.missing)
+                continue
+            which, values = given[f.name]
+            if len(which) == len(groups):  # every group gives it: the values are the column
+                np.concatenate(values, out=column)
+                continue
+            column.fill(f.missing)
+            at = np.asarray(which, dtype=np.int64)
+            n = sizes[at]
+            # the positions of those groups' rows: each group's start, then its rows in order
+            column[np.arange(int(n.sum())) + np.repeat(starts[at] - (np.cumsum(n) - n), n)] = np.concatenate(values)
         return {name: [columns[name]] for name, _ in self.column_types()}
 
 
@@ -909,32 +944,37 @@ def _events_frame(traj: Trajectory, scenario: Scenario, names: tuple[str, ...], 
     else:
         cat = {"world": np.array([], np.int64), "year": np.array([], np.int64), "event": np.array([], np.int16)}
         cat |= {f.name: np.array([], dtype=np.float64 if f.type == "float" else np.int64) for f in fields}
-    name_arr = np.asarray([*names, ""], dtype=object)
     order = np.lexsort((cat["event"], cat["year"], cat["world"]))  # stable: emission order within a kind
-
-    def nm(codes: NDArray) -> NDArray:
-        c = np.asarray(codes, dtype=np.int64)
-        return name_arr[np.where(c >= 0, c, len(names))]
 
     data: dict[str, Any] = {
         "world": cat["world"][order].astype(np.int32),
         "year": (cat["year"][order] + scenario.start_year).astype(np.int32),
-        "event": np.asarray(kinds, dtype=object)[cat["event"][order].astype(np.int64)],
+        "event": _text(cat["event"][order], kinds),
     }
     for f in fields:
         v = cat[f.name][order]
-        if f.type == "state":
-            data[f.name] = nm(v)
-        elif f.type == "label":
-            labels = np.asarray([*f.choices, ""], dtype=object)
-            data[f.name] = labels[np.where(v >= 0, v, len(f.choices))]
+        if f.type in ("state", "label"):  # a code (−1: missing, the empty string)
+            data[f.name] = _text(v, names if f.type == "state" else f.choices, missing=True)
         elif f.type == "float":
             data[f.name] = v.astype(np.float64)
         else:
             data[f.name] = v.astype(np.int64)
-    df = pd.DataFrame(data)
-    text = ["event", *(f.name for f in fields if f.type in ("state", "label"))]
-    return df.astype(dict.fromkeys(text, "str"))  # the same text dtype whether or not a chunk has events
+    return pd.DataFrame(data)
+
+
+def _text(codes: NDArray, labels: Sequence[str], missing: bool = False):
+    """The column of text ``labels[codes]`` (``missing``: a negative code is the empty string), in
+    pandas' string dtype whether or not a chunk has events.  Taken from the labels by pyarrow (one
+    pass over int codes; building it from an array of Python strings cost most of a small run's
+    table building)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    c = np.asarray(codes, dtype=np.int64)
+    if missing:
+        labels, c = [*labels, ""], np.where(c >= 0, c, len(labels))
+    text = pa.array(list(labels), type=pa.large_string()).take(pa.array(c))
+    return pd.array(text, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def iter_chunks(
@@ -989,6 +1029,8 @@ def simulate(
 
     parts = list(iter_chunks(scenario, worlds=worlds, years=years, seed=seed, chunk_size=chunk_size,
                              progress=progress, states=states, per_world=per_world))
+    if len(parts) == 1:  # one chunk: its tables as they are (a concatenation would copy them)
+        return parts[0]
     return SimulationResult(
         scenario=scenario,
         states=pd.concat([p.states for p in parts], ignore_index=True),

@@ -15,13 +15,23 @@ import sys
 from collections.abc import Iterator
 
 _forced: list[bool] = []
+_from_env: list[bool] = []  # the environment's choice, read once a run (an environ lookup costs a microsecond)
 
 
 def use_kernels() -> bool:
-    """Whether the compiled kernels run (default yes; ``NEOREALISM_KERNELS=0`` or :func:`reference` turn them off)."""
+    """Whether the compiled kernels run (default yes; ``NEOREALISM_KERNELS=0`` or :func:`reference` turn them off).
+
+    The environment is read when a run starts (:func:`read_environment`), not at every call."""
     if _forced:
         return _forced[-1]
-    return os.environ.get("NEOREALISM_KERNELS", "1") not in ("0", "false", "no", "off")
+    if not _from_env:
+        read_environment()
+    return _from_env[0]
+
+
+def read_environment() -> None:
+    """Read ``NEOREALISM_KERNELS`` again (:func:`neorealism.engine.run_batch` does, as a run starts)."""
+    _from_env[:] = [os.environ.get("NEOREALISM_KERNELS", "1") not in ("0", "false", "no", "off")]
 
 
 @contextlib.contextmanager

@@ -52,10 +52,16 @@ class WorldState:
             object.__setattr__(self, "__dict__", d)
 
     def __getattr__(self, name: str) -> Any:
+        if name == "_fields":  # not set yet (an instance being built): no field to look up
+            raise AttributeError(name)
         try:
             return self._fields[name]
         except KeyError:
             raise AttributeError(f"the world state has no field {name!r}") from None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its year and fields (a process pool sends states and trajectories)."""
+        return WorldState, (self.t, self._fields)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("WorldState is frozen: use state.replace(name=value)")

@@ -700,7 +700,7 @@ def join(state, r: NDArray[np.integer], war: NDArray[np.integer], member: NDArra
     is not being fought, or by a dead state, is ignored.
     """
     r, war, member, side = (np.asarray(x, dtype=np.int64) for x in (r, war, member, side))
-    ok = (state.war_target[r, war] >= 0) & state.alive[r, member] & np.isin(side, (ATTACKER, DEFENDER))
+    ok = (state.war_target[r, war] >= 0) & state.alive[r, member] & ((side == ATTACKER) | (side == DEFENDER))
     r, war, member, side = r[ok], war[ok], member[ok], side[ok]
     ws = state.war_side.copy()
     ws[r, war, member] = side
