@@ -548,8 +548,8 @@ def test_offence_defence_balance_decides_which_doctrine_survives(doctrine_regist
     # error over the 2 × 300 independent worlds); under strong offence dominance (θ = 2) aggression
     # pays and security seekers are pushed to prevent and pre-empt too, so the gap narrows: below
     # the gap under defence dominance.  Measured (150 worlds a run, seeds 16/17; docs/doctrines.md):
-    # gap +0.016 (θ 0.6), +0.139 (0.8), +0.173 (1), +0.063 (1.5), +0.041 (2), +0.012 (3).  At
-    # θ ≤ 0.6 war nearly stops (85% of states alive after 150 years), and doctrine matters little.
+    # gap +0.065 (θ 0.6), +0.162 (0.8), +0.184 (1), +0.106 (1.5), +0.043 (2), +0.001 (3).  At
+    # θ ≤ 0.6 war nearly stops (87% of states alive after 150 years), and doctrine matters less.
     o1, d1, gap_dd, se_dd = _survival_gaps(0.75)
     o2, d2, gap_od, se_od = _survival_gaps(2.0)
     figures = (f"θ=0.75: offensive {o1:.3f}, defensive {d1:.3f}, gap {gap_dd:+.4f} ± {se_dd:.4f}; "

@@ -31,7 +31,7 @@ def test_polarity_stability_example(monkeypatch):
     # stable one — fewer wars, and fewer between great powers: per-world war counts over the same
     # 200 worlds differ with a Welch z above 3 (one-sided, about the 0.1% level).  (Durability is
     # not asserted: with the COW-validated great-power rule a client state armed by its bloc can
-    # clear the bar, and about one bipolar world in ten ends multipolar — docs/scorecard.md.)
+    # clear the bar, and about one bipolar world in four ends multipolar — docs/scorecard.md.)
     assert table.loc["great_power_wars_per_world_century", "bipolar"] < table.loc["great_power_wars_per_world_century", "multipolar"]
     assert sorted(runs) == ["bipolar", "multipolar"]
     wars = {}

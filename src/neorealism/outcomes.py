@@ -221,7 +221,8 @@ def _against_leader(t: Any, R: int, T: int) -> tuple[np.ndarray, np.ndarray]:
     return _counts(hit, R), np.full(R, float(T))
 
 
-def balancing_counts(st: pd.DataFrame, ev: pd.DataFrame, worlds: np.ndarray, T: int
+def balancing_counts(st: pd.DataFrame, ev: pd.DataFrame, worlds: np.ndarray, T: int,
+                     alliance_events: tuple[Any, str | None, list[str]] | None = None,
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str | None]:
     """Per world: rising states that drew a new alliance against them, rising states, summed delays; the threat field.
 
@@ -232,11 +233,12 @@ def balancing_counts(st: pd.DataFrame, ev: pd.DataFrame, worlds: np.ndarray, T: 
     after it (Waltz 1979, ch. 6; Walt 1987).  The delay is the years from the
     window's start to the first such alliance.  Returns NaN-free arrays in
     the order of ``worlds``; the threat field is None when the events name no
-    threat (then any new alliance without the riser counts).
+    threat (then any new alliance without the riser counts).  ``alliance_events``: the new
+    alliances as :func:`neorealism.scorecard._alliance_events` picks them, when the caller has them.
     """
     from .scorecard import RISE_Y, RISE_Z, _alliance_events, _rising_episodes
 
-    a, threat, members = _alliance_events(ev)
+    a, threat, members = _alliance_events(ev) if alliance_events is None else alliance_events
     k_w, n_w, d_w = np.zeros(len(worlds)), np.zeros(len(worlds)), np.zeros(len(worlds))
     names = pd.Index(sorted(st["state"].astype(str).unique()))
     pv = st.assign(state=st["state"].astype(str), power=np.where(st["alive"].astype(bool), st["power"], 0.0))

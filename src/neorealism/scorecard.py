@@ -709,10 +709,11 @@ def _model_balancing(st: pd.DataFrame, ev: pd.DataFrame, worlds: np.ndarray, T: 
                      level: float) -> tuple[float, float, float, str, str]:
     from .outcomes import balancing_counts
 
-    if _alliance_events(ev)[0] is None:
+    found = _alliance_events(ev)
+    if found[0] is None:
         return (math.nan, math.nan, math.nan, "n/a",
                 f"the model emits no alliance events ({', '.join(ALLIANCE_KINDS)}): not measured")
-    k_w, n_w, _, threat = balancing_counts(st, ev, worlds, T)
+    k_w, n_w, _, threat = balancing_counts(st, ev, worlds, T, alliance_events=found)
     p, lo, hi = model_rate(k_w, n_w, _rng(seed, name, "balancing"), level, "binomial")
     note = (f"an alliance event naming the riser in `{threat}`" if threat is not None
             else "loose: the events name no threat, so any new alliance without the riser counts")
