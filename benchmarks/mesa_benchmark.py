@@ -41,8 +41,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 GOAL = 100.0
-#: The engine's time is the median of this many runs: one run of under a second varies by ±10% on a
-#: shared machine, where Mesa's single run of 40–200 s averages such noise out itself.
+#: The engine's time is the median of this many runs (see the module docstring).
 ENGINE_RUNS = 3
 Z = 1.96
 REL = 0.10

@@ -281,13 +281,12 @@ def _run_forked(scenario, ids, years, seed, parts, part_params, mode, progress, 
     """
     streams = ids if streams is None else streams
     import contextlib
+    import gc
     import os
     import pickle
     import select
     import signal
     import tempfile
-
-    import gc
 
     sv, sysv = _allocate(mode, years, len(ids), scenario.n_states, empty=_shared_empty)
     counts = _shared_empty((len(parts),), np.int64)

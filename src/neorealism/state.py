@@ -52,8 +52,6 @@ class WorldState:
             object.__setattr__(self, "__dict__", d)
 
     def __getattr__(self, name: str) -> Any:
-        if name == "_fields":  # not set yet (an instance being built): no field to look up
-            raise AttributeError(name)
         try:
             return self._fields[name]
         except KeyError:
