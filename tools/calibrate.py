@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import sys
 
 from neorealism import api
+from neorealism.errors import NeorealismError
 from neorealism.scorecard import cow_facts, model_facts
 
 NOISE = (0.0, 0.3, 0.4, 0.5)
@@ -41,18 +43,24 @@ def main() -> None:
     ap.add_argument("--opportunity", type=float, nargs="+", default=list(OPPORTUNITY), help="war.opportunity values")
     ap.add_argument("--greedy", type=float, nargs="+", default=None, help="beliefs.greedy_share values (default: as set)")
     a = ap.parse_args()
+    points = []  # every point's scenario, checked before anything runs
+    for noise, opp, gs in itertools.product(a.noise, a.opportunity, a.greedy or [None]):
+        over = {"perception.capability_noise": noise, "war.opportunity": opp}
+        if gs is not None:
+            over["beliefs.greedy_share"] = gs
+        try:
+            sc = api.prepare("multipolar", overrides=over, worlds=a.worlds, years=a.years, seed=a.seed)
+        except NeorealismError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+        points.append((noise, opp, gs, sc))
     cow = cow_facts(seed=a.seed)
     ref = {f: cow[(f, "multipolar")] for f in FACTS}
     head = "  ".join(f"{f:>16}" for f in FACTS)
     print(f"multipolar, {a.worlds} worlds × {a.years} years, seed {a.seed}")
-    greedy = a.greedy or [None]
     print(f"{'noise':>5} {'opp.':>5} {'greedy':>6}  {head}  inside")
     print(f"{'COW':>18}  " + "  ".join(f"{r.cow:7.3g} [{r.cow_lo:.2g},{r.cow_hi:.2g}]"[:16].rjust(16) for r in ref.values()))
-    for noise, opp, gs in itertools.product(a.noise, a.opportunity, greedy):
-        over = {"perception.capability_noise": noise, "war.opportunity": opp}
-        if gs is not None:
-            over["beliefs.greedy_share"] = gs
-        sc = api.prepare("multipolar", overrides=over, worlds=a.worlds, years=a.years, seed=a.seed)
+    for noise, opp, gs, sc in points:
         f = model_facts(api.run(sc, states="all"), sc, a.seed)
         inside = sum(ref[k].cow_lo <= f[k][0] <= ref[k].cow_hi for k in MUST)
         shown = "     –" if gs is None else f"{gs:6.2f}"
